@@ -47,6 +47,7 @@ class Worker:
     lunch: Break | None = None
     max_working_seconds: int | None = None  # on-site + travel, not counting waiting
     name: str = ""
+    capacity: int | None = None  # load limit (e.g. Solomon VRPTW); None = unlimited
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Visit:
     pinned_start: int | None = None
     services: tuple[str, ...] = ()  # catalogue codes, for display only
     client_name: str = ""
+    demand: int = 0  # load taken by the worker (0 in home care; used with Worker.capacity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ class SolveParams:
     seed: int = 7
     continuity_cost_s: int = 600  # cost of giving a visit to someone other than the usual worker
     preferred_window_cost_per_s: int = 1
-    fairness_weight: int = 1  # cost per second of the longest route above the mean
+    fairness_weight: int = 1  # cost per second of a route's working time above ~the mean
     drop_penalty_s: int = 100_000  # per priority level
     log_progress: bool = False
 
