@@ -1,0 +1,96 @@
+"""FastAPI dependencies declared once: the database session, the current user and role checks.
+
+Object-level checks (may this user see this client?) live in `core.access`; routers call them
+and answer 404 when the object is outside the user's reach, so nothing leaks its existence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from core.db import session_factory
+from core.models import Role, User, Worker
+from core.security import decode_access_token
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+
+def get_session() -> Iterator[Session]:
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def user_from_token(session: Session, token: str | None) -> User:
+    """The active user a bearer token belongs to, or 401."""
+    if not token:
+        raise _unauthorized("not authenticated")
+    try:
+        claims = decode_access_token(token)
+    except jwt.ExpiredSignatureError as exc:
+        raise _unauthorized("token expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise _unauthorized("invalid token") from exc
+    user = session.get(User, int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise _unauthorized("user not found or inactive")
+    return user
+
+
+def get_current_user(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User:
+    return user_from_token(session, token)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="not allowed for your role")
+        return user
+
+    return check
+
+
+StaffUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
+EditorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
+ReportUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
+
+
+def get_current_worker(user: CurrentUser, session: SessionDep) -> Worker:
+    """The worker record of a field worker's login (403 for other roles)."""
+    if user.role != Role.WORKER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only for field workers")
+    worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
+    if worker is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="no worker record for this login")
+    return worker
+
+
+CurrentWorker = Annotated[Worker, Depends(get_current_worker)]
