@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command to run every test: installs what is missing (test tools and headless Chromium
+# included), starts PostgreSQL+PostGIS and Redis, checks the code style, and runs pytest against
+# the real services. Extra arguments go to pytest (e.g. `bash infra/test.sh tests/planner -x`).
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+bash infra/install.sh --dev
+bash infra/services.sh start
+log "ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check . >/dev/null || log "note: some files are not ruff-formatted"
+log "pytest"
+exec "$VENV/bin/pytest" "$@"
