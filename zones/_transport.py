@@ -1,0 +1,94 @@
+"""Capacity-aware assignment of clients to zone centres as a min-cost flow (OR-Tools).
+
+Each client sends its weekly workload (in minutes) to zones; each zone accepts up to its
+share of the office's workload. The cost of a minute is the client's distance to the zone's
+centre, plus a stay bonus for the client's current zone. The flow may split a client across
+zones; in an optimal basic flow only a handful are split, and each goes to the zone that took
+most of its minutes (the CP-SAT step then settles them exactly).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+OVERFLOW_COST_M = 100_000  # a minute over a zone's capacity costs like 100 km of distance
+
+
+def distances(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Planar metres from every client (row) to every zone centre (column)."""
+    return np.sqrt(((xy[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
+
+
+def assign(
+    dist: np.ndarray,
+    load: np.ndarray,
+    capacity: np.ndarray,
+    allowed: np.ndarray,
+    current: np.ndarray,
+    stay_bonus_m: float,
+    nearest: int = 8,
+) -> np.ndarray:
+    """Zone index for every client: the transport solution rounded to its largest part."""
+    n, k = dist.shape
+    # a client's arcs go to its few nearest allowed zones and its current one: a flow never
+    # sends a client far when nearer zones have room, and few arcs keep the solve fast
+    cost = np.where(allowed, dist, np.inf)
+    has_current = current >= 0
+    cost[has_current, current[has_current]] -= stay_bonus_m
+    order = np.argsort(cost, axis=1)[:, : min(nearest, k)]
+    tails = np.repeat(np.arange(n), order.shape[1])
+    heads = order.ravel()
+    keep = np.isfinite(cost[tails, heads])
+    if has_current.any():
+        extra = np.flatnonzero(has_current & allowed[np.arange(n), np.maximum(current, 0)])
+        tails = np.concatenate([tails[keep], extra])
+        heads = np.concatenate([heads[keep], current[extra]])
+        pairs = np.unique(np.column_stack([tails, heads]), axis=0)
+        tails, heads = pairs[:, 0], pairs[:, 1]
+    else:
+        tails, heads = tails[keep], heads[keep]
+    arc_cost = cost[tails, heads] + stay_bonus_m  # shift so every cost is non-negative
+    return _solve_flow(tails, heads, arc_cost, load, capacity, n, k)
+
+
+def _solve_flow(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    arc_cost: np.ndarray,
+    load: np.ndarray,
+    capacity: np.ndarray,
+    n: int,
+    k: int,
+) -> np.ndarray:
+    # nodes: clients 0..n-1, zones n..n+k-1, sink n+k
+    flow = min_cost_flow.SimpleMinCostFlow()
+    units = np.maximum(np.rint(load), 1).astype(np.int64)
+    sink = n + k
+    zone_nodes = np.arange(n, n + k, dtype=np.int64)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int64),
+        (heads + n).astype(np.int64),
+        units[tails],
+        np.rint(arc_cost).astype(np.int64),
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        zone_nodes, np.full(k, sink), capacity.astype(np.int64), np.zeros(k, dtype=np.int64)
+    )
+    total = int(units.sum())
+    flow.add_arcs_with_capacity_and_unit_cost(
+        zone_nodes, np.full(k, sink), np.full(k, total), np.full(k, OVERFLOW_COST_M)
+    )
+    supplies = np.concatenate([units, np.zeros(k, dtype=np.int64), [-total]])
+    flow.set_nodes_supplies(np.arange(n + k + 1), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"zone transport flow failed with status {status}")
+    sent = flow.flows(arcs)
+    # for each client, the zone that took the largest part of its minutes
+    order = np.lexsort((-sent, tails))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = tails[order][1:] != tails[order][:-1]
+    zone_of = np.empty(n, dtype=np.int64)
+    zone_of[tails[order][first]] = heads[order][first]
+    return zone_of
