@@ -71,9 +71,7 @@ def build(problem: Problem, visits: list[Visit], params: SolveParams) -> Routing
         time=None,  # type: ignore[arg-type]  # set just below
         work=None,  # type: ignore[arg-type]
     )
-    service = np.array(
-        [0 if nv < 0 else visits[nv].duration for nv in node_visit], dtype=np.int64
-    )
+    service = np.array([0 if nv < 0 else visits[nv].duration for nv in node_visit], dtype=np.int64)
     _add_time(model, service, params)
     _add_capacity(model)
     _add_continuity(model, params)
@@ -138,9 +136,10 @@ def _fair_workload(model: RoutingModel, service: np.ndarray) -> int:
 
 def _add_breaks(model: RoutingModel, service: np.ndarray) -> None:
     solver = model.routing.solver()
-    node_service = [int(service[model.manager.IndexToNode(i)]) for i in range(
-        model.manager.GetNumberOfIndices()
-    )]
+    node_service = [
+        int(service[model.manager.IndexToNode(i)])
+        for i in range(model.manager.GetNumberOfIndices())
+    ]
     for v, worker in enumerate(model.problem.workers):
         lunch = worker.lunch
         if lunch is None:

@@ -1,0 +1,137 @@
+"""One search on the routing model, and the portfolio of search strategies.
+
+A search returns a `Solution`: plain lists (visit index and service start per stop, lunch
+placement per worker), small and picklable, so a search in another process can hand it back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE
+
+from planner import _model
+from planner.problem import Problem, Progress, SolveParams, Visit
+
+FirstSolution = routing_enums_pb2.FirstSolutionStrategy
+Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    name: str
+    first_solution: int
+    metaheuristic: int  # GUIDED_LOCAL_SEARCH, or GREEDY_DESCENT with ruin-and-recreate (ILS)
+    iterated: bool = False
+    gls_lambda: float = 0.1
+    neighbors_ratio: float = 1.0  # local search looks at this share of nearest visits
+    bandit: bool = False  # multi-armed bandit choice among operators
+
+
+# The calling thread runs the first; the others run in extra processes (params.workers).
+PORTFOLIO: tuple[Strategy, ...] = (
+    Strategy("gls", FirstSolution.PARALLEL_CHEAPEST_INSERTION, Metaheuristic.GUIDED_LOCAL_SEARCH),
+    Strategy(
+        "ils-sisr",
+        FirstSolution.PARALLEL_CHEAPEST_INSERTION,
+        Metaheuristic.GREEDY_DESCENT,
+        iterated=True,
+    ),
+)
+
+
+@dataclass(slots=True)
+class Solution:
+    strategy: str
+    cost: int
+    # per worker: (visit index in the model's visit list, service start) in route order
+    stops: list[list[tuple[int, int]]]
+    lunch_start: list[int | None]  # per worker
+    solutions_seen: int = 0
+
+
+def search_parameters(strategy: Strategy, seconds: float) -> object:
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = strategy.first_solution
+    search.local_search_metaheuristic = strategy.metaheuristic
+    search.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
+    search.guided_local_search_lambda_coefficient = strategy.gls_lambda
+    search.ls_operator_neighbors_ratio = strategy.neighbors_ratio
+    search.ls_operator_min_neighbors = 10
+    search.use_multi_armed_bandit_concatenate_operators = strategy.bandit
+    operators = search.local_search_operators
+    # Expensive, rarely useful here (no pickup-and-delivery, no visit types).
+    false = BOOL_FALSE
+    operators.use_relocate_pair = false
+    operators.use_light_relocate_pair = false
+    operators.use_exchange_pair = false
+    operators.use_global_cheapest_insertion_visit_types_lns = false
+    operators.use_local_cheapest_insertion_visit_types_lns = false
+    if strategy.iterated:
+        search.use_iterated_local_search = True
+        ils = search.iterated_local_search_parameters
+        ruin = ils.ruin_recreate_parameters.ruin_strategies.add()
+        ruin.sisr.max_removed_sequence_size = 10
+        ruin.sisr.avg_num_removed_visits = 10
+        ruin.sisr.bypass_factor = 0.01
+        ils.ruin_recreate_parameters.recreate_strategy.heuristic = (
+            FirstSolution.LOCAL_CHEAPEST_INSERTION
+        )
+        ils.improve_perturbed_solution = True
+        annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+        annealing.automatic_temperatures = True
+    return search
+
+
+def run(
+    problem: Problem,
+    visits: list[Visit],
+    params: SolveParams,
+    strategy: Strategy,
+    deadline: float,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Solution | None:
+    """Build the model and search until `deadline` (time.monotonic()); None if nothing found."""
+    began = time.monotonic()
+    model = _model.build(problem, visits, params)
+    routing = model.routing
+    seen = [0, None]  # solutions, best cost
+
+    def at_solution() -> None:
+        seen[0] += 1
+        cost = routing.CostVar().Value()
+        if seen[1] is None or cost < seen[1]:
+            seen[1] = cost
+            if on_progress is not None:
+                spent = time.monotonic() - began
+                total = max(deadline - began, 1e-6)
+                on_progress(Progress(percent=min(100.0, 100 * spent / total), best_cost=cost))
+
+    routing.AddAtSolutionCallback(at_solution)
+    # Keep a little time to read the solution back and hand it over.
+    seconds = deadline - time.monotonic() - 0.05 - 0.0002 * len(visits)
+    assignment = routing.SolveWithParameters(search_parameters(strategy, seconds))
+    if assignment is None:
+        return None
+    return _read(model, assignment, strategy.name, seen[0])
+
+
+def _read(model: _model.RoutingModel, assignment: object, name: str, seen: int) -> Solution:
+    routing, manager = model.routing, model.manager
+    stops: list[list[tuple[int, int]]] = []
+    lunch: list[int | None] = []
+    for v in range(len(model.problem.workers)):
+        route = []
+        index = routing.NextVar(routing.Start(v))
+        index = assignment.Value(index)
+        while not routing.IsEnd(index):
+            visit = model.node_visit[manager.IndexToNode(index)]
+            route.append((visit, assignment.Value(model.time.CumulVar(index))))
+            index = assignment.Value(routing.NextVar(index))
+        stops.append(route)
+        interval = model.breaks.get(v)
+        lunch.append(None if interval is None else assignment.StartValue(interval))
+    return Solution(name, assignment.ObjectiveValue(), stops, lunch, seen)

@@ -1,0 +1,111 @@
+"""`solve(problem, params) -> Plan`: one office's day, planned with OR-Tools routing.
+
+Steps: a pre-check removes visits that a rule blocks outright (with the reason); a
+portfolio of searches (one in the calling thread, `params.workers - 1` in extra processes)
+runs on the rest until the wall-clock limit; the cheapest solution becomes the plan, with a
+reason in words for every stop and every unplanned visit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from planner import _extract, _precheck, _search, explain
+from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams = SolveParams(),
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Plan:
+    began = time.monotonic()
+    deadline = began + params.time_limit_s
+    visits, blocked = _precheck.split(problem)
+    if not visits or not problem.workers:
+        return _plan(problem, [], None, blocked, began)
+    solution = _portfolio(problem, visits, params, deadline, on_progress)
+    if solution is None and any(v.mandatory for v in visits):
+        # Mandatory visits made the day infeasible: plan what fits and say what did not.
+        visits = [_optional(v) for v in visits]
+        remaining = max(deadline - time.monotonic(), 0.5)
+        solution = _portfolio(problem, visits, params, time.monotonic() + remaining, None)
+    plan = _plan(problem, visits, solution, blocked, began)
+    if on_progress is not None:
+        on_progress(Progress(100.0, plan.cost, sum(len(r.stops) for r in plan.routes)))
+    return plan
+
+
+def _optional(visit: Visit) -> Visit:
+    return dataclasses.replace(visit, mandatory=False, priority=max(visit.priority, 1) * 100)
+
+
+def _portfolio(
+    problem: Problem,
+    visits: list[Visit],
+    params: SolveParams,
+    deadline: float,
+    on_progress: Callable[[Progress], None] | None,
+) -> _search.Solution | None:
+    strategies = _search.PORTFOLIO
+    extra = min(max(params.workers, 1), len(strategies)) - 1
+    if extra == 0:
+        return _search.run(problem, visits, params, strategies[0], deadline, on_progress)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=extra, mp_context=context) as pool:
+        futures: list[Future[_search.Solution | None]] = [
+            pool.submit(_search.run, problem, visits, params, strategy, deadline)
+            for strategy in strategies[1 : extra + 1]
+        ]
+        mine = _search.run(problem, visits, params, strategies[0], deadline, on_progress)
+        found = [mine, *(f.result() for f in futures)]
+    solutions = [s for s in found if s is not None]
+    return min(solutions, key=lambda s: s.cost, default=None)
+
+
+def _plan(
+    problem: Problem,
+    visits: list[Visit],
+    solution: _search.Solution | None,
+    blocked: list[Unplanned],
+    began: float,
+) -> Plan:
+    if solution is None:
+        routes = _extract.routes(
+            problem,
+            visits,
+            _search.Solution(
+                "none", 0, [[] for _ in problem.workers], [None for _ in problem.workers]
+            ),
+        )
+        cost = 0
+    else:
+        routes = _extract.routes(problem, visits, solution)
+        cost = solution.cost
+    routes = explain.why_planned(problem, routes)
+    planned = {s.visit_id for r in routes for s in r.stops}
+    dropped = [explain.why_dropped(problem, routes, v) for v in visits if v.id not in planned]
+    if solution is None:
+        dropped = [
+            Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")
+            for v in visits
+        ]
+    stats = {
+        "travel": float(sum(r.travel for r in routes)),
+        "planned": float(len(planned)),
+        "unplanned": float(len(blocked) + len(dropped)),
+        "workers_used": float(sum(1 for r in routes if r.stops)),
+    }
+    if solution is not None:
+        stats["solutions"] = float(solution.solutions_seen)
+    return Plan(
+        routes=routes,
+        unplanned=blocked + dropped,
+        cost=cost,
+        solve_seconds=time.monotonic() - began,
+        stats=stats,
+    )
