@@ -1,0 +1,151 @@
+"""Service zones of an office: view, what-if preview, moves, locks, auto-rebalancing, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
+
+from core.access import can_edit_office, can_see_office
+from core.deps import CurrentUser, SessionDep, StaffUser
+from core.models import User
+from zones import service
+from zones.models import ZoneSet
+from zones.problem import ZoneInputError
+
+router = APIRouter(prefix="/api", tags=["zones"])
+
+
+class Move(BaseModel):
+    client_id: int
+    zone_id: int
+
+
+class MovesIn(BaseModel):
+    """Clients to move: listed one by one, or everyone inside a drawn polygon to one zone."""
+
+    moves: list[Move] = Field(default_factory=list, max_length=5000)
+    polygon: dict[str, Any] | None = Field(None, description="GeoJSON Polygon drawn on the map")
+    to_zone_id: int | None = Field(None, description="target zone for the polygon's clients")
+    note: str = Field("", max_length=300)
+
+    @model_validator(mode="after")
+    def _polygon_needs_zone(self) -> MovesIn:
+        if self.polygon is not None and self.to_zone_id is None:
+            raise ValueError("to_zone_id is required with polygon")
+        return self
+
+
+class LockIn(BaseModel):
+    client_ids: list[int] = Field(min_length=1, max_length=5000)
+    locked: bool = True
+
+
+class RebalanceIn(BaseModel):
+    fewest_moves: bool = Field(True, description="keep current zones where balance allows")
+    save: bool = Field(False, description="false: a what-if preview, nothing is stored")
+    time_limit_s: float = Field(10.0, gt=0, le=120)
+
+
+def _visible(session: Session, user: User, office_id: int) -> None:
+    if not can_see_office(session, user, office_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="office not found")
+
+
+def _editable(session: Session, user: User, office_id: int) -> None:
+    _visible(session, user, office_id)
+    if not can_edit_office(session, user, office_id):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="only the office's supervisor edits zones"
+        )
+
+
+def _moves(session: Session, office_id: int, body: MovesIn) -> dict[int, int]:
+    moves = {m.client_id: m.zone_id for m in body.moves}
+    if body.polygon is not None and body.to_zone_id is not None:
+        for client_id in service.clients_inside(session, office_id=office_id, polygon=body.polygon):
+            moves[client_id] = body.to_zone_id
+    return moves
+
+
+def _run(call, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Maps the zone service's errors onto HTTP answers."""
+    try:
+        return call(*args, **kwargs)
+    except service.ZoneNotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except ZoneInputError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+
+
+@router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
+def get_zones(office_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    _visible(session, user, office_id)
+    return _run(service.zone_view, session, office_id=office_id)
+
+
+@router.get("/offices/{office_id}/zones/clients", summary="Clients with their zone and lock")
+def get_zone_clients(office_id: int, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
+    _visible(session, user, office_id)
+    return _run(service.zone_clients, session, office_id=office_id)
+
+
+@router.get("/offices/{office_id}/zones/history", summary="Versions of the office's zones")
+def get_zone_history(office_id: int, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
+    _visible(session, user, office_id)
+    return service.zone_set_history(session, office_id=office_id)
+
+
+@router.post("/offices/{office_id}/zones/preview", summary="What-if: figures after moves")
+def preview(office_id: int, body: MovesIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    _visible(session, user, office_id)
+    moves = _run(_moves, session, office_id, body)
+    return _run(service.preview_moves, session, office_id=office_id, moves=moves)
+
+
+@router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
+def save_moves(
+    office_id: int, body: MovesIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    _editable(session, user, office_id)
+    moves = _run(_moves, session, office_id, body)
+    if not moves:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="no clients to move")
+    zone_set = _run(
+        service.save_moves, session, user=user, office_id=office_id, moves=moves, note=body.note
+    )
+    return {"zone_set_id": zone_set.id, "version": zone_set.version, "moved": len(moves)}
+
+
+@router.post("/offices/{office_id}/zones/lock", summary="Lock or unlock clients in their zone")
+def lock(office_id: int, body: LockIn, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    _editable(session, user, office_id)
+    count = _run(
+        service.set_locked, session, user=user, office_id=office_id,
+        client_ids=body.client_ids, locked=body.locked,
+    )  # fmt: skip
+    return {"updated": count, "locked": body.locked}
+
+
+@router.post("/offices/{office_id}/zones/rebalance", summary="Auto-rebalance with fewest moves")
+def rebalance(
+    office_id: int, body: RebalanceIn, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    if body.save:
+        _editable(session, user, office_id)
+    else:
+        _visible(session, user, office_id)
+    return _run(
+        service.rebalance, session, user=user, office_id=office_id,
+        fewest_moves=body.fewest_moves, save=body.save, time_limit_s=body.time_limit_s,
+    )  # fmt: skip
+
+
+@router.get("/zone-sets/{zone_set_id}/geojson", summary="A zone set's polygons as GeoJSON")
+def zone_set_geojson(zone_set_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    zone_set = session.get(ZoneSet, zone_set_id)
+    if zone_set is None or not can_see_office(session, user, zone_set.office_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="zone set not found")
+    return service.zone_set_geojson(session, zone_set_id=zone_set_id)
