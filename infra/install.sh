@@ -25,10 +25,11 @@ system_packages() {
   fi
 }
 
-# Finds a Python >= 3.12: $PYTHON, then PATH, then pyenv, then uv.
+# Finds a Python >= 3.12 (3.12 first: every wheel the project uses is built for it):
+# $PYTHON, then PATH, then pyenv, then uv.
 find_python() {
   local c
-  for c in "${PYTHON:-}" python3.13 python3.12 python3; do
+  for c in "${PYTHON:-}" python3.12 python3.13 python3; do
     [ -n "$c" ] || continue
     if command -v "$c" >/dev/null && PYENV_VERSION="" "$c" -c \
         'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
@@ -36,7 +37,7 @@ find_python() {
     fi
   done
   if command -v pyenv >/dev/null; then
-    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9])' | sort -rV); do
+    for v in $(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[2-9]' | sort -V); do
       c="$(pyenv root)/versions/$v/bin/python3"
       [ -x "$c" ] && { echo "$c"; return 0; }
     done
