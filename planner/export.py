@@ -189,7 +189,7 @@ def plan_to_geojson(problem: Problem, plan: Plan) -> dict[str, Any]:
     for i, route in enumerate(plan.routes):
         name = index.worker_name(route.worker_id)
         line = [[p.lon, p.lat] for p in index.route_points(route)]
-        if len(line) >= 2:
+        if route.stops and len(line) >= 2:  # an idle worker has no route to draw
             features.append(
                 _feature(
                     {"type": "LineString", "coordinates": line},
@@ -303,7 +303,8 @@ def _svg_route(index: _Index, project: _Projection, t: dict[str, str], i: int, r
     name = escape(index.worker_name(route.worker_id))
     line = " ".join(f"{x},{y}" for x, y in map(project, index.route_points(route)))
     parts = [f'<g class="route" data-worker="{escape(route.worker_id)}" style="--c:{colour(i)}">']
-    parts.append(f'<polyline points="{line}"><title>{name}</title></polyline>')
+    if route.stops:
+        parts.append(f'<polyline points="{line}"><title>{name}</title></polyline>')
     worker = index.workers.get(route.worker_id)
     home = index.point(worker.start_location) if worker else None
     if home is not None:
