@@ -207,7 +207,8 @@ def _add_visit_rules(model: RoutingModel, params: SolveParams) -> None:
             window = (visit.pinned_start, visit.pinned_start)
         for index in indexes:
             if len(allowed) < len(workers):
-                routing.SetAllowedVehiclesForIndex(allowed, index)
+                # -1 keeps "left out" possible; the disjunction decides whether it may be.
+                routing.VehicleVar(index).SetValues([-1, *allowed])
             model.time.CumulVar(index).SetRange(*window)
             if visit.preferred_start is not None and params.preferred_window_cost_per_s > 0:
                 model.time.SetCumulVarSoftLowerBound(

@@ -1,0 +1,157 @@
+"""Home-care days: our solver against PyVRP and VROOM on the same travel-time matrix.
+
+Run: .venv/bin/python -m bench.homecare [--sizes 30x250,60x600] [--limit 10] [--pyvrp-limit 60]
+                                        [--solvers ours,pyvrp,vroom] [--seed 1]
+Each size is solved twice: without lunch breaks (all three solvers see the same problem)
+and with lunch breaks (PyVRP cannot model breaks, so only ours and VROOM). The objective
+is walking time; a visit left out costs as much as 100 000 s of walking in every solver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.homecare_gen import generate
+from planner.problem import Problem, SolveParams, TravelMode
+from planner.solver import solve
+
+DROP_PENALTY = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    travel_s: int
+    planned: int
+    unplanned: int
+    seconds: float
+    note: str = ""
+
+
+def ours(problem: Problem, limit: float) -> Outcome:
+    params = SolveParams(
+        time_limit_s=limit, fairness_weight=0, continuity_cost_s=0, drop_penalty_s=DROP_PENALTY
+    )
+    began = time.monotonic()
+    plan = solve(problem, params)
+    seconds = time.monotonic() - began
+    planned = sum(len(r.stops) for r in plan.routes)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    note = f"peak RSS {own:.0f} MiB (search process {children:.0f} MiB)"
+    return Outcome(sum(r.travel for r in plan.routes), planned, len(plan.unplanned), seconds, note)
+
+
+def pyvrp(problem: Problem, limit: float, seed: int) -> Outcome:
+    import pyvrp as pv
+    from pyvrp.stop import MaxRuntime
+
+    matrix = np.asarray(problem.travel_time[TravelMode.WALK], dtype=np.int64)
+    worker = problem.workers[0]
+    locations = [pv.Location(x=i, y=0) for i in range(len(matrix))]
+    clients = [
+        pv.Client(
+            location=v.location,
+            service_duration=v.duration,
+            tw_early=v.window_start,
+            tw_late=v.window_end,
+            prize=DROP_PENALTY,
+            required=False,
+        )
+        for v in problem.visits
+    ]
+    depot = pv.Depot(location=worker.start_location)
+    vehicles = pv.VehicleType(
+        num_available=len(problem.workers),
+        tw_early=worker.shift_start,
+        tw_late=worker.shift_end,
+    )
+    data = pv.ProblemData(locations, clients, [depot], [vehicles], [matrix], [matrix])
+    began = time.monotonic()
+    result = pv.solve(data, stop=MaxRuntime(limit), seed=seed, display=False)
+    seconds = time.monotonic() - began
+    best = result.best
+    note = "" if best.is_feasible() else "infeasible"
+    planned = best.num_clients()
+    return Outcome(best.distance(), planned, len(problem.visits) - planned, seconds, note)
+
+
+def vroom(problem: Problem) -> Outcome:
+    import vroom as vr
+
+    matrix = np.asarray(problem.travel_time[TravelMode.WALK], dtype=np.uint32)
+    task = vr.Input()
+    task.set_durations_matrix(profile="car", matrix_input=matrix)
+    for k, w in enumerate(problem.workers):
+        breaks = []
+        if w.lunch is not None:
+            window = vr.TimeWindow(w.lunch.earliest, w.lunch.latest)
+            breaks = [vr.Break(k, time_windows=[window], service=w.lunch.duration)]
+        task.add_vehicle(
+            vr.Vehicle(
+                k,
+                start=w.start_location,
+                end=w.end_location,
+                time_window=vr.TimeWindow(w.shift_start, w.shift_end),
+                breaks=breaks,
+            )
+        )
+    for k, v in enumerate(problem.visits):
+        window = vr.TimeWindow(v.window_start, v.window_end)
+        task.add_job(
+            vr.Job(k, location=v.location, default_service=v.duration, time_windows=[window])
+        )
+    began = time.monotonic()
+    solution = task.solve(exploration_level=5, nb_threads=2)
+    seconds = time.monotonic() - began
+    stops = solution.routes
+    planned = int((stops["type"] == "job").sum())
+    travel = 0
+    for _, route in stops[stops["type"] != "break"].groupby("vehicle_id"):
+        places = route["location_index"].to_numpy()
+        travel += int(matrix[places[:-1], places[1:]].sum())
+    return Outcome(travel, planned, len(problem.visits) - planned, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="30x250,60x600", help="workers x visits, ...")
+    parser.add_argument("--limit", type=float, default=10.0, help="our time limit, s")
+    parser.add_argument("--pyvrp-limit", type=float, default=60.0)
+    parser.add_argument("--solvers", default="ours,pyvrp,vroom")
+    parser.add_argument("--variants", default="no-lunch,lunch")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    solvers = args.solvers.split(",")
+    print(
+        f"{'day':<8}{'variant':<10}{'solver':<12}{'travel min':>11}{'vs PyVRP':>10}"
+        f"{'planned':>9}{'unplanned':>10}{'time s':>8}  note"
+    )
+    for size in args.sizes.split(","):
+        workers, visits = (int(x) for x in size.split("x"))
+        for variant in args.variants.split(","):
+            problem = generate(workers, visits, args.seed, lunch=variant == "lunch")
+            rows: list[tuple[str, Outcome]] = []
+            if "ours" in solvers:
+                rows.append((f"ours {args.limit:g}s", ours(problem, args.limit)))
+            if "pyvrp" in solvers and variant == "no-lunch":
+                limit = args.pyvrp_limit
+                rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, args.seed)))
+            if "vroom" in solvers:
+                rows.append(("VROOM", vroom(problem)))
+            reference = next((o.travel_s for n, o in rows if n.startswith("PyVRP")), None)
+            for name, o in rows:
+                versus = f"{100 * (o.travel_s - reference) / reference:+.1f}%" if reference else ""
+                print(
+                    f"{size:<8}{variant:<10}{name:<12}{o.travel_s / 60:>11.0f}{versus:>10}"
+                    f"{o.planned:>9}{o.unplanned:>10}{o.seconds:>8.1f}  {o.note}",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
