@@ -17,7 +17,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 BALANCE_COST_M = 100_000  # a minute outside the band costs like 100 km of distance
-MAX_CANDIDATES = 4
+MAX_CANDIDATES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ def _candidates(data: SettleInput) -> list[list[int]]:
     """Each client's zones to choose from: its own, its current, and near allowed ones."""
     n = len(data.zone_of)
     own = data.dist[np.arange(n), data.zone_of]
-    reach = float(np.median(own))  # about a zone's radius
+    reach = 0.5 * float(np.median(own))  # half a zone's radius
     cost = np.where(data.allowed, data.dist, np.inf)
     nearest = np.argsort(cost, axis=1)[:, :MAX_CANDIDATES]
     result = []

@@ -23,7 +23,7 @@ def distances(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
 def assign(
     dist: np.ndarray,
     load: np.ndarray,
-    capacity: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
     allowed: np.ndarray,
     current: np.ndarray,
     stay_bonus_m: float,
@@ -49,7 +49,12 @@ def assign(
     else:
         tails, heads = tails[keep], heads[keep]
     arc_cost = cost[tails, heads] + stay_bonus_m  # shift so every cost is non-negative
-    return _solve_flow(tails, heads, arc_cost, load, capacity, n, k)
+    zone_of = _solve_flow(tails, heads, arc_cost, load, bounds, n, k)
+    if zone_of is None and nearest < k:  # too few arcs to fill some zone: offer them all
+        return assign(dist, load, bounds, allowed, current, stay_bonus_m, nearest=k)
+    if zone_of is None:
+        raise RuntimeError("zone transport flow has no solution")
+    return zone_of
 
 
 def _solve_flow(
@@ -57,11 +62,12 @@ def _solve_flow(
     heads: np.ndarray,
     arc_cost: np.ndarray,
     load: np.ndarray,
-    capacity: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
     n: int,
     k: int,
-) -> np.ndarray:
-    # nodes: clients 0..n-1, zones n..n+k-1, sink n+k
+) -> np.ndarray | None:
+    # nodes: clients 0..n-1, zones n..n+k-1, sink n+k; a zone must keep its lower bound and
+    # passes what it takes above it to the sink, up to its upper bound (more at a steep cost)
     flow = min_cost_flow.SimpleMinCostFlow()
     units = np.maximum(np.rint(load), 1).astype(np.int64)
     sink = n + k
@@ -72,18 +78,19 @@ def _solve_flow(
         units[tails],
         np.rint(arc_cost).astype(np.int64),
     )
+    lower = np.floor(bounds[0]).astype(np.int64)
+    upper = np.maximum(np.ceil(bounds[1]).astype(np.int64), lower)
     flow.add_arcs_with_capacity_and_unit_cost(
-        zone_nodes, np.full(k, sink), capacity.astype(np.int64), np.zeros(k, dtype=np.int64)
+        zone_nodes, np.full(k, sink), upper - lower, np.zeros(k, dtype=np.int64)
     )
     total = int(units.sum())
     flow.add_arcs_with_capacity_and_unit_cost(
         zone_nodes, np.full(k, sink), np.full(k, total), np.full(k, OVERFLOW_COST_M)
     )
-    supplies = np.concatenate([units, np.zeros(k, dtype=np.int64), [-total]])
+    supplies = np.concatenate([units, -lower, [-(total - int(lower.sum()))]])
     flow.set_nodes_supplies(np.arange(n + k + 1), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"zone transport flow failed with status {status}")
+    if flow.solve() != flow.OPTIMAL:
+        return None
     sent = flow.flows(arcs)
     # for each client, the zone that took the largest part of its minutes
     order = np.lexsort((-sent, tails))

@@ -30,6 +30,7 @@ from zones._geometry import (
     straight_line_travel,
     to_plane,
 )
+from zones._polish import PolishInput, polish
 from zones._settle import SettleInput, settle
 from zones._transport import assign, distances
 from zones.problem import (
@@ -43,6 +44,8 @@ from zones.problem import (
 )
 
 SETTLE_ROUNDS = 3
+SETTLE_SECONDS = 4.0  # per round: the start is already near-balanced
+FLOW_SLACK = 0.25  # the flow keeps each zone within 25 % of the tolerance; rounding adds more
 BAND_MARGIN = 0.6  # aim inside 60 % of the tolerance: travel is re-measured afterwards
 
 
@@ -59,23 +62,24 @@ def solve(
     travel = travel or straight_line_travel(params.detour, params.walk_speed_kmh)
     office = _Office(clients, zones)
     deadline = started + params.time_limit_s
+    transport_deadline = started + 0.5 * params.time_limit_s
 
     load = office.service + office.visits * _straight_nn_minutes(office.xy, params)
     centres = _initial_centres(office, load, params.seed)
     zone_of = np.full(len(clients), -1)
     for _ in range(params.max_rounds):
-        capacity = np.ceil(load.sum() * office.shares * (1 + 0.25 * params.tolerance))
-        dist = distances(office.xy, centres)
-        new_zone_of = assign(
-            dist, load, capacity, office.allowed, office.current, params.move_cost_m
+        targets = load.sum() * office.shares
+        bounds = (
+            targets * (1 - FLOW_SLACK * params.tolerance),
+            targets * (1 + FLOW_SLACK * params.tolerance),
         )
+        dist = distances(office.xy, centres)
+        new_zone_of = assign(dist, load, bounds, office.allowed, office.current, params.move_cost_m)
         centres = _centres(office.xy, load, new_zone_of, centres)
-        if np.array_equal(new_zone_of, zone_of) or time.perf_counter() > started + 0.6 * (
-            deadline - started
-        ):
-            zone_of = new_zone_of
-            break
+        changed = int((new_zone_of != zone_of).sum())
         zone_of = new_zone_of
+        if changed <= len(clients) // 500 or time.perf_counter() > transport_deadline:
+            break
 
     dist = distances(office.xy, centres)
     for round_ in range(SETTLE_ROUNDS):
@@ -90,7 +94,12 @@ def solve(
             band=params.tolerance * BAND_MARGIN,
             move_price=params.move_cost_m * float(np.mean(load)),
         )
-        zone_of = settle(data, max(remaining, 0.5), params.workers, params.seed + round_)
+        zone_of = settle(
+            data, min(max(remaining, 0.5), SETTLE_SECONDS), params.workers, params.seed + round_
+        )
+        zone_of = polish(
+            _polish_input(office, load, data.targets, data.band, params), zone_of, deadline
+        )
         load = office.service + office.visits * _zone_nn_minutes(office, zone_of, travel)
         if _within(load, zone_of, office.shares, params.tolerance):
             break
@@ -176,6 +185,21 @@ class _Office:
             self.allowed[i] = False
             self.allowed[i, self.locked[i]] = True
         self.current = np.array([index.get(c.current_zone or "", -1) for c in clients])
+
+
+def _polish_input(
+    office: _Office, load: np.ndarray, targets: np.ndarray, band: float, params: BalanceParams
+) -> PolishInput:
+    return PolishInput(
+        xy=office.xy,
+        load=load,
+        allowed=office.allowed,
+        current=office.current,
+        lower=targets * (1 - band),
+        upper=targets * (1 + band),
+        move_cost_m=params.move_cost_m,
+        detour=params.detour,
+    )
 
 
 def _straight_nn_minutes(xy: np.ndarray, params: BalanceParams) -> np.ndarray:
