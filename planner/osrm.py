@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -118,3 +119,28 @@ def _run(tool: str, *args: str, cwd: Path) -> None:
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-10:])
         raise OsrmBuildError(f"{tool} failed (exit {done.returncode}):\n{tail}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`careroute osrm-build EXTRACT.osm.pbf [--profile foot --profile car] [--cache-dir DIR]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="careroute osrm-build",
+        description="Build (or find in the cache) OSRM street data for `plan --travel osrm`.",
+    )
+    parser.add_argument("pbf", type=Path, help="OpenStreetMap extract (.osm.pbf)")
+    parser.add_argument(
+        "--profile", action="append", help="foot, car or a .lua file (default: foot and car)"
+    )
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    for profile in args.profile or PROFILES:
+        try:
+            base = build_osrm(args.pbf, profile, args.cache_dir, args.threads)
+        except (OSError, OsrmBuildError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(f"{profile}: {base}")
+    return 0

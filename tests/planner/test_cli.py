@@ -192,7 +192,7 @@ def test_plan_end_to_end_writes_outputs(tmp_path: Path, capsys: pytest.CaptureFi
 
 @needs_solver
 def test_plan_in_english_from_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    options = ("--time-limit", "1", "--threads", "1", "--quiet", "--lang", "en")
+    options = ("--time-limit", "1", "--threads", "1", "--lang", "en")  # with the progress bar
     args = _args(*options, "--out", str(tmp_path), clients="clients.json", workers="workers.json")
     assert main(args) == 0
     assert "Route plan" in capsys.readouterr().out

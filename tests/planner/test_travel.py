@@ -253,3 +253,13 @@ def test_http_provider_reports_server_errors(osrm_server: str) -> None:
         RuntimeError, match=r"OSRM table at .* failed \(400\): URL string malformed"
     ):
         provider.matrix(HELSINKI[:2], TravelMode.WALK)
+
+
+def test_osrm_build_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.osrm import main
+
+    assert main([str(_pbf()), "--profile", "foot", "--cache-dir", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("foot: ") and printed.strip().endswith("map.osrm")
+    assert main([str(tmp_path / "missing.osm.pbf"), "--cache-dir", str(tmp_path)]) == 1
+    assert "extract not found" in capsys.readouterr().err
