@@ -1,0 +1,78 @@
+"""The audit log records every registry change with its diff, and shows it to the staff of the
+office concerned only."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from core.models import Role
+from tests import factories as f
+
+
+def test_client_edit_is_recorded_with_the_diff(api: TestClient, db: Session) -> None:
+    office = f.office(db)
+    supervisor = f.user(db, Role.SUPERVISOR, offices=[office], username="nadezhda.k")
+    headers = f.auth(supervisor)
+    client = f.client(db, office, phone="+7 495 000-00-01")
+    answer = api.patch(
+        f"/api/clients/{client.id}",
+        json={"phone": "+7 495 000-00-02", "notes": "домофон не работает"},
+        headers=headers,
+    )
+    assert answer.status_code == 200
+
+    log = api.get(
+        "/api/audit", params={"entity": "client", "entity_id": client.id}, headers=headers
+    ).json()
+    assert log["total"] == 1
+    entry = log["items"][0]
+    assert (entry["action"], entry["username"], entry["office_id"]) == (
+        "update",
+        "nadezhda.k",
+        office.id,
+    )
+    assert entry["changes"] == {
+        "notes": {"from": "", "to": "домофон не работает"},
+        "phone": {"from": "+7 495 000-00-01", "to": "+7 495 000-00-02"},
+    }
+
+
+def test_status_and_care_plan_changes_are_recorded(api: TestClient, db: Session) -> None:
+    office = f.office(db)
+    headers = f.auth(f.user(db, Role.SUPERVISOR, offices=[office]))
+    f.service(db, office, "C01")
+    client = f.client(db, office)
+    api.post(
+        f"/api/clients/{client.id}/status",
+        json={"status": "suspended", "reason": "больница"},
+        headers=headers,
+    )
+    plan = {"valid_from": "2026-01-01", "lines": [{"service_code": "C01", "recurrence": "daily"}]}
+    assert (
+        api.put(f"/api/clients/{client.id}/care-plan", json=plan, headers=headers).status_code
+        == 200
+    )
+
+    status = api.get(
+        "/api/audit", params={"entity": "client", "entity_id": client.id}, headers=headers
+    ).json()
+    assert status["items"][0]["action"] == "status"
+    assert status["items"][0]["changes"]["status"] == {"from": "enrolled", "to": "suspended"}
+    assert status["items"][0]["changes"]["reason"] == "больница"
+    plans = api.get(
+        "/api/audit", params={"entity": "care_plan", "entity_id": client.id}, headers=headers
+    ).json()
+    assert plans["items"][0]["action"] == "create"
+    assert plans["items"][0]["changes"]["lines"]["to"] == ["C01 daily 2026-01-01.."]
+
+
+def test_audit_is_shown_only_for_own_offices(api: TestClient, db: Session) -> None:
+    office_a, office_b = f.office(db), f.office(db)
+    headers_a = f.auth(f.user(db, Role.SUPERVISOR, offices=[office_a]))
+    headers_b = f.auth(f.user(db, Role.SUPERVISOR, offices=[office_b]))
+    client = f.client(db, office_a)
+    api.patch(f"/api/clients/{client.id}", json={"phone": "1"}, headers=headers_a)
+    params = {"entity": "client", "entity_id": client.id}
+    assert api.get("/api/audit", params=params, headers=headers_a).json()["total"] == 1
+    assert api.get("/api/audit", params=params, headers=headers_b).json()["total"] == 0
