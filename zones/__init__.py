@@ -19,6 +19,7 @@ from zones.problem import (
     ZoneFigures,
     ZoneInputError,
 )
+from zones.shapes import zone_shapes
 
 __all__ = [
     "Assignment",
@@ -33,4 +34,5 @@ __all__ = [
     "rebalance",
     "solve",
     "what_if",
+    "zone_shapes",
 ]
