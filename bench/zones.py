@@ -153,7 +153,8 @@ def main() -> None:
         seconds, again, kept, fresh = churn(clients, zones, result, params, seed=n + 1)
         moved = len(again.moved)
         print(
-            f"{f'{n}→{k}':<14}{'re-run ±5 % clients':<22}{seconds:>8.1f}{again.max_over_mean:>10.3f}"
+            f"{f'{n}→{k}':<14}{'re-run ±5 % clients':<22}{seconds:>8.1f}"
+            f"{again.max_over_mean:>10.3f}"
             f"{sum(f.spread_km for f in again.figures):>11.1f}   moved {moved} of {kept} kept"
             f" (allowed {fresh} new + {math.floor(0.05 * kept)}), new {len(again.new)}"
         )

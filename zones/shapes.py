@@ -17,13 +17,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import Polygon, mapping
+from shapely.geometry import Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from zones.problem import Client, ZoneInputError
 
 GRID_M = 0.01  # coordinates snap to centimetres
 SLIVER_M2 = 1.0  # pieces smaller than a square metre are clipping noise
+DENSIFY_DEG = 1e-4  # about 10 m: the service area's edges follow the projection closely
 
 
 def zone_shapes(
@@ -51,6 +52,8 @@ def zone_shapes(
     for client in clients:
         counts[zone_of[client.id]] += 1
     shapes = gpd.GeoSeries(list(polygons.values()), crs=crs).to_crs(4326).make_valid()
+    if service_area is not None:  # exact in degrees too: the projection bends straight edges
+        shapes = shapes.intersection(_widened(service_area, clients, margin_m))
     features = [
         {
             "type": "Feature",
@@ -69,11 +72,25 @@ def _service_area(
     hull = shapely.multipoints(xy).convex_hull
     if given is None:
         return shapely.make_valid(hull.buffer(margin_m))
-    area = shapely.make_valid(gpd.GeoSeries([given], crs=4326).to_crs(crs).values[0])
+    dense = shapely.segmentize(shapely.make_valid(given), DENSIFY_DEG)
+    area = gpd.GeoSeries([dense], crs=4326).to_crs(crs).values[0]
     outside = [p for p in shapely.points(xy) if not area.covers(p)]
     if outside:
         area = area.union(shapely.union_all([p.buffer(margin_m / 3) for p in outside]))
     return area
+
+
+def _widened(given: BaseGeometry, clients: Sequence[Client], margin_m: float) -> BaseGeometry:
+    """The given area in degrees, plus the same small discs around clients outside it."""
+    area = shapely.make_valid(given)
+    outside = [Point(c.lon, c.lat) for c in clients if not area.covers(Point(c.lon, c.lat))]
+    if not outside:
+        return area
+    discs = gpd.GeoSeries(outside, crs=4326)
+    metric = discs.estimate_utm_crs()
+    return area.union(
+        shapely.union_all(discs.to_crs(metric).buffer(margin_m / 3).to_crs(4326).values)
+    )
 
 
 def _cells_by_zone(
