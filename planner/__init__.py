@@ -1,0 +1,43 @@
+"""The planner: care plans -> the day's visits -> each worker's route.
+
+Pure core (no database, no web; dataclasses in, dataclasses out):
+- `Problem` -> `solve(problem, params, on_progress)` -> `Plan` (OR-Tools routing);
+- `visits_for_day` / `visits_for_period`: care-plan recurrence expanded into due visits;
+- travel-time providers behind one `TravelTimeProvider` protocol: `StraightLineProvider`,
+  `OsrmLocalProvider` (in-process, from an .osm.pbf built by `build_osrm`), `OsrmHttpProvider`.
+Service layer (database): `planner.build` (registry -> Problem), `planner.service` (versioned
+plans, moves, re-planning), `planner.jobs` (solves on the Redis job queue).
+
+Names resolve lazily so that importing the stored tables (`planner.models`) does not load the
+solver or the routing engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Problem": "planner.problem",
+    "Plan": "planner.problem",
+    "SolveParams": "planner.problem",
+    "Worker": "planner.problem",
+    "Visit": "planner.problem",
+    "TravelMode": "planner.problem",
+    "solve": "planner.solver",
+    "visits_for_day": "planner.recurrence",
+    "visits_for_period": "planner.recurrence",
+    "TravelTimeProvider": "planner.travel",
+    "StraightLineProvider": "planner.travel",
+    "OsrmLocalProvider": "planner.travel",
+    "OsrmHttpProvider": "planner.travel",
+    "build_osrm": "planner.osrm",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
