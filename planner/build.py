@@ -123,7 +123,7 @@ class Skipped:
 class Resume:
     """Where and when a worker goes on mid-day (re-planning)."""
 
-    location: Location
+    location: Location | None  # None: the worker's usual start point
     not_before: int  # seconds since midnight
     lunch_done: bool = False
     worked_s: int = 0  # travel + service already done, counts against the daily maximum
@@ -388,7 +388,7 @@ def assemble(
         if shift is None or home is None:
             log.warning("worker cannot be planned", extra={"worker_id": row.id, "day": str(day)})
             continue
-        start = place(started.location if started else home)
+        start = place(started.location if started and started.location else home)
         end = place(location_of(row.end_location) or home)
         plan_workers.append(_plan_worker(row, shift, start, end, started))
         rows[str(row.id)] = row
