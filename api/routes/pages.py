@@ -1,0 +1,83 @@
+"""The web pages: login, the worker's phone page, the supervisor's map, and their static files.
+
+Pages are plain HTML + ES modules (no build step) that talk only to the public JSON API.
+Leaflet comes from the npm registry (`api/web/package.json`, installed by `infra/install.sh`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from core.settings import get_settings
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
+
+router = APIRouter(tags=["pages"])
+
+# Pages must always show the newest code after a deploy; the service worker caches for offline.
+_NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+class PageConfig(BaseModel):
+    """What the pages need to know about this installation."""
+
+    default_locale: str
+    locales: list[str]
+    map_tiles_url: str
+    map_tiles_attribution: str
+    timezone: str
+
+
+@router.get("/api/config", response_model=PageConfig)
+def page_config() -> PageConfig:
+    settings = get_settings()
+    return PageConfig(
+        default_locale=settings.default_locale,
+        locales=["ru", "en"],
+        map_tiles_url=settings.map_tiles_url,
+        map_tiles_attribution=settings.map_tiles_attribution,
+        timezone=settings.timezone,
+    )
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(WEB / name, media_type="text/html", headers=_NO_CACHE)
+
+
+@router.get("/", include_in_schema=False)
+def login_page() -> FileResponse:
+    return _page("login.html")
+
+
+@router.get("/m/", include_in_schema=False)
+def phone_page() -> FileResponse:
+    return _page("phone.html")
+
+
+@router.get("/m/sw.js", include_in_schema=False)
+def phone_service_worker() -> FileResponse:
+    """Served under /m/ so that its scope covers the phone page."""
+    return FileResponse(WEB / "js" / "sw.js", media_type="text/javascript", headers=_NO_CACHE)
+
+
+@router.get("/m/manifest.webmanifest", include_in_schema=False)
+def phone_manifest() -> FileResponse:
+    return FileResponse(WEB / "manifest.webmanifest", media_type="application/manifest+json")
+
+
+@router.get("/supervisor/", include_in_schema=False)
+def supervisor_page() -> FileResponse:
+    return _page("supervisor.html")
+
+
+# The vendor mount comes first: "/static" would otherwise swallow it.
+router.mount(
+    "/static/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet"
+)
+router.mount("/static", StaticFiles(directory=WEB, check_dir=False), name="static")

@@ -1,0 +1,30 @@
+// Login page: get a token, then go where the user's role works.
+import * as api from './api.js';
+import { initI18n, mountLangSwitch, t } from './i18n.js';
+
+const cfg = await api.config().catch(() => ({}));
+await initI18n({ defaultLocale: cfg.default_locale });
+mountLangSwitch(document.getElementById('lang'));
+
+const form = document.getElementById('login-form');
+const error = document.getElementById('login-error');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  error.hidden = true;
+  try {
+    const answer = await api.login(form.username.value.trim(), form.password.value);
+    location.assign(api.homeOf(answer.role));
+  } catch (exc) {
+    error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
+    error.hidden = false;
+  }
+});
+
+// Already logged in: straight to work.
+if (api.token() && api.storedRole()) {
+  api.me().then(
+    (user) => location.replace(api.homeOf(user.role)),
+    () => {},
+  );
+}

@@ -1,0 +1,430 @@
+// The worker's phone page: today's route as a list and a map, visit buttons (arrived,
+// services with actual minutes, the client's confirmation code, departed, no-show / refused),
+// GPS pings, and an offline outbox that syncs when the network returns.
+import * as api from './api.js';
+import { fmtDate, fmtTime, initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
+import * as outbox from './outbox.js';
+
+const $ = (id) => document.getElementById(id);
+const DEVICE_KEY = 'careroute.device';
+const PING_EVERY_MS = 30_000; // a ping at most this often while standing still...
+const PING_MOVED_M = 30; // ...or as soon as the phone has moved this far
+const SYNC_EVERY_MS = 20_000;
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
+}
+if (!api.token()) location.replace('/');
+
+const cfg = await api.config().catch(() => JSON.parse(localStorage.getItem('careroute.cfg') ?? '{}'));
+localStorage.setItem('careroute.cfg', JSON.stringify(cfg));
+let user = JSON.parse(localStorage.getItem('careroute.me') ?? 'null');
+try {
+  user = await api.me();
+  localStorage.setItem('careroute.me', JSON.stringify(user));
+} catch (exc) {
+  if (exc.status === 401 || exc.status === 403) api.logout();
+}
+if (!user) api.logout();
+if (user.role !== 'worker') location.replace(api.homeOf(user.role));
+await initI18n({ userLocale: user.locale, defaultLocale: cfg.default_locale, zone: cfg.timezone });
+mountLangSwitch($('lang'));
+translateDom();
+
+const day = new URLSearchParams(location.search).get('day') || today();
+$('worker-name').textContent = user.full_name || user.username;
+$('day-label').textContent = fmtDate(day);
+$('menu-logout').addEventListener('click', api.logout);
+
+// --- local state: the route (cached for offline use) and what was done on this phone ------
+const ROUTE_KEY = `careroute.route.${day}`;
+const DONE_KEY = `careroute.visits.${day}`;
+let route = JSON.parse(localStorage.getItem(ROUTE_KEY) ?? 'null');
+const local = JSON.parse(localStorage.getItem(DONE_KEY) ?? '{}');
+const saveLocal = () => localStorage.setItem(DONE_KEY, JSON.stringify(local));
+let lastFix = null;
+let syncing = false;
+let online = navigator.onLine;
+
+function showError(text) {
+  $('phone-error').textContent = text ?? '';
+  $('phone-error').hidden = !text;
+}
+
+async function loadRoute() {
+  try {
+    route = await api.myRoute(day);
+    localStorage.setItem(ROUTE_KEY, JSON.stringify(route));
+    showError(null);
+  } catch (exc) {
+    if (exc.status === 401) api.logout();
+    if (!route) showError(t('phone.route_unavailable'));
+  }
+  render();
+}
+
+// --- the device: registered once, its token kept for syncing -------------------------------
+async function device() {
+  let known = JSON.parse(localStorage.getItem(DEVICE_KEY) ?? 'null');
+  if (known?.worker_id !== user.worker_id) known = null;
+  if (!known) {
+    const answer = await api.registerDevice({ name: navigator.userAgent.slice(0, 120), platform: 'web' });
+    known = { id: answer.id, token: answer.token, worker_id: answer.worker_id };
+    localStorage.setItem(DEVICE_KEY, JSON.stringify(known));
+  }
+  return known;
+}
+
+// --- sync ---------------------------------------------------------------------------------
+async function showSyncState() {
+  const waiting = await outbox.count();
+  const box = $('sync-state');
+  box.dataset.queued = waiting;
+  if (!online) {
+    box.className = 'sync-state offline';
+    box.textContent = waiting ? `${t('sync.offline')} · ${t('sync.queued', { n: waiting })}` : t('sync.offline');
+  } else if (waiting) {
+    box.className = 'sync-state queued';
+    box.textContent = t('sync.queued', { n: waiting });
+  } else {
+    box.className = 'sync-state';
+    box.textContent = t('sync.all_sent');
+  }
+}
+
+async function sync() {
+  if (syncing || !navigator.onLine) {
+    online = navigator.onLine && online;
+    await showSyncState();
+    return;
+  }
+  syncing = true;
+  try {
+    const phone = await device();
+    const result = await outbox.flush((batch) => api.sync(phone.token, batch));
+    online = true;
+    if (result.refused.length) showError(t('sync.refused', { n: result.refused.length }));
+  } catch (exc) {
+    if (exc.status === 401) localStorage.removeItem(DEVICE_KEY); // token revoked: register again
+    online = Boolean(exc.status); // no answer at all means no network
+  } finally {
+    syncing = false;
+    await showSyncState();
+  }
+}
+
+window.addEventListener('online', () => { online = true; sync(); loadRoute(); });
+window.addEventListener('offline', () => { online = false; showSyncState(); });
+setInterval(sync, SYNC_EVERY_MS);
+
+// --- GPS ----------------------------------------------------------------------------------
+function metres(a, b) {
+  const rad = Math.PI / 180;
+  const x = (b.lon - a.lon) * rad * Math.cos(((a.lat + b.lat) / 2) * rad);
+  const y = (b.lat - a.lat) * rad;
+  return Math.sqrt(x * x + y * y) * 6371000;
+}
+
+let lastPing = null;
+function onPosition(position) {
+  const fix = {
+    lat: position.coords.latitude,
+    lon: position.coords.longitude,
+    accuracy: position.coords.accuracy,
+    t: new Date(position.timestamp || Date.now()).toISOString(),
+  };
+  lastFix = fix;
+  $('gps-state').textContent = t('gps.on', { accuracy: Math.round(fix.accuracy ?? 0) });
+  const due = !lastPing || Date.now() - lastPing.at > PING_EVERY_MS || metres(lastPing, fix) > PING_MOVED_M;
+  if (!due) return;
+  lastPing = { ...fix, at: Date.now() };
+  const ping = { uuid: outbox.newUuid(), ...fix };
+  if (position.coords.speed != null) ping.speed = position.coords.speed;
+  outbox.enqueue('ping', ping).then(sync);
+  updateMapPosition();
+}
+
+if ('geolocation' in navigator) {
+  navigator.geolocation.watchPosition(onPosition, () => {
+    $('gps-state').textContent = t('gps.off');
+  }, { enableHighAccuracy: true, maximumAge: 15_000, timeout: 60_000 });
+} else {
+  $('gps-state').textContent = t('gps.off');
+}
+
+// --- visit events ---------------------------------------------------------------------------
+async function record(stop, type, extra = {}) {
+  const event = {
+    uuid: outbox.newUuid(),
+    type,
+    t: new Date().toISOString(),
+    client_id: stop.client.id,
+    plan_stop_id: stop.plan_stop_id,
+    ...extra,
+  };
+  if (lastFix) Object.assign(event, { lat: lastFix.lat, lon: lastFix.lon, accuracy: lastFix.accuracy });
+  await outbox.enqueue('event', event);
+  await showSyncState();
+  sync();
+}
+
+function stateOf(stop) {
+  return local[stop.plan_stop_id]?.status ?? stop.status ?? 'planned';
+}
+
+function setState(stop, changes) {
+  local[stop.plan_stop_id] = { ...(local[stop.plan_stop_id] ?? {}), ...changes };
+  saveLocal();
+  render();
+}
+
+async function arrive(stop) {
+  setState(stop, { status: 'in_progress', arrived_at: new Date().toISOString() });
+  await record(stop, 'arrived');
+}
+
+async function finish(stop, form) {
+  const services = [];
+  for (const line of form.querySelectorAll('.svc-line')) {
+    if (!line.querySelector('input[type=checkbox]').checked) continue;
+    const minutes = Number(line.querySelector('input[type=number]').value);
+    services.push({ code: line.dataset.code, minutes: minutes > 0 ? minutes : undefined });
+  }
+  const code = form.querySelector('.code-input').value.trim();
+  if (services.length) await record(stop, 'service_rendered', { services });
+  if (code) await record(stop, 'client_confirmed', { code });
+  await record(stop, 'departed');
+  setState(stop, { status: 'done', services, confirmed: Boolean(code), open: null });
+}
+
+async function notDone(stop, type, reason) {
+  await record(stop, type, { reason });
+  setState(stop, { status: type, reason, open: null });
+}
+
+// --- drawing ----------------------------------------------------------------------------------
+function render() {
+  const stops = route?.stops ?? [];
+  $('no-route').hidden = stops.length > 0 || !route;
+  $('stops').replaceChildren(...stops.map(stopCard));
+  if (!$('phone-map').hidden) drawMap();
+}
+
+function stopCard(stop) {
+  const li = $('stop-template').content.firstElementChild.cloneNode(true);
+  const state = stateOf(stop);
+  const mine = local[stop.plan_stop_id] ?? {};
+  li.dataset.stopId = stop.plan_stop_id;
+  li.dataset.state = state;
+  li.classList.add(state.replace('_', '-'));
+  li.querySelector('.num').textContent = stop.seq;
+  li.querySelector('.time').textContent = `${fmtTime(stop.start)}–${fmtTime(stop.end)}`;
+  li.querySelector('.state').textContent = t(`phone.state.${state}`);
+  li.querySelector('.client').textContent = stop.client.full_name;
+  li.querySelector('.addr').textContent = stop.client.address;
+  li.querySelector('.services').replaceChildren(...stop.services.map((s) => {
+    const item = document.createElement('li');
+    item.textContent = t('phone.service_line', { name: s.name || s.code, minutes: s.minutes });
+    return item;
+  }));
+  const actions = li.querySelector('.actions');
+  const button = (key, cls, onClick) => {
+    const b = document.createElement('button');
+    b.textContent = t(key);
+    b.className = cls;
+    b.dataset.action = key;
+    b.addEventListener('click', onClick);
+    actions.append(b);
+    return b;
+  };
+  const nav = stop.client.navigation;
+  if (nav) {
+    const a = document.createElement('a');
+    a.className = 'button';
+    a.href = nav.geo;
+    a.textContent = t('phone.navigate');
+    actions.append(a);
+  }
+  button('phone.card', '', () => toggleCard(li, stop));
+  if (state === 'planned') {
+    button('phone.arrived', 'primary', () => arrive(stop));
+    button('phone.no_show', 'danger', () => openReason(li, stop, 'no_show'));
+    button('phone.refused', 'danger', () => openReason(li, stop, 'refused'));
+  } else if (state === 'in_progress') {
+    openServices(li, stop);
+  }
+  const status = li.querySelector('.status-line');
+  if (state === 'done') {
+    status.className = 'status-line ok';
+    status.textContent = mine.confirmed ? t('phone.done_confirmed') : t('phone.done');
+  } else if (state === 'no_show' || state === 'refused') {
+    status.className = 'status-line bad';
+    status.textContent = mine.reason ? `${t(`phone.state.${state}`)}: ${mine.reason}` : '';
+  }
+  return li;
+}
+
+async function toggleCard(li, stop) {
+  const sheet = li.querySelector('.card-sheet');
+  if (!sheet.hidden) {
+    sheet.hidden = true;
+    return;
+  }
+  let card = stop.client;
+  try {
+    card = await api.myClient(stop.client.id);
+  } catch { /* offline: the route's copy of the card is enough */ }
+  const rows = [
+    ['phone.card.phone', card.phone],
+    ['phone.card.window', card.window_start ? `${card.window_start.slice(0, 5)}–${(card.window_end ?? '').slice(0, 5)}` : ''],
+    ['phone.card.notes', card.notes],
+  ].filter(([, v]) => v);
+  const dl = document.createElement('dl');
+  for (const [key, value] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = t(key);
+    const dd = document.createElement('dd');
+    if (key === 'phone.card.phone') {
+      const a = document.createElement('a');
+      a.href = `tel:${value}`;
+      a.textContent = value;
+      dd.append(a);
+    } else {
+      dd.textContent = value;
+    }
+    dl.append(dt, dd);
+  }
+  if (!rows.length) dl.textContent = t('phone.card.empty');
+  sheet.replaceChildren(dl);
+  sheet.hidden = false;
+}
+
+function openServices(li, stop) {
+  const form = li.querySelector('.svc-form');
+  form.hidden = false;
+  const title = document.createElement('div');
+  title.className = 'small muted';
+  title.textContent = t('phone.services_hint');
+  form.append(title);
+  for (const s of stop.services) {
+    const line = document.createElement('label');
+    line.className = 'svc-line';
+    line.dataset.code = s.code;
+    line.innerHTML = '<input type="checkbox" checked><span class="svc-name"></span><input type="number" min="1" max="600" inputmode="numeric"><span class="small muted"></span>';
+    line.querySelector('.svc-name').textContent = s.name || s.code;
+    line.querySelector('input[type=number]').value = s.minutes;
+    line.querySelector('.small').textContent = t('phone.min');
+    form.append(line);
+  }
+  const code = document.createElement('label');
+  code.innerHTML = '<span></span><input class="code-input" inputmode="numeric" autocomplete="off" maxlength="12">';
+  code.firstChild.textContent = t('phone.code');
+  form.append(code);
+  const done = document.createElement('button');
+  done.className = 'ok wide';
+  done.dataset.action = 'phone.finish';
+  done.textContent = t('phone.finish');
+  done.addEventListener('click', () => finish(stop, form));
+  form.append(done);
+}
+
+function openReason(li, stop, type) {
+  const form = li.querySelector('.svc-form');
+  form.hidden = false;
+  form.replaceChildren();
+  const label = document.createElement('label');
+  label.innerHTML = '<span></span><input class="reason-input" maxlength="300">';
+  label.firstChild.textContent = t(`phone.reason.${type}`);
+  const send = document.createElement('button');
+  send.className = 'danger wide';
+  send.dataset.action = 'phone.send_reason';
+  send.textContent = t('phone.send_reason');
+  send.addEventListener('click', () => {
+    const reason = label.querySelector('input').value.trim();
+    if (!reason) {
+      label.querySelector('input').focus();
+      return;
+    }
+    notDone(stop, type, reason);
+  });
+  form.append(label, send);
+  label.querySelector('input').focus();
+}
+
+// --- the map view -------------------------------------------------------------------------------
+let map = null;
+let meMarker = null;
+async function drawMap() {
+  const L = await import('/static/vendor/leaflet/leaflet-src.esm.js');
+  if (!map) {
+    map = L.map('phone-map', { zoomControl: true });
+    if (cfg.map_tiles_url) {
+      L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
+    }
+    map.stopsLayer = L.layerGroup().addTo(map);
+  }
+  map.stopsLayer.clearLayers();
+  const points = [];
+  for (const stop of route?.stops ?? []) {
+    if (stop.client.lat == null) continue;
+    const ll = [stop.client.lat, stop.client.lon];
+    points.push(ll);
+    const colour = stateOf(stop) === 'done' ? '#2f9e44' : '#1f6feb';
+    const icon = L.divIcon({
+      className: '',
+      html: `<div class="stop-num" style="background:${colour};width:26px;height:26px;line-height:24px">${stop.seq}</div>`,
+      iconSize: [26, 26],
+    });
+    L.marker(ll, { icon }).bindPopup(`${fmtTime(stop.start)} ${stop.client.full_name}<br>${stop.client.address}`)
+      .addTo(map.stopsLayer);
+  }
+  if (points.length > 1) L.polyline(points, { color: '#1f6feb', weight: 3, opacity: 0.6 }).addTo(map.stopsLayer);
+  map.invalidateSize();
+  if (points.length) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
+  updateMapPosition(L);
+}
+
+async function updateMapPosition(Lmod) {
+  if (!map || !lastFix) return;
+  const L = Lmod ?? (await import('/static/vendor/leaflet/leaflet-src.esm.js'));
+  if (!meMarker) meMarker = L.circleMarker([lastFix.lat, lastFix.lon], { radius: 8, color: '#fff', weight: 3, fillColor: '#e8590c', fillOpacity: 1 }).addTo(map);
+  else meMarker.setLatLng([lastFix.lat, lastFix.lon]);
+}
+
+for (const b of document.querySelectorAll('#views button')) {
+  b.addEventListener('click', () => {
+    for (const other of document.querySelectorAll('#views button')) other.classList.toggle('active', other === b);
+    const onMap = b.dataset.view === 'map';
+    $('phone-map').hidden = !onMap;
+    $('stops').hidden = onMap;
+    if (onMap) drawMap();
+  });
+}
+
+// --- plan changes pushed by the office ------------------------------------------------------
+async function listen() {
+  let phone;
+  try {
+    phone = await device();
+  } catch {
+    setTimeout(listen, 15_000);
+    return;
+  }
+  const socket = api.workerSocket(phone.token);
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === 'plan') {
+      $('plan-changed').hidden = false;
+      loadRoute();
+    }
+  };
+  socket.onclose = () => setTimeout(listen, 10_000);
+}
+$('reload-route').addEventListener('click', () => { $('plan-changed').hidden = true; loadRoute(); });
+
+render();
+await showSyncState();
+await loadRoute();
+sync();
+listen();
+document.body.dataset.ready = '1';

@@ -1,0 +1,119 @@
+// The supervisor's workplace: office and date, a map, and three tabs (zones, plan, the day).
+import * as api from './api.js';
+import { initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
+import { createMap } from './sv_map.js';
+import { ZonesTab } from './sv_zones.js';
+import { PlanTab } from './sv_plan.js';
+import { LiveTab } from './sv_live.js';
+
+const $ = (id) => document.getElementById(id);
+
+if (!api.token()) location.replace('/');
+const cfg = await api.config().catch(() => ({}));
+let user;
+try {
+  user = await api.me();
+} catch {
+  api.logout();
+}
+if (user.role === 'worker') location.replace(api.homeOf(user.role));
+await initI18n({ userLocale: user.locale, defaultLocale: cfg.default_locale, zone: cfg.timezone });
+mountLangSwitch($('lang'));
+$('user-name').textContent = user.full_name || user.username;
+$('logout').addEventListener('click', api.logout);
+$('reports-link').hidden = user.role === 'supervisor';
+
+function showError(exc) {
+  const box = $('page-error');
+  if (!exc) {
+    box.hidden = true;
+    return;
+  }
+  box.textContent = exc.status ? t('error.api', { detail: exc.message }) : t('error.network');
+  box.hidden = false;
+}
+
+async function loadOffices() {
+  try {
+    const rows = await api.offices();
+    return (rows.items ?? rows).map((o) => ({ id: o.id, name: o.name }));
+  } catch {
+    // The registry list is not reachable: the login's own offices are enough to work.
+    return user.office_ids.map((id) => ({ id, name: t('office.numbered', { id }) }));
+  }
+}
+
+const offices = await loadOffices();
+const officeSelect = $('office');
+officeSelect.replaceChildren(...offices.map((o) => new Option(o.name, o.id)));
+const params = new URLSearchParams(location.search);
+if (params.get('office')) officeSelect.value = params.get('office');
+$('day').value = params.get('day') || today();
+
+// Editing is for the office's supervisor and for admins; the API refuses the others anyway.
+function canEdit(officeId) {
+  if (user.role === 'admin') return true;
+  return user.role === 'supervisor' && user.office_ids.includes(officeId);
+}
+
+const ctx = {
+  map: createMap($('map'), cfg),
+  officeId: () => Number(officeSelect.value),
+  day: () => $('day').value,
+  canEdit: () => canEdit(Number(officeSelect.value)),
+  showError,
+};
+const tabs = { zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx) };
+let currentTab = params.get('tab') || 'zones';
+
+function applyRole() {
+  const editable = ctx.canEdit();
+  for (const el of document.querySelectorAll('.edit-only')) el.hidden = !editable;
+  $('readonly-note').hidden = editable;
+}
+
+async function showTab(name) {
+  currentTab = name;
+  for (const b of document.querySelectorAll('#tabs button')) {
+    b.classList.toggle('active', b.dataset.tab === name);
+  }
+  for (const panel of document.querySelectorAll('[data-panel]')) {
+    panel.hidden = panel.dataset.panel !== name;
+  }
+  for (const [key, tab] of Object.entries(tabs)) if (key !== name) tab.hide();
+  showError(null);
+  await tabs[name].show();
+}
+
+function remember() {
+  const url = new URL(location.href);
+  url.searchParams.set('office', officeSelect.value);
+  url.searchParams.set('day', $('day').value);
+  url.searchParams.set('tab', currentTab);
+  history.replaceState(null, '', url);
+}
+
+for (const b of document.querySelectorAll('#tabs button')) {
+  b.addEventListener('click', () => {
+    showTab(b.dataset.tab);
+    remember();
+  });
+}
+officeSelect.addEventListener('change', async () => {
+  applyRole();
+  for (const tab of Object.values(tabs)) tab.reset();
+  await ctx.map.showOffice(ctx.officeId());
+  await showTab(currentTab);
+  remember();
+});
+$('day').addEventListener('change', async () => {
+  for (const tab of Object.values(tabs)) tab.reset();
+  await showTab(currentTab);
+  remember();
+});
+
+translateDom();
+applyRole();
+await ctx.map.showOffice(ctx.officeId());
+await showTab(currentTab);
+document.body.dataset.ready = '1';

@@ -1,0 +1,389 @@
+// Plan tab: start planning a date (progress live over the plan job's websocket), the plan's
+// versions, each worker's route on the map, a timeline (one row per worker: visits as blocks,
+// travel and breaks visible), drag a visit to another worker, approve.
+import * as api from './api.js';
+import { fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
+import { L, colourOf } from './sv_map.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function shortName(fullName) {
+  const [family, ...rest] = String(fullName ?? '').split(/\s+/).filter(Boolean);
+  return [family, rest.map((p) => `${p[0]}.`).join('')].filter(Boolean).join(' ');
+}
+
+export class PlanTab {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.plans = [];
+    this.plan = null;
+    this.workers = new Map();
+    this.clients = new Map();
+    this.socket = null;
+    this.visitState = new Map(); // stop id -> done / late / missed (filled by the live tab)
+    $('plan-start').addEventListener('click', () => this.start());
+    $('plan-approve').addEventListener('click', () => this.approve());
+  }
+
+  reset() {
+    this.plans = [];
+    this.plan = null;
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  hide() {
+    $('timeline').hidden = true;
+    this.ctx.map.layers.routes.clearLayers();
+  }
+
+  async show() {
+    await this.loadNames();
+    await this.loadPlans();
+    this.render();
+  }
+
+  // Names and places for the routes: workers from the registry, clients from the zones view.
+  async loadNames() {
+    const officeId = this.ctx.officeId();
+    if (this.namesFor === officeId) return;
+    const [workers, clients] = await Promise.all([
+      api.workers(officeId).catch(() => ({ items: [] })),
+      api.zoneClients(officeId).catch(() => []),
+    ]);
+    this.workers = new Map((workers.items ?? workers).map((w) => [w.id, w]));
+    this.clients = new Map(clients.map((c) => [c.id, c]));
+    this.namesFor = officeId;
+  }
+
+  workerName(route) {
+    return route.worker_name ?? this.workers.get(route.worker_id)?.full_name
+      ?? t('worker.numbered', { id: route.worker_id });
+  }
+
+  clientName(stop) {
+    return stop.client_name ?? this.clients.get(stop.client_id)?.full_name
+      ?? t('client.numbered', { id: stop.client_id });
+  }
+
+  lonLat(stop) {
+    if (stop.lon != null) return [stop.lon, stop.lat];
+    const c = this.clients.get(stop.client_id);
+    return c?.lon != null ? [c.lon, c.lat] : null;
+  }
+
+  async loadPlans() {
+    try {
+      const answer = await api.plansOf(this.ctx.officeId(), this.ctx.day());
+      this.plans = answer.items ?? answer;
+      const current = this.plans.find((p) => p.status === 'approved')
+        ?? [...this.plans].sort((a, b) => b.version - a.version)[0];
+      this.plan = current ? await api.plan(current.id) : null;
+    } catch (exc) {
+      this.plans = [];
+      this.plan = null;
+      if (exc.status !== 404) this.ctx.showError(exc);
+    }
+  }
+
+  async selectVersion(planId) {
+    this.plan = await api.plan(planId);
+    this.render();
+  }
+
+  // --- planning job ------------------------------------------------------------------------
+  async start() {
+    $('plan-start').disabled = true;
+    this.progress(0, t('plan.queued'));
+    try {
+      const job = await api.startPlanning(this.ctx.officeId(), this.ctx.day());
+      const jobId = job.job_id ?? job.id;
+      const done = await this.follow(jobId);
+      if (done.status === 'failed') throw new Error(done.error ?? done.message ?? 'failed');
+      await this.loadPlans();
+      if (done.plan_id) this.plan = await api.plan(done.plan_id);
+      this.render();
+      this.message(t('plan.ready'), 'good');
+    } catch (exc) {
+      this.message(exc.status ? t('error.api', { detail: exc.message }) : t('plan.failed', { detail: exc.message }), 'bad');
+    } finally {
+      $('plan-start').disabled = false;
+      $('plan-progress').hidden = true;
+    }
+  }
+
+  // Follows a plan job over its websocket; polls if the socket cannot be opened.
+  follow(jobId) {
+    return new Promise((resolve, reject) => {
+      let finished = false;
+      const finish = (job) => {
+        if (finished) return;
+        finished = true;
+        this.socket?.close();
+        resolve(job);
+      };
+      const onUpdate = (job) => {
+        this.progress(job.progress ?? 0, t(`plan.job.${job.status}`, job));
+        if (['done', 'succeeded', 'finished', 'failed'].includes(job.status)) finish(job);
+      };
+      const poll = async () => {
+        while (!finished) {
+          try {
+            onUpdate(await api.planJob(jobId));
+          } catch (exc) {
+            finished = true;
+            reject(exc);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 700));
+        }
+      };
+      try {
+        this.socket = api.planJobSocket(jobId);
+      } catch {
+        poll();
+        return;
+      }
+      this.socket.onmessage = (event) => onUpdate(JSON.parse(event.data));
+      this.socket.onerror = () => { if (!finished) poll(); };
+      this.socket.onclose = () => { if (!finished) poll(); };
+    });
+  }
+
+  progress(fraction, text) {
+    $('plan-progress').hidden = false;
+    $('plan-progress-text').textContent = text;
+    $('plan-progress-bar').style.width = `${Math.round(Math.min(1, fraction) * 100)}%`;
+  }
+
+  message(text, kind = '') {
+    const box = $('plan-message');
+    box.className = `notice ${kind}`;
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  async approve() {
+    if (!this.plan) return;
+    try {
+      await api.approvePlan(this.plan.id);
+      await this.loadPlans();
+      this.render();
+      this.message(t('plan.approved_msg', { version: this.plan.version }), 'good');
+    } catch (exc) {
+      this.message(t('error.api', { detail: exc.message }), 'bad');
+    }
+  }
+
+  // A visit dropped on another worker's row: ask the API whether it fits, show the answer.
+  async move(stopId, workerId, position) {
+    try {
+      const answer = await api.moveVisit(this.plan.id, { stop_id: stopId, worker_id: workerId, position });
+      if (answer.ok === false || answer.feasible === false) {
+        this.message(t('plan.move_refused', { reason: answer.reason ?? answer.detail ?? '' }), 'bad');
+        return;
+      }
+      this.plan = answer.plan ?? (await api.plan(answer.plan_id ?? this.plan.id));
+      await this.loadPlansList();
+      this.render();
+      this.message(t('plan.moved'), 'good');
+    } catch (exc) {
+      this.message(t('plan.move_refused', { reason: exc.message }), 'bad');
+    }
+  }
+
+  async loadPlansList() {
+    const answer = await api.plansOf(this.ctx.officeId(), this.ctx.day()).catch(() => this.plans);
+    this.plans = answer.items ?? answer;
+  }
+
+  // --- drawing ------------------------------------------------------------------------------
+  render() {
+    const plan = this.plan;
+    $('no-plan').hidden = Boolean(plan);
+    $('plan-approve').disabled = !plan || plan.status !== 'draft';
+    $('plan-versions').replaceChildren(...this.plans.map((p) => this.versionRow(p)));
+    $('plan-summary').textContent = plan ? this.summary(plan) : '';
+    $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => {
+      const li = document.createElement('li');
+      li.textContent = `${this.clientName(u)}: ${u.reason}`;
+      return li;
+    }));
+    this.drawRoutes();
+    this.drawTimeline();
+  }
+
+  versionRow(p) {
+    const li = document.createElement('li');
+    const name = document.createElement('a');
+    name.href = '#';
+    name.textContent = t('plan.version', { version: p.version });
+    name.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.selectVersion(p.id);
+    });
+    if (this.plan?.id === p.id) name.style.fontWeight = '700';
+    const badge = document.createElement('span');
+    badge.className = `badge ${p.status}`;
+    badge.textContent = t(`plan.status.${p.status}`);
+    li.append(name, badge);
+    return li;
+  }
+
+  summary(plan) {
+    const routes = plan.routes ?? [];
+    const visits = routes.reduce((n, r) => n + (r.stops?.length ?? 0), 0);
+    const travel = routes.reduce((n, r) => n + (r.travel_s ?? 0), 0) / 60;
+    return t('plan.summary', {
+      workers: routes.filter((r) => r.stops?.length).length,
+      visits,
+      unplanned: plan.unplanned?.length ?? 0,
+      travel: fmtNumber(travel),
+    });
+  }
+
+  routeColour(index) {
+    return colourOf(index);
+  }
+
+  drawRoutes() {
+    const layer = this.ctx.map.layers.routes;
+    layer.clearLayers();
+    const bounds = L.latLngBounds([]);
+    (this.plan?.routes ?? []).forEach((route, index) => {
+      const colour = this.routeColour(index);
+      const points = [];
+      for (const stop of route.stops ?? []) {
+        const ll = this.lonLat(stop);
+        if (!ll) continue;
+        const latlng = [ll[1], ll[0]];
+        points.push(latlng);
+        bounds.extend(latlng);
+        const icon = L.divIcon({
+          className: '',
+          html: `<div class="stop-num" style="background:${colour};width:22px;height:22px">${stop.seq}</div>`,
+          iconSize: [22, 22],
+        });
+        L.marker(latlng, { icon, keyboard: false })
+          .bindTooltip(`${stop.seq}. ${fmtTime(stop.start)}–${fmtTime(stop.end)} ${this.clientName(stop)}`)
+          .addTo(layer);
+      }
+      if (points.length > 1) {
+        L.polyline(points, { color: colour, weight: 3, opacity: 0.75 }).addTo(layer);
+      }
+    });
+    if (bounds.isValid()) this.ctx.map.frame(bounds);
+  }
+
+  drawTimeline() {
+    const box = $('timeline');
+    const routes = this.plan?.routes ?? [];
+    box.hidden = !routes.length;
+    if (!routes.length) return;
+    let from = 24 * 60;
+    let to = 0;
+    for (const r of routes) {
+      from = Math.min(from, minutesOfDay(r.start));
+      to = Math.max(to, minutesOfDay(r.end));
+    }
+    from = Math.floor(from / 60) * 60;
+    to = Math.ceil(to / 60) * 60;
+    const span = Math.max(60, to - from);
+    const pct = (iso) => ((minutesOfDay(iso) - from) / span) * 100;
+    const width = (a, b) => Math.max(0.4, pct(b) - pct(a));
+
+    const head = document.createElement('div');
+    head.className = 'tl-head';
+    head.innerHTML = '<div class="tl-name"></div><div class="tl-track"></div>';
+    for (let m = from; m < to; m += 60) {
+      const hour = document.createElement('div');
+      hour.className = 'tl-hour';
+      hour.style.left = `${((m - from) / span) * 100}%`;
+      hour.textContent = `${String(m / 60).padStart(2, '0')}:00`;
+      head.lastChild.append(hour);
+    }
+    const rows = routes.map((route, index) => this.timelineRow(route, index, pct, width));
+    box.replaceChildren(head, ...rows);
+  }
+
+  timelineRow(route, index, pct, width) {
+    const colour = this.routeColour(index);
+    const row = document.createElement('div');
+    row.className = 'tl-row';
+    row.dataset.workerId = route.worker_id;
+    const name = document.createElement('div');
+    name.className = 'tl-name';
+    name.innerHTML = '<span class="swatch"></span>';
+    name.firstChild.style.background = colour;
+    name.append(`${shortName(this.workerName(route))} · ${route.stops?.length ?? 0}`);
+    name.title = this.workerName(route);
+    const track = document.createElement('div');
+    track.className = 'tl-track';
+    const block = (cls, a, b) => {
+      const el = document.createElement('div');
+      el.className = cls;
+      el.style.left = `${pct(a)}%`;
+      el.style.width = `${width(a, b)}%`;
+      track.append(el);
+      return el;
+    };
+    block('tl-shift', route.start, route.end);
+    if (route.break_start && route.break_end) {
+      block('tl-break', route.break_start, route.break_end).title = t('plan.break');
+    }
+    for (const stop of route.stops ?? []) {
+      if (stop.travel_s > 0) {
+        const leave = new Date(new Date(stop.arrival).getTime() - stop.travel_s * 1000).toISOString();
+        block('tl-travel', leave, stop.arrival).title = t('plan.travel', { minutes: Math.round(stop.travel_s / 60) });
+      }
+      const visit = block('tl-visit', stop.start, stop.end);
+      visit.style.background = colour;
+      visit.textContent = `${stop.seq}. ${shortName(this.clientName(stop))}`;
+      visit.title = `${fmtTime(stop.start)}–${fmtTime(stop.end)} ${this.clientName(stop)}\n`
+        + (stop.services ?? []).map((s) => `• ${s.name} (${s.minutes})`).join('\n');
+      visit.dataset.stopId = stop.id;
+      const state = this.visitState.get(stop.id);
+      if (state) visit.classList.add(state);
+      if (this.ctx.canEdit() && this.plan.status !== 'superseded') this.makeDraggable(visit, stop);
+    }
+    row.append(name, track);
+    row.addEventListener('dragover', (e) => {
+      if (!this.dragging) return;
+      e.preventDefault();
+      row.classList.add('drop-target');
+    });
+    row.addEventListener('dragleave', () => row.classList.remove('drop-target'));
+    row.addEventListener('drop', (e) => {
+      e.preventDefault();
+      row.classList.remove('drop-target');
+      const stop = this.dragging;
+      this.dragging = null;
+      if (!stop) return;
+      const position = this.dropPosition(route, track, e.clientX);
+      this.move(stop.id, route.worker_id, position);
+    });
+    return row;
+  }
+
+  // Where among the worker's visits the drop landed (1-based order).
+  dropPosition(route, track, clientX) {
+    const rect = track.getBoundingClientRect();
+    const x = (clientX - rect.left) / rect.width;
+    const blocks = [...track.querySelectorAll('.tl-visit')];
+    const before = blocks.filter((b) => {
+      const r = b.getBoundingClientRect();
+      return (r.left + r.width / 2 - rect.left) / rect.width < x;
+    });
+    return Math.min(before.length + 1, (route.stops?.length ?? 0) + 1);
+  }
+
+  makeDraggable(el, stop) {
+    el.draggable = true;
+    el.addEventListener('dragstart', (e) => {
+      this.dragging = stop;
+      e.dataTransfer.setData('text/plain', String(stop.id));
+      e.dataTransfer.effectAllowed = 'move';
+    });
+    el.addEventListener('dragend', () => { this.dragging = null; });
+  }
+}

@@ -1,0 +1,384 @@
+// Zones tab: zones as coloured polygons, clients in their zone's colour, workload bars per
+// zone, and rebalancing by hand: select clients (click or lasso), move them to another zone,
+// see the what-if figures, undo, save (a new version of the zones).
+import * as api from './api.js';
+import { fmtNumber, t } from './i18n.js';
+import { L } from './sv_map.js';
+
+const $ = (id) => document.getElementById(id);
+const BAR_SCALE = 1.25; // a bar's full width is 125% of the worker's hours; the mark is 100%
+
+function pointInPolygon([x, y], ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export class ZonesTab {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.loaded = false;
+    this.zoneSet = null;
+    this.clients = [];
+    this.selected = new Set();
+    this.steps = []; // undo stack: each step is [{client_id, from, to}]
+    this.preview = null;
+    this.markers = new Map();
+    this.lasso = null;
+    $('lasso').addEventListener('click', () => this.toggleLasso());
+    $('clear-selection').addEventListener('click', () => this.select([], false));
+    $('move').addEventListener('click', () => this.moveSelected());
+    $('undo').addEventListener('click', () => this.undo());
+    $('discard').addEventListener('click', () => this.discard());
+    $('save').addEventListener('click', () => this.save());
+    $('lock').addEventListener('click', () => this.lockSelected(true));
+    $('unlock').addEventListener('click', () => this.lockSelected(false));
+    $('rebalance').addEventListener('click', () => this.rebalance());
+  }
+
+  reset() {
+    this.loaded = false;
+    this.selected.clear();
+    this.steps = [];
+    this.preview = null;
+  }
+
+  hide() {
+    this.setLasso(false);
+    this.ctx.map.layers.zones.clearLayers();
+    this.ctx.map.layers.clients.clearLayers();
+  }
+
+  async show() {
+    if (!this.loaded) await this.load();
+    this.draw();
+  }
+
+  async load() {
+    const officeId = this.ctx.officeId();
+    try {
+      this.clients = await api.zoneClients(officeId);
+      this.zoneSet = await api.zones(officeId).catch((exc) => {
+        if (exc.status === 404) return null;
+        throw exc;
+      });
+      this.loaded = true;
+    } catch (exc) {
+      this.ctx.showError(exc);
+      this.clients = [];
+      this.zoneSet = null;
+    }
+  }
+
+  zoneById(id) {
+    return this.zoneSet?.zones.find((z) => z.id === id);
+  }
+
+  // The zone a client is in with the moves not saved yet.
+  zoneOf(client) {
+    let zone = client.zone_id;
+    for (const step of this.steps) for (const m of step) if (m.client_id === client.id) zone = m.to;
+    return zone;
+  }
+
+  pendingMoves() {
+    const moves = new Map();
+    for (const step of this.steps) for (const m of step) moves.set(m.client_id, m.to);
+    const original = new Map(this.clients.map((c) => [c.id, c.zone_id]));
+    return [...moves].filter(([id, to]) => original.get(id) !== to)
+      .map(([client_id, zone_id]) => ({ client_id, zone_id }));
+  }
+
+  draw() {
+    const { layers } = this.ctx.map;
+    layers.zones.clearLayers();
+    layers.clients.clearLayers();
+    this.markers.clear();
+    const bounds = L.latLngBounds([]);
+    for (const zone of this.zoneSet?.zones ?? []) {
+      if (!zone.polygon) continue;
+      const shape = L.geoJSON(zone.polygon, {
+        style: { color: zone.color, weight: 2, fillColor: zone.color, fillOpacity: 0.12 },
+      }).bindTooltip(zone.worker_name || zone.name, { sticky: true });
+      shape.addTo(layers.zones);
+      bounds.extend(shape.getBounds());
+    }
+    for (const client of this.clients) {
+      if (client.lon == null || client.lat == null) continue;
+      const marker = L.circleMarker([client.lat, client.lon], { radius: 6, weight: 1.5 });
+      marker.bindTooltip(() => this.clientTip(client));
+      marker.on('click', (e) => {
+        if (this.lasso) return;
+        const add = e.originalEvent.shiftKey || e.originalEvent.ctrlKey || e.originalEvent.metaKey;
+        this.select([client.id], add, true);
+      });
+      marker.addTo(layers.clients);
+      this.markers.set(client.id, marker);
+      bounds.extend(marker.getLatLng());
+    }
+    this.paintMarkers();
+    this.renderPanel();
+    this.ctx.map.frame(bounds);
+  }
+
+  clientTip(client) {
+    const zone = this.zoneById(this.zoneOf(client));
+    const flags = [];
+    if (client.locked) flags.push(t('client.locked'));
+    if (client.location_status === 'needs_location') flags.push(t('client.needs_location'));
+    for (const s of client.required_skills ?? []) flags.push(t('client.skill', { skill: s }));
+    for (const c of client.categories ?? []) flags.push(c);
+    const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+    return `<b>${esc(client.full_name)}</b><br>${esc(client.address)}`
+      + `<br>${esc(t(`status.${client.status}`))} · ${esc(zone ? zone.worker_name || zone.name : t('zones.no_zone'))}`
+      + `<br>${esc(t('client.weekly', { minutes: fmtNumber(client.weekly_minutes ?? 0) }))}`
+      + (flags.length ? `<br><i>${esc(flags.join(', '))}</i>` : '');
+  }
+
+  paintMarkers() {
+    for (const client of this.clients) {
+      const marker = this.markers.get(client.id);
+      if (!marker) continue;
+      const zone = this.zoneById(this.zoneOf(client));
+      const selected = this.selected.has(client.id);
+      marker.setStyle({
+        fillColor: zone?.color ?? '#868e96',
+        fillOpacity: 0.95,
+        color: selected ? '#111' : client.locked ? '#111' : '#ffffff',
+        weight: selected ? 3.5 : client.locked ? 2.5 : 1.5,
+        dashArray: client.locked && !selected ? '2 2' : null,
+      });
+      marker.setRadius(selected ? 8 : 6);
+      if (marker.getElement()) {
+        marker.getElement().dataset.clientId = client.id;
+        marker.getElement().classList.toggle('selected', selected);
+      }
+    }
+  }
+
+  select(ids, add, toggle = false) {
+    if (!add) {
+      const single = toggle && ids.length === 1 && this.selected.size === 1 && this.selected.has(ids[0]);
+      this.selected.clear();
+      if (single) ids = [];
+    }
+    for (const id of ids) {
+      if (toggle && add && this.selected.has(id)) this.selected.delete(id);
+      else this.selected.add(id);
+    }
+    this.paintMarkers();
+    this.renderSelection();
+  }
+
+  // --- lasso: press and drag on the map to circle clients ---------------------------------
+  toggleLasso() {
+    this.setLasso(!this.lasso);
+  }
+
+  setLasso(on) {
+    const { map } = this.ctx.map;
+    $('lasso').classList.toggle('active', on);
+    document.body.classList.toggle('lasso-on', on);
+    if (!on) {
+      if (this.lasso) {
+        map.off('mousedown', this.lasso.down).off('mousemove', this.lasso.move).off('mouseup', this.lasso.up);
+        this.lasso.line?.remove();
+        map.dragging.enable();
+      }
+      this.lasso = null;
+      return;
+    }
+    if (this.lasso) return;
+    map.dragging.disable();
+    const lasso = { points: null, line: null };
+    lasso.down = (e) => {
+      lasso.points = [e.latlng];
+      lasso.line = L.polyline(lasso.points, { color: '#111', weight: 2, dashArray: '4 4' }).addTo(map);
+    };
+    lasso.move = (e) => {
+      if (!lasso.points) return;
+      lasso.points.push(e.latlng);
+      lasso.line.setLatLngs(lasso.points);
+    };
+    lasso.up = (e) => {
+      if (!lasso.points) return;
+      const ring = lasso.points.map((p) => [p.lng, p.lat]);
+      lasso.line.remove();
+      lasso.points = null;
+      if (ring.length < 3) return;
+      const inside = this.clients
+        .filter((c) => c.lon != null && pointInPolygon([c.lon, c.lat], ring))
+        .map((c) => c.id);
+      this.select(inside, e.originalEvent.shiftKey);
+    };
+    map.on('mousedown', lasso.down).on('mousemove', lasso.move).on('mouseup', lasso.up);
+    this.lasso = lasso;
+  }
+
+  // --- moves, what-if, undo, save ---------------------------------------------------------
+  async moveSelected() {
+    const to = Number($('target-zone').value);
+    if (!to || !this.selected.size) return;
+    const step = [...this.selected]
+      .map((id) => this.clients.find((c) => c.id === id))
+      .filter((c) => c && this.zoneOf(c) !== to)
+      .map((c) => ({ client_id: c.id, from: this.zoneOf(c), to }));
+    if (!step.length) return;
+    this.steps.push(step);
+    this.selected.clear();
+    await this.refreshPreview();
+  }
+
+  async undo() {
+    if (!this.steps.length) return;
+    this.steps.pop();
+    await this.refreshPreview();
+  }
+
+  async discard() {
+    this.steps = [];
+    await this.refreshPreview();
+  }
+
+  async refreshPreview() {
+    const moves = this.pendingMoves();
+    this.preview = null;
+    if (moves.length) {
+      try {
+        this.preview = await api.previewMoves(this.ctx.officeId(), moves);
+      } catch (exc) {
+        this.ctx.showError(exc);
+      }
+    }
+    this.paintMarkers();
+    this.renderPanel();
+  }
+
+  async save() {
+    const moves = this.pendingMoves();
+    if (!moves.length) return;
+    $('save').disabled = true;
+    try {
+      const answer = await api.saveMoves(this.ctx.officeId(), moves);
+      this.reset();
+      await this.load();
+      this.draw();
+      this.flash(t('zones.saved', { version: answer.version, moved: answer.moved }));
+    } catch (exc) {
+      this.ctx.showError(exc);
+    } finally {
+      $('save').disabled = false;
+    }
+  }
+
+  async lockSelected(locked) {
+    if (!this.selected.size) return;
+    try {
+      await api.lockClients(this.ctx.officeId(), [...this.selected], locked);
+      for (const c of this.clients) if (this.selected.has(c.id)) c.locked = locked;
+      this.paintMarkers();
+    } catch (exc) {
+      this.ctx.showError(exc);
+    }
+  }
+
+  async rebalance() {
+    if (this.pendingMoves().length && !confirm(t('zones.rebalance_discards'))) return;
+    $('rebalance').disabled = true;
+    this.flash(t('zones.rebalancing'));
+    try {
+      const answer = await api.rebalance(this.ctx.officeId(), true);
+      this.reset();
+      await this.load();
+      this.draw();
+      this.flash(t('zones.rebalanced', { moved: answer.moved, version: answer.version }));
+    } catch (exc) {
+      this.ctx.showError(exc);
+    } finally {
+      $('rebalance').disabled = false;
+    }
+  }
+
+  flash(text) {
+    const box = $('zones-saved');
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  // --- the side panel ---------------------------------------------------------------------
+  renderPanel() {
+    const zones = this.zoneSet?.zones ?? [];
+    $('no-zones').hidden = zones.length > 0;
+    $('zone-version').textContent = this.zoneSet ? t('zones.version', { version: this.zoneSet.version }) : '';
+    const after = new Map((this.preview?.zones ?? []).map((z) => [z.zone_id, z.after]));
+    $('zone-list').replaceChildren(...zones.map((zone) => this.zoneRow(zone, after.get(zone.id))));
+    $('target-zone').replaceChildren(
+      new Option(t('zones.pick_target'), ''),
+      ...zones.map((z) => new Option(z.worker_name || z.name, z.id)),
+    );
+    const moves = this.pendingMoves();
+    $('pending').hidden = !moves.length;
+    $('pending').textContent = t('zones.pending', { n: moves.length });
+    $('save').disabled = !moves.length;
+    $('undo').disabled = !this.steps.length;
+    $('discard').disabled = !this.steps.length;
+    this.renderSelection();
+  }
+
+  zoneRow(zone, after) {
+    const base = zone.figures ?? {};
+    const shown = after ?? base;
+    const share = shown.load_share ?? 0;
+    const row = document.createElement('div');
+    row.className = 'zone-row';
+    row.dataset.zoneId = zone.id;
+    row.dataset.share = share;
+    row.dataset.workload = shown.workload_minutes ?? 0;
+    const delta = after ? (after.workload_minutes ?? 0) - (base.workload_minutes ?? 0) : 0;
+    const clientsCount = shown.clients ?? 0;
+    row.innerHTML = `
+      <div class="head">
+        <span class="swatch"></span><span class="name"></span>
+        <span class="figs"></span>
+      </div>
+      <div class="bar"><div class="fill"></div><div class="mark"></div></div>
+      <div class="small muted detail"></div>`;
+    row.querySelector('.swatch').style.background = zone.color;
+    row.querySelector('.name').textContent = zone.worker_name || zone.name;
+    row.querySelector('.figs').textContent = `${Math.round(share * 100)}%`;
+    if (delta) {
+      const d = document.createElement('span');
+      d.className = `delta ${delta > 0 ? 'up' : 'down'}`;
+      d.textContent = `${delta > 0 ? '▲ +' : '▼ '}${fmtNumber(delta)}`;
+      row.querySelector('.figs').append(d);
+    }
+    const fill = row.querySelector('.fill');
+    fill.style.width = `${Math.min(share / BAR_SCALE, 1) * 100}%`;
+    fill.style.background = zone.color;
+    fill.classList.toggle('over', share > 1);
+    row.querySelector('.mark').style.left = `${100 / BAR_SCALE}%`;
+    row.querySelector('.detail').textContent = t('zones.figures', {
+      clients: clientsCount,
+      workload: fmtNumber(shown.workload_minutes ?? 0),
+      hours: fmtNumber(shown.worker_minutes ?? 0),
+      travel: fmtNumber(shown.travel_minutes ?? 0),
+    });
+    row.addEventListener('click', () => {
+      const ids = this.clients.filter((c) => this.zoneOf(c) === zone.id).map((c) => c.id);
+      this.select(ids, false);
+    });
+    return row;
+  }
+
+  renderSelection() {
+    const n = this.selected.size;
+    $('selection-count').textContent = n ? t('zones.selected', { n }) : t('zones.select_hint');
+    $('move').disabled = !n;
+    $('lock').disabled = !n;
+    $('unlock').disabled = !n;
+  }
+}

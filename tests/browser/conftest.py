@@ -1,0 +1,238 @@
+"""Browser tests: the app served by uvicorn on a free local port against the test database,
+driven by Debian's headless Chromium through Playwright (no browser is ever downloaded).
+
+Data is committed (the server has its own connections), so each test builds its own office
+and removes it afterwards, following the foreign keys of whatever tables exist by then."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from core.db import get_engine
+from core.models import Role, Worker
+from tests import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "secret-pass"
+
+if not CHROMIUM.exists():
+    pytest.skip("Chromium is not installed (infra/install.sh --dev)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(migrated: None) -> Iterator[str]:
+    """The whole app on 127.0.0.1:<free port>, in a background thread."""
+    import uvicorn
+
+    from api.main import app
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- committed test data and its removal -------------------------------------------------------
+
+
+def _referencing(conn: Connection, table: str) -> list[tuple[str, str, str]]:
+    """(child table, child column, parent column) of every single-column foreign key to table."""
+    rows = conn.execute(
+        text(
+            """
+            SELECT c.conrelid::regclass::text, a.attname, pa.attname
+            FROM pg_constraint c
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
+            WHERE c.contype = 'f' AND c.confrelid = CAST(:t AS regclass)
+              AND cardinality(c.conkey) = 1 AND c.conparentid = 0
+            """
+        ),
+        {"t": table},
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def purge(conn: Connection, table: str, column: str, values: list[Any]) -> None:
+    """Delete rows whose `column` is in `values`, and first everything that refers to them."""
+    if not values:
+        return
+    for child, child_col, parent_col in _referencing(conn, table):
+        if child == table:
+            continue  # a row pointing at its own kind goes with the same delete
+        keys = conn.scalars(
+            text(f'SELECT DISTINCT "{parent_col}" FROM {table} WHERE "{column}" = ANY(:v)'),
+            {"v": values},
+        ).all()
+        purge(conn, child, child_col, [k for k in keys if k is not None])
+    conn.execute(text(f'DELETE FROM {table} WHERE "{column}" = ANY(:v)'), {"v": values})
+
+
+@dataclass
+class OfficeData:
+    """One office with a supervisor, a manager, three workers (each with a login) and clients
+    in three neighbourhoods, each client with a care plan."""
+
+    office_id: int
+    region_id: int
+    supervisor: str
+    manager: str
+    workers: list[dict[str, Any]] = field(default_factory=list)  # id, username, full_name
+    client_ids: list[int] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+
+
+NEIGHBOURHOODS = [(37.762, 55.742), (37.805, 55.745), (37.785, 55.763)]
+WORKER_NAMES = [
+    "Кузнецова Ольга Викторовна", "Морозова Елена Сергеевна", "Васильева Ирина Петровна",
+]  # fmt: skip
+CLIENT_NAMES = [
+    "Аксёнова Вера Николаевна", "Белов Пётр Ильич", "Волкова Зинаида Фёдоровна",
+    "Герасимова Нина Павловна", "Данилов Иван Кузьмич", "Егорова Анна Семёновна",
+    "Жукова Мария Андреевна", "Зайцев Николай Петрович", "Ильина Тамара Георгиевна",
+    "Карпова Людмила Ивановна", "Лебедев Аркадий Львович", "Миронова Галина Михайловна",
+    "Новикова Раиса Егоровна", "Орлова Клавдия Васильевна", "Павлов Семён Борисович",
+]  # fmt: skip
+
+
+def build_office(session: Session) -> OfficeData:
+    region = factories.region(session)
+    office = factories.office(session, region)
+    supervisor = factories.user(session, Role.SUPERVISOR, offices=[office])
+    manager = factories.user(session, Role.MANAGER, region_id=region.id)
+    food = factories.service(session, office, code="A01", minutes=30)
+    health = factories.service(session, office, code="B02", minutes=20)
+    health.name = "Наблюдение за состоянием здоровья (измерение давления)"
+    data = OfficeData(office.id, region.id, supervisor.username, manager.username)
+    data.user_ids += [supervisor.id, manager.id]
+    for i, name in enumerate(WORKER_NAMES):
+        login = factories.user(session, Role.WORKER)
+        login.full_name = name
+        row: Worker = factories.worker(session, office, login, full_name=name)
+        lon, lat = NEIGHBOURHOODS[i]
+        row.start_location = row.end_location = factories.point(lon, lat)
+        data.workers.append({"id": row.id, "username": login.username, "full_name": name})
+        data.user_ids.append(login.id)
+    for n, name in enumerate(CLIENT_NAMES):
+        lon, lat = NEIGHBOURHOODS[n % 3]
+        spot = (lon + 0.004 * ((n // 3) % 3 - 1), lat + 0.003 * ((n // 3) // 3 - 0.5))
+        client = factories.client(
+            session, office, full_name=name, lonlat=spot,
+            address=f"Москва, ул. Плеханова, д. {n + 3}, кв. {n * 7 + 2}",
+            confirmation_code=f"{1000 + n}",
+        )  # fmt: skip
+        lines = [(food, "weekdays:1,3,5"), (health, "daily" if n % 2 else "weekdays:2,4")]
+        care = factories.care_plan(session, client, lines)
+        care.valid_from = date.today() - timedelta(days=30)
+        for line in care.lines:
+            line.valid_from = care.valid_from
+        data.client_ids.append(client.id)
+    session.flush()
+    return data
+
+
+@pytest.fixture
+def office_data(server: str) -> Iterator[OfficeData]:
+    """A committed office with zones balanced automatically; removed after the test."""
+    from zones import service as zone_service
+
+    engine = get_engine()
+    with Session(engine) as session:
+        data = build_office(session)
+        session.commit()
+    try:
+        with Session(engine) as session:
+            zone_service.rebalance(session, user=None, office_id=data.office_id, save=True)
+            session.commit()
+        yield data
+    finally:
+        with engine.begin() as conn:
+            purge(conn, "region", "id", [data.region_id])
+            purge(conn, "app_user", "id", data.user_ids)
+        _forget_live_positions(data.office_id)
+
+
+def _forget_live_positions(office_id: int) -> None:
+    try:
+        from core.redis import get_redis
+
+        get_redis().delete(f"live:pos:{office_id}", f"live:pos_t:{office_id}")
+    except Exception:  # Redis down: nothing live to forget
+        pass
+
+
+@pytest.fixture
+def context(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh browser profile, Russian, sized like an office screen."""
+    ctx = browser.new_context(
+        base_url=server, locale="ru-RU", timezone_id="Europe/Moscow",
+        viewport={"width": 1440, "height": 900},
+    )  # fmt: skip
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def phone(browser: Any, server: str) -> Iterator[Any]:
+    """A phone-sized browser profile that lets the page read its position."""
+    ctx = browser.new_context(
+        base_url=server, locale="ru-RU", timezone_id="Europe/Moscow",
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, permissions=["geolocation"],
+        geolocation={"latitude": NEIGHBOURHOODS[0][1], "longitude": NEIGHBOURHOODS[0][0]},
+    )  # fmt: skip
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto("/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
