@@ -534,7 +534,7 @@ def _polygons(zoning: OfficeZoning, zone_of: Mapping[str, str]) -> dict[str, Any
     placed = [c for c in zoning.clients if c.id in zone_of]
     if not placed:
         return {}
-    collection = zone_shapes(placed, zone_of, area=area)
+    collection = zone_shapes(placed, zone_of, service_area=area)
     polygons: dict[str, Any] = {}
     for feature in collection["features"]:
         geometry = shape(feature["geometry"])
