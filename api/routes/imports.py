@@ -1,0 +1,54 @@
+"""Bulk import over HTTP: upload a CSV, XLSX or GeoJSON file of clients, workers or care plans.
+
+Every row is checked first. The answer is the report: `ok`, rows written, and each bad row with
+the column at fault (`{"row": 7, "field": "birth_date", "message": "..."}`). With the default
+mode nothing is written unless every row is good (answered 422); `mode=good_rows` writes the
+good rows and lists the skipped ones; `mode=check` only checks. Column names are documented in
+`core.importer` (Russian headers such as "ФИО", "Адрес", "Дата рождения" are accepted)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from api.errors import DomainError
+from api.routes.registry import RegistryRoute
+from core.deps import EditorUser, SessionDep
+from core.geocode import geocoder_from_settings
+from core.importer import MAX_BYTES, ImportFileError, ImportKind, ImportMode
+from core.service_import import run_import
+
+router = APIRouter(prefix="/api", tags=["import"], route_class=RegistryRoute)
+
+
+@router.post(
+    "/offices/{office_id}/imports/{kind}",
+    summary="Import clients, workers or care plans from CSV, XLSX or GeoJSON",
+    responses={422: {"description": "bad rows: the report names each row and column"}},
+)
+def import_file(
+    session: SessionDep,
+    user: EditorUser,
+    office_id: int,
+    kind: ImportKind,
+    file: Annotated[UploadFile, File(description=".csv (; or ,), .xlsx or .geojson")],
+    mode: Annotated[ImportMode, Query(description="all, good_rows or check")] = ImportMode.ALL,
+) -> Any:
+    data = file.file.read(MAX_BYTES + 1)
+    try:
+        report = run_import(
+            session,
+            user=user,
+            office_id=office_id,
+            kind=kind,
+            data=data,
+            filename=file.filename or "upload.csv",
+            mode=mode,
+            geocoder=geocoder_from_settings(session) if mode != ImportMode.CHECK else None,
+        )
+    except ImportFileError as exc:
+        raise DomainError(str(exc), status=422, field="file") from exc
+    rejected = not report.ok and report.written == 0 and mode != ImportMode.CHECK
+    return JSONResponse(report.as_dict(), status_code=422 if rejected else 200)

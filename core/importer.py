@@ -1,0 +1,595 @@
+"""Bulk import of clients, workers and care plans from CSV, XLSX and GeoJSON files.
+
+This module reads a file into rows and checks each row on its own (pure: no database);
+`core.service_import` checks rows against the registry and writes them. Every bad row is
+reported with its number (as a spreadsheet shows it: the header is row 1; in GeoJSON the
+feature's position, from 1) and the column at fault.
+
+Columns (a header may also be written in Russian, shown in brackets; case does not matter):
+
+clients     full_name (ФИО), address (Адрес), birth_date (Дата рождения: 1936-02-11 or
+            11.02.1936), phone (Телефон), lon (Долгота), lat (Широта), categories (Категории,
+            separated by , ; or |), status (Статус: enrolled/обслуживается, queued/очередь),
+            window_start (Окно с), window_end (Окно до), required_skills (Навыки),
+            workers_needed (Работников), notes (Примечание)
+workers     full_name (ФИО), phone (Телефон), position (Должность), skills (Навыки),
+            travel_mode (Передвижение: walk/пешком, transit/транспорт, car/автомобиль),
+            lon, lat (Долгота, Широта: start of the day), end_lon, end_lat (Долгота конца,
+            Широта конца: default the start), weekly_hours (Часов в неделю), workdays (Рабочие
+            дни: 1-5 or 1,2,3,4,5), shift_start (Начало смены, 08:00), shift_end (Конец смены,
+            17:00), lunch_from (Обед с), lunch_to (Обед до), lunch_minutes (Обед минут),
+            login (Логин: an existing user with role worker)
+care_plans  one row per line: client_id (ID клиента) or full_name (ФИО) with birth_date to
+            tell namesakes apart, service_code (Код услуги), recurrence (Периодичность: daily,
+            every:N, weekdays:1,3,5, monthly:N), valid_from (Действует с), valid_to (Действует
+            по), number (Номер ИППСУ). A client's rows replace their care plan as a whole.
+
+GeoJSON files hold clients or workers as Point features; the properties are the columns and
+the point gives lon/lat.
+
+Command line: `careroute import --office ID --kind clients FILE [--good-rows] [--check]`
+(`main` below): prints every bad row and field and exits with status 2 when the file is bad.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from core.recurrence import parse_recurrence
+from core.schemas import CarePlanLineIn, ClientIn, WorkerIn
+
+MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class ImportKind(StrEnum):
+    CLIENTS = "clients"
+    WORKERS = "workers"
+    CARE_PLANS = "care_plans"
+
+
+class ImportMode(StrEnum):
+    ALL = "all"  # write nothing unless every row is good
+    GOOD_ROWS = "good_rows"  # write the good rows, report the skipped ones
+    CHECK = "check"  # check every row, write nothing
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.field}: {self.message}"
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    values: dict[str, str]  # canonical column -> text ("" when empty)
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+
+@dataclass(slots=True)
+class ImportReport:
+    kind: ImportKind
+    mode: ImportMode
+    rows: int = 0
+    written: int = 0
+    geocoded: int = 0
+    needs_location: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    skipped_rows: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "kind": self.kind.value,
+            "mode": self.mode.value,
+            "rows": self.rows,
+            "written": self.written,
+            "geocoded": self.geocoded,
+            "needs_location": self.needs_location,
+            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
+            "skipped_rows": self.skipped_rows,
+            "ids": self.ids,
+        }
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, missing columns)."""
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+_COMMON = {
+    "full_name": ("фио", "ф.и.о.", "ф. и. о.", "name", "полное имя"),
+    "phone": ("телефон", "тел."),
+    "lon": ("долгота", "longitude", "lng", "x"),
+    "lat": ("широта", "latitude", "y"),
+    "birth_date": ("дата рождения", "birthdate", "date of birth"),
+    "notes": ("примечание", "примечания", "комментарий"),
+}
+_ALIASES: dict[ImportKind, dict[str, tuple[str, ...]]] = {
+    ImportKind.CLIENTS: _COMMON
+    | {
+        "address": ("адрес", "адрес проживания"),
+        "categories": ("категории", "категория", "льготная категория"),
+        "status": ("статус",),
+        "window_start": ("окно с", "время с"),
+        "window_end": ("окно до", "время до"),
+        "required_skills": ("навыки", "требуемые навыки"),
+        "workers_needed": ("работников", "число работников"),
+    },
+    ImportKind.WORKERS: _COMMON
+    | {
+        "position": ("должность",),
+        "skills": ("навыки",),
+        "travel_mode": ("передвижение", "способ передвижения", "транспорт"),
+        "end_lon": ("долгота конца",),
+        "end_lat": ("широта конца",),
+        "weekly_hours": ("часов в неделю", "часы в неделю"),
+        "workdays": ("рабочие дни",),
+        "shift_start": ("начало смены",),
+        "shift_end": ("конец смены",),
+        "lunch_from": ("обед с",),
+        "lunch_to": ("обед до",),
+        "lunch_minutes": ("обед минут", "обед, минут", "обед, мин"),
+        "login": ("логин",),
+    },
+    ImportKind.CARE_PLANS: _COMMON
+    | {
+        "client_id": ("id клиента", "номер клиента"),
+        "service_code": ("код услуги", "код"),
+        "recurrence": ("периодичность",),
+        "valid_from": ("действует с", "дата начала"),
+        "valid_to": ("действует по", "дата окончания"),
+        "number": ("номер иппсу", "номер программы", "ипсу", "иппсу"),
+    },
+}
+_REQUIRED = {
+    ImportKind.CLIENTS: ("full_name", "address"),
+    ImportKind.WORKERS: ("full_name",),
+    ImportKind.CARE_PLANS: ("service_code", "recurrence"),
+}
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().lower().replace("ё", "е")
+
+
+def canonical_columns(kind: ImportKind, headers: list[str]) -> list[str | None]:
+    """Each header's canonical column name, None for a column this kind does not use."""
+    lookup: dict[str, str] = {}
+    for column, aliases in _ALIASES[kind].items():
+        lookup[column] = column
+        for alias in aliases:
+            lookup[_header_key(alias)] = column
+    return [lookup.get(_header_key(h)) for h in headers]
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+
+def read_table(kind: ImportKind, data: bytes, filename: str) -> list[Row]:
+    """The file's rows with canonical column names; ImportFileError if it cannot be read."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    suffix = Path(filename).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        headers, records = _read_xlsx(data)
+    elif suffix in (".geojson", ".json"):
+        if kind == ImportKind.CARE_PLANS:
+            raise ImportFileError("care plans are imported from CSV or XLSX, not GeoJSON")
+        return _geojson_rows(kind, data)
+    elif suffix in (".csv", ".txt", ""):
+        headers, records = _read_csv(data)
+    else:
+        raise ImportFileError(f"unknown file type '{suffix}': use .csv, .xlsx or .geojson")
+    columns = canonical_columns(kind, headers)
+    missing = [c for c in _REQUIRED[kind] if c not in columns]
+    if kind == ImportKind.CARE_PLANS and not {"client_id", "full_name"} & set(columns):
+        missing.append("client_id or full_name")
+    if missing:
+        raise ImportFileError(f"missing column(s): {', '.join(missing)}")
+    if len(records) > MAX_ROWS:
+        raise ImportFileError(f"more than {MAX_ROWS} rows: split the file")
+    rows = []
+    for number, record in records:
+        values = {c: record[i] for i, c in enumerate(columns) if c and i < len(record)}
+        if any(v.strip() for v in values.values()):
+            rows.append(Row(number, values))
+    return rows
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251")  # what older Russian spreadsheet exports use
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = list(reader)
+    if not table:
+        raise ImportFileError("the file is empty")
+    return table[0], [(reader_line, row) for reader_line, row in enumerate(table[1:], start=2)]
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFileError(f"not a readable XLSX file: {exc}") from None
+    sheet = book.worksheets[0]
+    table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    if not table:
+        raise ImportFileError("the first sheet is empty")
+    return table[0], list(enumerate(table[1:], start=2))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _geojson_rows(kind: ImportKind, data: bytes) -> list[Row]:
+    """Features as rows: the properties by canonical column, the Point as lon/lat."""
+    rows = _read_geojson(data)
+    for row in rows:
+        names = list(row.values)
+        columns = canonical_columns(kind, names)
+        row.values = {
+            column or name: row.values[name]
+            for name, column in zip(names, columns, strict=True)
+            if column or name == "_geometry"
+        }
+    for required in _REQUIRED[kind]:
+        if rows and not any(required in row.values for row in rows):
+            raise ImportFileError(f"missing property: {required}")
+    return rows
+
+
+def _read_geojson(data: bytes) -> list[Row]:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFileError(f"not a GeoJSON file: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise ImportFileError("a GeoJSON FeatureCollection is expected")
+    rows = []
+    for number, feature in enumerate(doc.get("features") or [], start=1):
+        props = (feature or {}).get("properties") or {}
+        values = {str(k): _cell_text(v) for k, v in props.items()}
+        geometry = (feature or {}).get("geometry")
+        if geometry is not None:
+            coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
+            if not (isinstance(coords, list) and len(coords) >= 2):
+                values["_geometry"] = "a Point geometry is expected"
+            else:
+                values["lon"], values["lat"] = _cell_text(coords[0]), _cell_text(coords[1])
+        rows.append(Row(number, values))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"more than {MAX_ROWS} features: split the file")
+    return rows
+
+
+# --- reading values --------------------------------------------------------------------------
+
+
+class _Bad(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def _date(row: Row, column: str) -> date | None:
+    text = row.get(column)
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text[:10] if pattern == "%Y-%m-%d" else text, pattern).date()
+        except ValueError:
+            continue
+    raise _Bad(column, f"'{text}' is not a date (use 1936-02-11 or 11.02.1936)")
+
+
+def _time(row: Row, column: str) -> time | None:
+    text = row.get(column)
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", text)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise _Bad(column, f"'{text}' is not a time of day (use 09:30)")
+    return time(int(match[1]), int(match[2]))
+
+
+def _number(row: Row, column: str) -> float | None:
+    text = row.get(column).replace(",", ".").replace(" ", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise _Bad(column, f"'{row.get(column)}' is not a number") from None
+
+
+def _integer(row: Row, column: str) -> int | None:
+    value = _number(row, column)
+    if value is not None and not value.is_integer():
+        raise _Bad(column, f"'{row.get(column)}' is not a whole number")
+    return None if value is None else int(value)
+
+
+def _list(row: Row, column: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;|]", row.get(column)) if part.strip()]
+
+
+def _point(row: Row, lon_col: str, lat_col: str) -> dict[str, float] | None:
+    lon, lat = _number(row, lon_col), _number(row, lat_col)
+    if lon is None and lat is None:
+        return None
+    if lon is None or lat is None:
+        raise _Bad(lon_col if lon is None else lat_col, "give both longitude and latitude")
+    return {"lon": lon, "lat": lat}
+
+
+def _choice(row: Row, column: str, choices: dict[str, str]) -> str | None:
+    text = _header_key(row.get(column))
+    if not text:
+        return None
+    if text not in choices:
+        raise _Bad(column, f"'{row.get(column)}' is not one of: {', '.join(sorted(set(choices)))}")
+    return choices[text]
+
+
+_STATUSES = {
+    "enrolled": "enrolled",
+    "обслуживается": "enrolled",
+    "на обслуживании": "enrolled",
+    "queued": "queued",
+    "очередь": "queued",
+    "в очереди": "queued",
+}
+_TRAVEL_MODES = {
+    "walk": "walk",
+    "пешком": "walk",
+    "transit": "transit",
+    "транспорт": "transit",
+    "общественный транспорт": "transit",
+    "car": "car",
+    "автомобиль": "car",
+    "авто": "car",
+}
+
+
+def _validated[M: BaseModel](
+    row: Row, model: type[M], data: dict[str, Any], where: dict[str, str]
+) -> M | list[RowError]:
+    """The model, or the row's errors named by the file's columns (`where` maps model fields
+    to columns)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            key = ".".join(loc[:2]) if loc[:1] in (["location"], ["shifts"]) else ".".join(loc[:1])
+            column = where.get(key, where.get(loc[0] if loc else "", loc[0] if loc else "row"))
+            errors.append(RowError(row.number, column, error["msg"].removeprefix("Value error, ")))
+        return errors
+
+
+def _geometry_error(row: Row) -> list[RowError]:
+    problem = row.values.get("_geometry")
+    return [RowError(row.number, "geometry", problem)] if problem else []
+
+
+def client_from_row(row: Row) -> ClientIn | list[RowError]:
+    """A client as the registry takes it, or the row's errors."""
+    if errors := _geometry_error(row):
+        return errors
+    try:
+        data: dict[str, Any] = {
+            "full_name": row.get("full_name"),
+            "address": row.get("address"),
+            "birth_date": _date(row, "birth_date"),
+            "phone": row.get("phone"),
+            "location": _point(row, "lon", "lat"),
+            "categories": _list(row, "categories"),
+            "status": _choice(row, "status", _STATUSES) or "enrolled",
+            "window_start": _time(row, "window_start"),
+            "window_end": _time(row, "window_end"),
+            "required_skills": _list(row, "required_skills"),
+            "workers_needed": _integer(row, "workers_needed") or 1,
+            "notes": row.get("notes"),
+        }
+    except _Bad as bad:
+        return [RowError(row.number, bad.column, str(bad))]
+    where = {"location.lon": "lon", "location.lat": "lat", "location": "lon", "": "window_start"}
+    return _validated(row, ClientIn, data, where)
+
+
+def _workdays(row: Row) -> list[int]:
+    text = row.get("workdays") or "1-5"
+    days: set[int] = set()
+    for part in re.split(r"[,;]", text):
+        bounds = [b.strip() for b in part.split("-")]
+        if not all(b.isdigit() for b in bounds) or len(bounds) > 2:
+            raise _Bad("workdays", f"'{text}' is not a list of weekdays (use 1-5 or 1,3,5)")
+        first, last = int(bounds[0]), int(bounds[-1])
+        if not 1 <= first <= last <= 7:
+            raise _Bad("workdays", "weekdays are 1 (Monday) .. 7 (Sunday)")
+        days.update(range(first, last + 1))
+    return sorted(days)
+
+
+def worker_from_row(row: Row) -> tuple[WorkerIn, str] | list[RowError]:
+    """A worker with a weekly template built from the row's shift columns, and the login's
+    username ("" for none); or the row's errors."""
+    if errors := _geometry_error(row):
+        return errors
+    try:
+        start = _point(row, "lon", "lat")
+        shift = {
+            "start": _time(row, "shift_start") or time(8),
+            "end": _time(row, "shift_end") or time(17),
+            "lunch_from": _time(row, "lunch_from"),
+            "lunch_to": _time(row, "lunch_to"),
+            "lunch_minutes": _integer(row, "lunch_minutes") or 0,
+        }
+        data: dict[str, Any] = {
+            "full_name": row.get("full_name"),
+            "phone": row.get("phone"),
+            "position": row.get("position") or "социальный работник",
+            "skills": _list(row, "skills"),
+            "travel_mode": _choice(row, "travel_mode", _TRAVEL_MODES) or "walk",
+            "start_location": start,
+            "end_location": _point(row, "end_lon", "end_lat") or start,
+            "weekly_hours": _number(row, "weekly_hours") or 40.0,
+            "shifts": [{"weekday": d, **shift} for d in _workdays(row)],
+        }
+    except _Bad as bad:
+        return [RowError(row.number, bad.column, str(bad))]
+    where = {
+        "start_location": "lon",
+        "end_location": "end_lon",
+        **{f"shifts.{n}": "shift_start" for n in range(7)},
+    }
+    model = _validated(row, WorkerIn, data, where)
+    if isinstance(model, list):
+        return list(dict.fromkeys(model))  # one error per column, not one per weekday
+    return model, row.get("login")
+
+
+@dataclass(frozen=True, slots=True)
+class CarePlanRow:
+    """One care-plan line of the file, with the client it belongs to."""
+
+    number: int
+    client_id: int | None
+    full_name: str
+    birth_date: date | None
+    plan_number: str
+    line: CarePlanLineIn
+
+
+def care_plan_row(row: Row) -> CarePlanRow | list[RowError]:
+    """A care-plan line and its client reference, or the row's errors."""
+    try:
+        client_id = _integer(row, "client_id")
+        birth_date = _date(row, "birth_date")
+        recurrence = row.get("recurrence")
+        try:
+            parse_recurrence(recurrence)
+        except ValueError as exc:
+            raise _Bad("recurrence", str(exc)) from None
+        data = {
+            "service_code": row.get("service_code"),
+            "recurrence": recurrence,
+            "valid_from": _date(row, "valid_from"),
+            "valid_to": _date(row, "valid_to"),
+        }
+    except _Bad as bad:
+        return [RowError(row.number, bad.column, str(bad))]
+    if client_id is None and not row.get("full_name"):
+        return [RowError(row.number, "client_id", "give client_id or full_name")]
+    if data["valid_from"] is None:
+        return [RowError(row.number, "valid_from", "the date the line starts is required")]
+    line = _validated(row, CarePlanLineIn, data, {"": "valid_to"})
+    if isinstance(line, list):
+        return line
+    number = row.get("number")
+    if len(number) > 40:
+        return [RowError(row.number, "number", "at most 40 characters")]
+    return CarePlanRow(row.number, client_id, row.get("full_name"), birth_date, number, line)
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`careroute import --office ID --kind clients FILE`: 0 when imported, 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog="careroute import", description="Import clients, workers or care plans into an office."
+    )
+    parser.add_argument("--office", type=int, required=True, help="the office's id")
+    parser.add_argument("--kind", choices=[k.value for k in ImportKind], required=True)
+    parser.add_argument(
+        "--good-rows", action="store_true", help="write the good rows, skip the bad"
+    )
+    parser.add_argument("--check", action="store_true", help="check every row, write nothing")
+    parser.add_argument("file", type=Path, help="a .csv, .xlsx or .geojson file")
+    args = parser.parse_args(argv)
+    mode = (
+        ImportMode.CHECK
+        if args.check
+        else (ImportMode.GOOD_ROWS if args.good_rows else ImportMode.ALL)
+    )
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+    from core.db import session_scope
+    from core.geocode import geocoder_from_settings
+    from core.service import RegistryError
+    from core.service_import import run_import
+
+    try:
+        with session_scope() as session:
+            report = run_import(
+                session,
+                user=None,
+                office_id=args.office,
+                kind=ImportKind(args.kind),
+                data=data,
+                filename=args.file.name,
+                mode=mode,
+                geocoder=geocoder_from_settings(session),
+            )
+    except (ImportFileError, RegistryError) as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    for error in report.errors:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    print(
+        f"{args.file}: {report.rows} rows, {report.written} written"
+        + (f", {len(report.skipped_rows)} skipped" if report.skipped_rows else "")
+        + (f", {report.needs_location} need a location on the map" if report.needs_location else "")
+    )
+    return 0 if report.ok or (mode == ImportMode.GOOD_ROWS and report.written) else 2
