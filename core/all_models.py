@@ -9,3 +9,4 @@ try:  # tracking's tables, once that package defines them
 except ModuleNotFoundError as exc:
     if exc.name != "tracking.models":
         raise
+import tracking.feedback  # noqa: E402, F401
