@@ -1,0 +1,116 @@
+"""The worker's day as the phone shows it: approved stops with client cards and statuses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.access import worker_client_ids
+from core.models import Client, Service, Worker
+from core.settings import get_settings
+from planner.models import Plan, PlanRoute, PlanStatus
+from tracking.models import Visit
+
+
+def navigation_links(lat: float, lon: float) -> dict[str, str]:
+    return {"yandex": f"https://yandex.ru/maps/?rtext=~{lat},{lon}", "geo": f"geo:{lat},{lon}"}
+
+
+def _lat_lon(client: Client) -> tuple[float, float] | None:
+    if client.location is None:
+        return None
+    point = to_shape(client.location)
+    return point.y, point.x
+
+
+def client_json(client: Client) -> dict[str, Any]:
+    """Only what a worker needs at the door."""
+    where = _lat_lon(client)
+    return {
+        "id": client.id,
+        "full_name": client.full_name,
+        "address": client.address,
+        "phone": client.phone,
+        "notes": client.notes,  # entrance, floor, intercom, keys...
+        "lat": where[0] if where else None,
+        "lon": where[1] if where else None,
+        "navigation": navigation_links(*where) if where else None,
+        "window_start": client.window_start.isoformat() if client.window_start else None,
+        "window_end": client.window_end.isoformat() if client.window_end else None,
+    }
+
+
+def client_card(session: Session, *, worker: Worker, client_id: int) -> dict[str, Any] | None:
+    """A client's card, or None if the client is not the worker's."""
+    if client_id not in worker_client_ids(session, worker):
+        return None
+    client = session.get(Client, client_id)
+    return client_json(client) if client else None
+
+
+def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str, Any]:
+    """The worker's approved route for the day (an empty one when none is approved)."""
+    day = day or datetime.now(ZoneInfo(get_settings().timezone)).date()
+    plan_route = session.scalars(
+        select(PlanRoute)
+        .join(Plan, Plan.id == PlanRoute.plan_id)
+        .where(
+            PlanRoute.worker_id == worker.id,
+            Plan.day == day,
+            Plan.status == PlanStatus.APPROVED,
+            Plan.office_id == worker.office_id,
+        )
+        .order_by(Plan.version.desc())
+    ).first()
+    answer: dict[str, Any] = {"day": day.isoformat(), "worker_id": worker.id, "plan_id": None}
+    if plan_route is None:
+        return answer | {"start": None, "end": None, "stops": []}
+    statuses = {
+        v.client_id: v
+        for v in session.scalars(
+            select(Visit).where(Visit.worker_id == worker.id, Visit.day == day)
+        )
+    }
+    minutes = {
+        s.code: s.standard_minutes
+        for s in session.scalars(select(Service).where(Service.office_id == worker.office_id))
+    }
+    stops = []
+    for stop in plan_route.stops:
+        client = session.get(Client, stop.client_id)
+        assert client is not None
+        visit = statuses.get(stop.client_id)
+        stops.append(
+            {
+                "plan_stop_id": stop.id,
+                "seq": stop.seq,
+                "arrival": stop.arrival.isoformat(),
+                "start": stop.start.isoformat(),
+                "end": stop.end.isoformat(),
+                "services": [
+                    {
+                        "code": s.get("code"),
+                        "name": s.get("name", ""),
+                        "minutes": s.get("minutes") or minutes.get(s.get("code"), 0),
+                    }
+                    for s in stop.services
+                ],
+                "client": client_json(client),
+                "status": visit.status if visit else "planned",
+                "arrived_at": visit.arrived_at.isoformat() if visit and visit.arrived_at else None,
+                "departed_at": visit.departed_at.isoformat()
+                if visit and visit.departed_at
+                else None,
+            }
+        )
+    return answer | {
+        "plan_id": plan_route.plan_id,
+        "start": plan_route.start.isoformat(),
+        "end": plan_route.end.isoformat(),
+        "stops": stops,
+    }

@@ -1,0 +1,152 @@
+"""Stop detection and travel legs from a worker's pings. Pure; no I/O.
+
+A stop is where the worker stayed at least `min_dwell` within `radius_m` of the stop's
+centre. A stop near a client's address is a visit: its start and end are the inferred
+arrival and departure. The trip between two consecutive visits is a leg: its duration and
+the distance walked along the pings calibrate the planner's travel speeds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True, slots=True)
+class TrackPoint:
+    t: datetime
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    start: datetime
+    end: datetime
+    lat: float
+    lon: float
+    points: int
+
+    @property
+    def dwell(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class StopParams:
+    radius_m: float = 60.0  # GPS indoors wanders by tens of metres
+    min_dwell: timedelta = timedelta(minutes=5)
+    match_m: float = 120.0  # a stop this close to a client's address is at that client
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    from_client: int
+    to_client: int
+    depart: datetime
+    arrive: datetime
+    straight_m: float
+    path_m: float
+
+    @property
+    def seconds(self) -> float:
+        return (self.arrive - self.depart).total_seconds()
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def detect_stops(points: Sequence[TrackPoint], params: StopParams = StopParams()) -> list[Stop]:
+    """Stops along a track sorted by time: runs of points within radius of their centre."""
+    stops: list[Stop] = []
+    i, n = 0, len(points)
+    while i < n:
+        lat, lon, count = points[i].lat, points[i].lon, 1
+        j = i + 1
+        while j < n and distance_m(lat, lon, points[j].lat, points[j].lon) <= params.radius_m:
+            count += 1  # running centre of the cluster
+            lat += (points[j].lat - lat) / count
+            lon += (points[j].lon - lon) / count
+            j += 1
+        if points[j - 1].t - points[i].t >= params.min_dwell:
+            stops.append(Stop(points[i].t, points[j - 1].t, lat, lon, count))
+            i = j
+        else:
+            i += 1
+    return stops
+
+
+def match_clients(
+    stops: Sequence[Stop],
+    clients: dict[int, tuple[float, float]],
+    params: StopParams = StopParams(),
+) -> dict[int, Stop]:
+    """Each client's visit as seen in the pings: the stops near the address, merged."""
+    found: dict[int, Stop] = {}
+    for stop in stops:
+        near = [
+            (distance_m(stop.lat, stop.lon, lat, lon), client_id)
+            for client_id, (lat, lon) in clients.items()
+        ]
+        near = [item for item in near if item[0] <= params.match_m]
+        if not near:
+            continue
+        _, client_id = min(near)
+        seen = found.get(client_id)
+        if seen is None:
+            found[client_id] = stop
+        else:  # left and came back (e.g. to the shop and back): one visit from first to last
+            found[client_id] = Stop(
+                min(seen.start, stop.start),
+                max(seen.end, stop.end),
+                seen.lat,
+                seen.lon,
+                seen.points + stop.points,
+            )
+    return found
+
+
+def legs(
+    visits: dict[int, Stop],
+    points: Sequence[TrackPoint],
+    clients: dict[int, tuple[float, float]],
+) -> list[Leg]:
+    """Trips between consecutive visits, with the distance walked along the pings."""
+    ordered = sorted(visits.items(), key=lambda item: item[1].start)
+    result: list[Leg] = []
+    for (a_id, a), (b_id, b) in itertools.pairwise(ordered):
+        if b.start <= a.end:
+            continue
+        between = [p for p in points if a.end <= p.t <= b.start]
+        path = [(a.lat, a.lon), *((p.lat, p.lon) for p in between), (b.lat, b.lon)]
+        path_m = sum(distance_m(*p, *q) for p, q in itertools.pairwise(path))
+        straight = distance_m(*clients[a_id], *clients[b_id])
+        result.append(Leg(a_id, b_id, a.end, b.start, straight, max(path_m, straight)))
+    return result
+
+
+def calibrate(
+    legs_by_mode: dict[str, Sequence[Leg]], *, min_legs: int = 3, min_straight_m: float = 150.0
+) -> dict[str, tuple[float, float]]:
+    """Per mode: (speed km/h along the street path, detour = path / straight line), as medians
+    of trips long enough to measure; modes with too few trips are left out."""
+    result: dict[str, tuple[float, float]] = {}
+    for mode, items in legs_by_mode.items():
+        usable = [leg for leg in items if leg.straight_m >= min_straight_m and leg.seconds >= 60]
+        if len(usable) < min_legs:
+            continue
+        speed = statistics.median(leg.path_m / leg.seconds * 3.6 for leg in usable)
+        detour = statistics.median(leg.path_m / leg.straight_m for leg in usable)
+        result[mode] = (speed, detour)
+    return result

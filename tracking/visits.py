@@ -1,0 +1,171 @@
+"""Visit facts: one row per worker, client and day, planned against actual, for reports.
+
+Arrival and departure come from the worker's taps; when a tap is missing the time inferred
+from the pings fills in (`source` says which). Flags:
+- `late`: arrived more than LATE_AFTER after the planned start;
+- `geofence`: a tap was farther than settings.geofence_m from the client's address;
+- `disagreement`: tapped and inferred times differ by more than DISAGREE_AFTER;
+- `unconfirmed`: the visit ended without the client's confirmation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from tracking.models import Visit
+
+LATE_AFTER = timedelta(minutes=15)
+DISAGREE_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    """The chosen actual time and where it came from."""
+
+    at: datetime | None
+    source: str | None
+
+
+def choose(tapped: datetime | None, inferred: datetime | None) -> Actual:
+    """A tap wins over an inference; an inference fills a missing tap."""
+    if tapped is not None:
+        return Actual(tapped, "tapped")
+    if inferred is not None:
+        return Actual(inferred, "inferred")
+    return Actual(None, None)
+
+
+def _disagree(tapped: datetime | None, inferred: datetime | None) -> bool:
+    return tapped is not None and inferred is not None and abs(tapped - inferred) > DISAGREE_AFTER
+
+
+def flags_for(
+    *,
+    planned_start: datetime | None,
+    arrived_at: datetime | None,
+    tapped_arrival: datetime | None,
+    inferred_arrival: datetime | None,
+    tapped_departure: datetime | None,
+    inferred_departure: datetime | None,
+    departed_at: datetime | None,
+    confirmed: bool,
+    max_distance_m: float | None,
+    geofence_m: float,
+) -> list[str]:
+    """The report flags of a visit (see the module docstring)."""
+    flags: list[str] = []
+    if (
+        planned_start is not None
+        and arrived_at is not None
+        and arrived_at - planned_start > LATE_AFTER
+    ):
+        flags.append("late")
+    if max_distance_m is not None and max_distance_m > geofence_m:
+        flags.append("geofence")
+    if _disagree(tapped_arrival, inferred_arrival) or _disagree(
+        tapped_departure, inferred_departure
+    ):
+        flags.append("disagreement")
+    if departed_at is not None and not confirmed:
+        flags.append("unconfirmed")
+    return flags
+
+
+def visit_for(
+    session: Session,
+    *,
+    office_id: int,
+    worker_id: int,
+    client_id: int,
+    day: date,
+    plan_stop: Any | None,
+) -> Visit:
+    """The visit fact row, created if missing, locked for this transaction."""
+    values: dict[str, Any] = {
+        "office_id": office_id,
+        "worker_id": worker_id,
+        "client_id": client_id,
+        "day": day,
+        "status": "planned",
+        "services": [],
+        "minutes": 0,
+        "confirmed": False,
+        "reason": "",
+        "flags": [],
+    }
+    session.execute(
+        insert(Visit)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["worker_id", "client_id", "day"])
+    )
+    visit = session.scalars(
+        select(Visit)
+        .where(Visit.worker_id == worker_id, Visit.client_id == client_id, Visit.day == day)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if plan_stop is not None and visit.plan_stop_id is None:
+        visit.plan_stop_id = plan_stop.id
+        visit.planned_start = plan_stop.start
+        visit.planned_end = plan_stop.end
+    return visit
+
+
+def refresh(visit: Visit, *, geofence_m: float) -> None:
+    """Recompute the chosen times and the flags after taps or inferences changed."""
+    arrival = choose(visit.tapped_arrival, visit.inferred_arrival)
+    departure = choose(visit.tapped_departure, visit.inferred_departure)
+    visit.arrived_at, visit.arrival_source = arrival.at, arrival.source
+    visit.departed_at, visit.departure_source = departure.at, departure.source
+    if visit.status in ("planned", "in_progress") and visit.departed_at is not None:
+        visit.status = "done"
+    elif visit.status == "planned" and visit.arrived_at is not None:
+        visit.status = "in_progress"
+    visit.flags = flags_for(
+        planned_start=visit.planned_start,
+        arrived_at=visit.arrived_at,
+        tapped_arrival=visit.tapped_arrival,
+        inferred_arrival=visit.inferred_arrival,
+        tapped_departure=visit.tapped_departure,
+        inferred_departure=visit.inferred_departure,
+        departed_at=visit.departed_at,
+        confirmed=visit.confirmed,
+        max_distance_m=visit.max_distance_m,
+        geofence_m=geofence_m,
+    )
+
+
+def as_json(visit: Visit) -> dict[str, Any]:
+    """The visit as the live view and the reports read it."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": visit.id,
+        "worker_id": visit.worker_id,
+        "client_id": visit.client_id,
+        "day": visit.day.isoformat(),
+        "plan_stop_id": visit.plan_stop_id,
+        "status": visit.status,
+        "planned_start": iso(visit.planned_start),
+        "arrived_at": iso(visit.arrived_at),
+        "arrival_source": visit.arrival_source,
+        "departed_at": iso(visit.departed_at),
+        "departure_source": visit.departure_source,
+        "services": visit.services,
+        "minutes": visit.minutes,
+        "confirmed": visit.confirmed,
+        "flags": list(visit.flags),
+    }
+
+
+def visits_of_office(session: Session, *, office_id: int, day: date) -> list[Visit]:
+    query = select(Visit).where(Visit.office_id == office_id, Visit.day == day).order_by(Visit.id)
+    return list(session.scalars(query))
