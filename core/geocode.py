@@ -48,7 +48,9 @@ class NominatimGeocoder:
 
     name = "nominatim"
 
-    def __init__(self, url: str, user_agent: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, url: str, user_agent: str, *, timeout_s: float = 10.0, min_interval_s: float = 1.0
+    ) -> None:
         from geopy.geocoders import Nominatim
 
         parts = urlparse(url)
@@ -58,12 +60,13 @@ class NominatimGeocoder:
             scheme=parts.scheme or "https",
             timeout=timeout_s,
         )
+        self._min_interval_s = min_interval_s  # the public server allows one request a second
         self._last_call = 0.0
 
     def geocode(self, address: str) -> LonLatPair | None:
         from geopy.exc import GeopyError
 
-        wait = 1.0 - (time.monotonic() - self._last_call)
+        wait = self._min_interval_s - (time.monotonic() - self._last_call)
         if wait > 0:
             time.sleep(wait)
         try:
