@@ -1,0 +1,464 @@
+"""The demo region: a Moscow social-services centre with two home-care offices in Perovo,
+40 social workers, 500 clients on real streets, a service catalogue, care plans, zones and
+logins. Every page and report can be tried on it.
+
+`load_demo(session)` loads it once (a second call finds it and changes nothing; `reset=True`
+replaces it); `careroute demo` runs `main`. Every demo login has the password `demo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from geoalchemy2 import WKTElement
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiPolygon
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.demo_data.care import DemoPlan, catalogue
+from core.demo_data.people import DemoClient, DemoWorker
+from core.demo_data.region import REGION_NAME, DemoOffice, DemoRegion, build_region
+from core.demo_data.store_zones import store_zones
+from core.demo_data.wipe import delete_rows
+from core.models import (
+    CarePlan,
+    CarePlanLine,
+    Client,
+    ClientStatus,
+    ClientStatusChange,
+    LocationStatus,
+    Office,
+    Region,
+    Role,
+    Service,
+    TravelMode,
+    User,
+    Worker,
+    WorkerAbsence,
+    WorkerShift,
+)
+from core.security import hash_password
+from zones.models import Zone, ZoneSet, ZoneSetStatus
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "demo"  # demo only: printed for everyone who runs the demo
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    role: str
+    full_name: str
+    office: str = ""
+
+
+@dataclass(slots=True)
+class DemoSummary:
+    region_id: int
+    office_ids: list[int]
+    created: bool  # False when the region was already there and left as it was
+    workers: int
+    clients: int
+    clients_by_status: dict[str, int]
+    services: int
+    care_plans: int
+    care_plan_lines: int
+    zones: int
+    logins: list[DemoLogin]
+    zoning: str = ""  # which method drew the zones
+    seconds: float = 0.0
+    password: str = DEMO_PASSWORD
+    visits_next_workday: dict[str, int] = field(default_factory=dict)
+
+
+def load_demo(
+    session: Session, *, seed: int = 7, reset: bool = False, today: date | None = None
+) -> DemoSummary:
+    """Load the demo region once; with `reset`, wipe it first and load it afresh."""
+    started = time.perf_counter()
+    today = today or date.today()
+    existing = session.scalar(select(Region).where(Region.name == REGION_NAME))
+    if existing is not None and not reset:
+        return _summary(session, existing, created=False, logins=_stored_logins(session, existing))
+    if existing is not None:
+        wipe_demo(session)
+    region = build_region(seed=seed, today=today)
+    summary = _store(session, region, seed=seed, today=today)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def wipe_demo(session: Session) -> None:
+    """Remove the demo region with its offices, people, plans, zones and demo logins."""
+    region = session.scalar(select(Region).where(Region.name == REGION_NAME))
+    if region is None:
+        return
+    office_ids = list(session.scalars(select(Office.id).where(Office.region_id == region.id)))
+    user_ids = _demo_user_ids(session, region.id, office_ids)
+    session.flush()
+    params = {"region_id": region.id, "offices": office_ids, "users": user_ids}
+    delete_rows(session, "audit_log", "office_id = ANY(:offices)", params)
+    delete_rows(session, "region", "id = :region_id", params)
+    delete_rows(session, "app_user", "id = ANY(:users)", params)
+    session.expunge_all()
+
+
+def _demo_user_ids(session: Session, region_id: int, office_ids: list[int]) -> list[int]:
+    """The region's manager, the offices' supervisors and workers; never an admin."""
+    workers = select(Worker.user_id).where(Worker.office_id.in_(office_ids))
+    query = select(User.id).where(
+        User.role != Role.ADMIN,
+        (User.region_id == region_id)
+        | User.id.in_(workers)
+        | User.offices.any(Office.id.in_(office_ids)),
+    )
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- storing
+
+
+def _point(lon: float, lat: float) -> WKTElement:
+    return WKTElement(f"POINT({lon:.7f} {lat:.7f})", srid=4326)
+
+
+def area(shape: MultiPolygon) -> Any:
+    """A shapely multipolygon as a value for a MULTIPOLYGON 4326 column."""
+    return from_shape(shape, srid=4326)
+
+
+def _store(session: Session, demo: DemoRegion, *, seed: int, today: date) -> DemoSummary:
+    region = Region(name=demo.name)
+    session.add(region)
+    session.flush()
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for all: argon2 is slow on purpose
+    logins = [_ensure_admin(session)]
+    manager = _user(session, "manager", Role.MANAGER, demo.manager, password_hash, region.id)
+    logins.append(DemoLogin(manager.username, manager.role.value, manager.full_name))
+    methods: set[str] = set()
+    for number, office_data in enumerate(demo.offices, start=1):
+        office = _store_office(session, region, demo, office_data)
+        head = _user(
+            session, f"supervisor{number}", Role.SUPERVISOR, office_data.head, password_hash
+        )
+        head.offices = [office]
+        logins.append(DemoLogin(head.username, head.role.value, head.full_name, office.name))
+        services = _store_services(session, office)
+        workers = _store_workers(session, office, office_data, password_hash, logins)
+        clients = _store_clients(session, office, office_data)
+        _store_plans(session, office_data, clients, services)
+        methods.add(
+            store_zones(
+                session,
+                office=office,
+                data=office_data,
+                workers=workers,
+                clients=clients,
+                seed=seed,
+                today=today,
+            )
+        )
+    session.flush()
+    summary = _summary(session, region, created=True, logins=logins)
+    summary.zoning = ", ".join(sorted(methods))
+    summary.visits_next_workday = _next_workday_visits(demo, today)
+    log.info("demo region loaded", extra={"region_id": region.id, "clients": summary.clients})
+    return summary
+
+
+def _ensure_admin(session: Session) -> DemoLogin:
+    """The `admin` login: created if missing; an existing admin keeps its password."""
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    if admin is None:
+        admin = User(
+            username="admin",
+            full_name="Администратор системы",
+            password_hash=hash_password(DEMO_PASSWORD),
+            role=Role.ADMIN,
+        )
+        session.add(admin)
+        session.flush()
+    return DemoLogin(admin.username, admin.role.value, admin.full_name)
+
+
+def _user(
+    session: Session,
+    username: str,
+    role: Role,
+    full_name: str,
+    password_hash: str,
+    region_id: int | None = None,
+) -> User:
+    """A demo login; one left by an earlier demo under the same name is taken over."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username)
+        session.add(user)
+    user.full_name = full_name
+    user.role = role
+    user.region_id = region_id
+    user.password_hash = password_hash
+    user.is_active = True
+    session.flush()
+    return user
+
+
+def _store_office(session: Session, region: Region, demo: DemoRegion, data: DemoOffice) -> Office:
+    office = Office(
+        region_id=region.id,
+        centre=demo.centre,
+        name=data.name,
+        address=data.building.address,
+        location=_point(data.building.lon, data.building.lat),
+        service_area=area(data.area),
+    )
+    session.add(office)
+    session.flush()
+    return office
+
+
+def _store_services(session: Session, office: Office) -> dict[str, Service]:
+    services = {
+        item["key"]: Service(
+            office_id=office.id,
+            code=item["code"],
+            name=item["name"],
+            category=item["category"],
+            level=item["level"],
+            standard_minutes=item["minutes"],
+            required_skill=item.get("skill"),
+        )
+        for item in catalogue()
+    }
+    session.add_all(services.values())
+    session.flush()
+    return services
+
+
+def _store_workers(
+    session: Session,
+    office: Office,
+    data: DemoOffice,
+    password_hash: str,
+    logins: list[DemoLogin],
+) -> list[Worker]:
+    workers: list[Worker] = []
+    for item in data.workers:
+        user = _user(session, item.login, Role.WORKER, item.full_name, password_hash)
+        logins.append(DemoLogin(user.username, user.role.value, user.full_name, office.name))
+        workers.append(_worker_row(office, item, user.id, data))
+    session.add_all(workers)
+    session.flush()
+    return workers
+
+
+def _worker_row(office: Office, item: DemoWorker, user_id: int, data: DemoOffice) -> Worker:
+    start = item.home if item.starts_at_home else data.building
+    worker = Worker(
+        office_id=office.id,
+        user_id=user_id,
+        full_name=item.full_name,
+        phone=item.phone,
+        position=item.position,
+        skills=item.skills,
+        travel_mode=TravelMode(item.travel_mode),
+        start_location=_point(start.lon, start.lat),
+        end_location=_point(start.lon, start.lat),
+        weekly_hours=item.weekly_hours,
+    )
+    worker.shifts = [
+        WorkerShift(
+            weekday=shift.weekday,
+            start=shift.start,
+            end=shift.end,
+            lunch_from=shift.start.replace(hour=12) if shift.lunch else None,
+            lunch_to=shift.start.replace(hour=14) if shift.lunch else None,
+            lunch_minutes=45 if shift.lunch else 0,
+        )
+        for shift in item.shifts
+    ]
+    worker.absences = [
+        WorkerAbsence(date_from=begin, date_to=end, reason=reason)
+        for begin, end, reason in item.absences
+    ]
+    return worker
+
+
+def _store_clients(session: Session, office: Office, data: DemoOffice) -> list[Client]:
+    clients = [_client_row(office, item) for item in data.clients]
+    session.add_all(clients)
+    session.flush()
+    session.add_all(
+        ClientStatusChange(
+            client_id=row.id, status=ClientStatus(status), since=since, until=until, reason=reason
+        )
+        for row, item in zip(clients, data.clients, strict=True)
+        for status, since, until, reason in item.history
+    )
+    return clients
+
+
+def _client_row(office: Office, item: DemoClient) -> Client:
+    return Client(
+        office_id=office.id,
+        full_name=item.full_name,
+        birth_date=item.birth_date,
+        phone=item.phone,
+        address=item.address,
+        location=_point(item.building.lon, item.building.lat),
+        location_status=LocationStatus.OK,
+        categories=item.categories,
+        status=ClientStatus(item.status),
+        window_start=item.window[0] if item.window else None,
+        window_end=item.window[1] if item.window else None,
+        required_skills=item.required_skills,
+        workers_needed=item.workers_needed,
+        confirmation_code=item.code,
+        notes=item.notes,
+    )
+
+
+def _store_plans(
+    session: Session, data: DemoOffice, clients: list[Client], services: dict[str, Service]
+) -> None:
+    session.add_all(
+        _plan_row(clients[index].id, plan, services) for index, plan in data.plans.items()
+    )
+
+
+def _plan_row(client_id: int, plan: DemoPlan, services: dict[str, Service]) -> CarePlan:
+    row = CarePlan(
+        client_id=client_id, number=plan.number, valid_from=plan.valid_from, valid_to=plan.valid_to
+    )
+    row.lines = [
+        CarePlanLine(
+            service_id=services[line.service].id,
+            recurrence=line.recurrence,
+            valid_from=line.valid_from,
+            valid_to=plan.valid_to,
+        )
+        for line in plan.lines
+    ]
+    return row
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _summary(
+    session: Session, region: Region, *, created: bool, logins: list[DemoLogin]
+) -> DemoSummary:
+    office_ids = list(
+        session.scalars(select(Office.id).where(Office.region_id == region.id).order_by(Office.id))
+    )
+    in_offices = Client.office_id.in_(office_ids)
+    by_status = session.execute(
+        select(Client.status, func.count()).where(in_offices).group_by(Client.status)
+    ).all()
+    plans = select(CarePlan.id).join(Client).where(in_offices)
+    zone_sets = select(ZoneSet.id).where(
+        ZoneSet.office_id.in_(office_ids), ZoneSet.status == ZoneSetStatus.ACTIVE
+    )
+
+    def count(query: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    return DemoSummary(
+        region_id=region.id,
+        office_ids=office_ids,
+        created=created,
+        workers=count(select(Worker.id).where(Worker.office_id.in_(office_ids))),
+        clients=sum(n for _, n in by_status),
+        clients_by_status={status.value: n for status, n in by_status},
+        services=count(select(Service.id).where(Service.office_id.in_(office_ids))),
+        care_plans=count(plans),
+        care_plan_lines=count(select(CarePlanLine.id).where(CarePlanLine.care_plan_id.in_(plans))),
+        zones=count(select(Zone.id).where(Zone.zone_set_id.in_(zone_sets))),
+        logins=logins,
+    )
+
+
+def _stored_logins(session: Session, region: Region) -> list[DemoLogin]:
+    """The logins of a demo region loaded earlier."""
+    offices = {
+        o.id: o.name for o in session.scalars(select(Office).where(Office.region_id == region.id))
+    }
+    user_ids = _demo_user_ids(session, region.id, list(offices))
+    office_of_user = dict(
+        session.execute(
+            select(Worker.user_id, Worker.office_id).where(Worker.office_id.in_(offices))
+        ).all()
+    )
+    users = session.scalars(
+        select(User).where(User.id.in_(user_ids) | (User.username == "admin")).order_by(User.id)
+    )
+    result = []
+    for user in users:
+        office_id = office_of_user.get(user.id) or next((o.id for o in user.offices), None)
+        result.append(
+            DemoLogin(user.username, user.role.value, user.full_name, offices.get(office_id, ""))
+        )
+    return result
+
+
+def _next_workday_visits(demo: DemoRegion, today: date) -> dict[str, int]:
+    """Visits due per office on the next working day (today if it is one)."""
+    day = today
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return {
+        office.name: sum(
+            1
+            for index, plan in office.plans.items()
+            if office.clients[index].status == ClientStatus.ENROLLED and plan.minutes_on(day) > 0
+        )
+        for office in demo.offices
+    }
+
+
+def format_summary(summary: DemoSummary) -> str:
+    """The summary and the logins table, for the command line."""
+    what = "loaded" if summary.created else "already present (use --reset to reload)"
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.clients_by_status.items()))
+    lines = [
+        f"Demo region {REGION_NAME!r} {what}"
+        + (f" in {summary.seconds:.1f} s" if summary.created else ""),
+        f"  offices {len(summary.office_ids)}, workers {summary.workers}, "
+        f"clients {summary.clients} ({statuses})",
+        f"  services {summary.services}, care plans {summary.care_plans} "
+        f"({summary.care_plan_lines} lines), zones {summary.zones}"
+        + (f" ({summary.zoning})" if summary.zoning else ""),
+    ]
+    for office, visits in summary.visits_next_workday.items():
+        lines.append(f"  next working day: {visits} visits in {office}")
+    lines += ["", f"Logins (password for all: {summary.password!r}, demo only):"]
+    width = max(len(login.username) for login in summary.logins)
+    for login in summary.logins:
+        lines.append(
+            f"  {login.username:<{width}}  {login.role:<10}  {login.full_name:<36}  {login.office}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`careroute demo`: load the demo region and print its logins."""
+    parser = argparse.ArgumentParser(prog="careroute demo", description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=7, help="the same seed gives the same region")
+    parser.add_argument("--reset", action="store_true", help="wipe the demo region first")
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    args = parser.parse_args(argv)
+    from core.db import session_scope
+
+    with session_scope() as session:
+        summary = load_demo(session, seed=args.seed, reset=args.reset)
+    if not args.quiet:
+        print(format_summary(summary))
+    return 0

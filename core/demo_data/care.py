@@ -1,0 +1,150 @@
+"""Individual care plans for the demo's clients: a main service on the client's visit days
+and a few others, so that no day's visit runs over `MAX_VISIT_MINUTES`. Pure: no database."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from core.recurrence import occurs_on, parse_recurrence
+
+SERVICES_FILE = Path(__file__).with_name("services.json")
+MAX_VISIT_MINUTES = 90
+CHECK_WEEKS = 12  # day totals are checked over this many weeks from today
+
+# The days a client is visited (ISO weekdays) and how often each rhythm occurs.
+VISIT_DAYS = (
+    ((1, 2, 3, 4, 5), 0.30),
+    ((1, 3, 5), 0.24),
+    ((2, 4), 0.12),
+    ((1, 2, 4, 5), 0.08),
+    ((2, 3, 4), 0.08),
+    ((1, 4), 0.06),
+    ((2, 5), 0.06),
+    ((1, 3), 0.03),
+    ((3, 5), 0.03),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLine:
+    service: str  # the service's key in services.json
+    recurrence: str
+    valid_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlan:
+    number: str
+    valid_from: date
+    valid_to: date
+    lines: tuple[DemoLine, ...]
+
+    def minutes_on(self, day: date) -> int:
+        """Service minutes due on that day (the visit's length)."""
+        return sum(minutes(line.service) for line in self.lines if _due(line, day))
+
+
+@cache
+def catalogue() -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(SERVICES_FILE.read_text(encoding="utf-8"))["services"])
+
+
+@cache
+def minutes(key: str) -> int:
+    return next(int(s["minutes"]) for s in catalogue() if s["key"] == key)
+
+
+_parse = cache(parse_recurrence)  # a few distinct strings, checked thousands of times
+
+
+def _due(line: DemoLine, day: date) -> bool:
+    return occurs_on(_parse(line.recurrence), day, line.valid_from)
+
+
+def _weekdays(days: tuple[int, ...]) -> str:
+    return "weekdays:" + ",".join(str(d) for d in days)
+
+
+def _on_weekday(start: date, weekday: int) -> date:
+    """The first day from `start` that falls on that ISO weekday (anchors every:7k lines)."""
+    return start + timedelta(days=(weekday - start.isoweekday()) % 7)
+
+
+def _candidates(
+    rng: random.Random, days: tuple[int, ...], start: date, categories: list[str], medical: bool
+) -> list[tuple[str, str, date]]:
+    """Lines a client of this profile may have, most likely first: (service, recurrence, from)."""
+    one_day = rng.choice(days)
+    disabled = any(c.startswith("инвалид I ") for c in categories)
+    offers: list[tuple[float, str, str, date]] = [
+        (0.50, "health_watch", _weekdays(days), start),
+        (0.35, "cleaning", rng.choice(("every:7", "every:14")), _on_weekday(start, one_day)),
+        (0.40, "utilities", rng.choice(("monthly:1", "monthly:2")), start),
+        (0.45, "medicines", rng.choice(("every:14", "every:28")), _on_weekday(start, one_day)),
+        (0.25, "goods", "monthly:2", start),
+        (0.20, "press", _weekdays((one_day,)), start),
+        (0.20, "medical_help", "monthly:1", start),
+        (0.15, "cooking", _weekdays(days), start),
+        (0.10, "laundry", "every:14", _on_weekday(start, one_day)),
+        (0.10, "talk", "every:7", _on_weekday(start, one_day)),
+        (0.10, "documents", "every:84", _on_weekday(start, rng.randint(1, 5))),
+        (0.10, "benefits", "monthly:1", start),
+        (0.08, "escort", "every:56", _on_weekday(start, rng.randint(1, 5))),
+        (0.05, "mail", "monthly:1", start),
+        (0.70 if disabled else 0.03, "hygiene", _weekdays(days), start),
+        (0.60 if disabled else 0.02, "feeding", _weekdays(days), start),
+        (1.0 if medical else 0.0, "procedures", _weekdays(days), start),
+    ]
+    chosen = [(s, r, f) for p, s, r, f in offers if rng.random() < p]
+    rng.shuffle(chosen)
+    # The nurse's procedures come first so the day's limit never squeezes them out.
+    chosen.sort(key=lambda line: line[0] != "procedures")
+    return chosen
+
+
+def build_plan(
+    rng: random.Random,
+    *,
+    number: str,
+    categories: list[str],
+    medical: bool,
+    enrolled: date,
+    today: date,
+) -> DemoPlan:
+    """A care plan of 2-6 lines whose visits each last at most MAX_VISIT_MINUTES."""
+    days = rng.choices([d for d, _ in VISIT_DAYS], weights=[w for _, w in VISIT_DAYS])[0]
+    # The current programme: renewed at most a few years ago, never before enrolment.
+    valid_from = max(enrolled, today - timedelta(days=rng.randint(20, 700)))
+    valid_to = date(today.year + rng.choice((1, 1, 2)), 12, 31)
+    main = "food" if rng.random() < 0.9 else "goods"
+    lines = [DemoLine(main, _weekdays(days), valid_from)]
+    horizon = [today + timedelta(days=d) for d in range(7 * CHECK_WEEKS)]
+    load = Counter({day: minutes(main) for day in horizon if day.isoweekday() in days})
+    for service, recurrence, since in _candidates(rng, days, valid_from, categories, medical):
+        if len(lines) == 6:
+            break
+        line = DemoLine(service, recurrence, since)
+        due = [day for day in horizon if _due(line, day)]
+        if all(load[day] + minutes(service) <= MAX_VISIT_MINUTES for day in due):
+            lines.append(line)
+            load.update({day: minutes(service) for day in due})
+    if len(lines) == 1:  # every plan holds at least two services
+        lines.append(DemoLine("utilities", "monthly:1", valid_from))
+    return DemoPlan(number, valid_from, valid_to, tuple(lines))
+
+
+def weekly_load(plan: DemoPlan, today: date) -> tuple[float, float]:
+    """(service minutes a week, visit days a week) averaged over the check horizon."""
+    total, visits = 0, 0
+    for offset in range(7 * CHECK_WEEKS):
+        due = plan.minutes_on(today + timedelta(days=offset))
+        total += due
+        visits += due > 0
+    return total / CHECK_WEEKS, visits / CHECK_WEEKS

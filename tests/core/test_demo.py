@@ -1,0 +1,264 @@
+"""The demo region loads on the real PostGIS, stays inside its ranges, and loads only once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.demo import DEMO_PASSWORD, DemoSummary, format_summary, load_demo, wipe_demo
+from core.demo_data.care import MAX_VISIT_MINUTES
+from core.demo_data.region import build_region
+from core.models import (
+    CarePlan,
+    CarePlanLine,
+    Client,
+    ClientStatus,
+    ClientStatusChange,
+    Office,
+    Region,
+    User,
+    Worker,
+)
+from core.recurrence import parse_recurrence
+from core.security import verify_password
+from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
+
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+def demo(db: Session) -> DemoSummary:
+    return load_demo(db, seed=7, today=TODAY)
+
+
+def test_demo_counts_are_in_range(db: Session, demo: DemoSummary) -> None:
+    assert demo.created
+    assert len(demo.office_ids) == 2
+    assert 36 <= demo.workers <= 44
+    assert 450 <= demo.clients <= 550
+    by_status = demo.clients_by_status
+    assert by_status["enrolled"] > 0.75 * demo.clients
+    assert {"queued", "suspended", "refused"} <= set(by_status)
+    assert 30 <= demo.services <= 40  # 15-20 per office
+    assert demo.zones == demo.workers
+    for office_id in demo.office_ids:
+        workers = db.scalar(select(func.count()).where(Worker.office_id == office_id))
+        clients = db.scalar(select(func.count()).where(Client.office_id == office_id))
+        assert 18 <= workers <= 22
+        assert 220 <= clients <= 280
+
+
+def test_enrolled_clients_live_in_their_office_area_and_have_plans(
+    db: Session, demo: DemoSummary
+) -> None:
+    outside = db.scalar(
+        select(func.count())
+        .select_from(Client)
+        .join(Office, Office.id == Client.office_id)
+        .where(
+            Office.id.in_(demo.office_ids),
+            Client.status == ClientStatus.ENROLLED,
+            ~func.ST_Contains(Office.service_area, Client.location),
+        )
+    )
+    assert outside == 0
+    without_plan = db.scalar(
+        select(func.count())
+        .select_from(Client)
+        .where(
+            Client.office_id.in_(demo.office_ids),
+            Client.status == ClientStatus.ENROLLED,
+            ~Client.id.in_(select(CarePlan.client_id)),
+        )
+    )
+    assert without_plan == 0
+
+
+def test_care_plans_parse_and_hold_two_to_six_lines(db: Session, demo: DemoSummary) -> None:
+    plans = db.scalars(
+        select(CarePlan).join(Client).where(Client.office_id.in_(demo.office_ids))
+    ).all()
+    assert len(plans) == demo.care_plans
+    for plan in plans:
+        assert 2 <= len(plan.lines) <= 6
+        assert plan.valid_to is not None and plan.valid_to > TODAY
+    recurrences = db.scalars(select(CarePlanLine.recurrence).distinct()).all()
+    for text in recurrences:
+        parse_recurrence(text)  # raises on a malformed string
+
+
+def test_addresses_look_real(db: Session, demo: DemoSummary) -> None:
+    clients = db.scalars(select(Client).where(Client.office_id.in_(demo.office_ids))).all()
+    for client in clients:
+        assert client.address.startswith("Москва, ")
+        assert ", д. " in client.address and ", кв. " in client.address
+        assert len(client.full_name.split()) == 3
+        assert len(client.confirmation_code) == 4 and client.confirmation_code.isdigit()
+    # Clients cluster in apartment blocks: far fewer houses than clients.
+    houses = {c.address.rsplit(", кв.", 1)[0] for c in clients}
+    assert len(houses) < 0.6 * len(clients)
+
+
+def test_status_history_explains_each_status(db: Session, demo: DemoSummary) -> None:
+    clients = db.scalars(select(Client).where(Client.office_id.in_(demo.office_ids))).all()
+    last_status = dict(
+        db.execute(
+            select(ClientStatusChange.client_id, ClientStatusChange.status)
+            .where(ClientStatusChange.until.is_(None) | (ClientStatusChange.status == "refused"))
+            .order_by(ClientStatusChange.since)
+        ).all()
+    )
+    assert all(last_status[c.id] == c.status for c in clients)
+
+
+def test_zones_cover_every_served_client_once(db: Session, demo: DemoSummary) -> None:
+    for office_id in demo.office_ids:
+        zone_set = db.scalar(
+            select(ZoneSet).where(
+                ZoneSet.office_id == office_id, ZoneSet.status == ZoneSetStatus.ACTIVE
+            )
+        )
+        assert zone_set is not None
+        colours = {zone.color for zone in zone_set.zones}
+        assert len(colours) == len(zone_set.zones)
+        assert all(zone.name.startswith("Участок ") for zone in zone_set.zones)
+        assert all(zone.polygon is not None for zone in zone_set.zones)
+        zoned = db.scalars(
+            select(ZoneClient.client_id).where(ZoneClient.zone_set_id == zone_set.id)
+        ).all()
+        enrolled = db.scalars(
+            select(Client.id).where(
+                Client.office_id == office_id, Client.status == ClientStatus.ENROLLED
+            )
+        ).all()
+        assert len(zoned) == len(set(zoned))
+        assert set(enrolled) <= set(zoned)
+
+
+def test_clients_needing_a_nurse_are_in_a_nurses_zone(db: Session, demo: DemoSummary) -> None:
+    rows = db.execute(
+        select(Client.required_skills, Worker.skills)
+        .join(ZoneClient, ZoneClient.client_id == Client.id)
+        .join(Zone, Zone.id == ZoneClient.zone_id)
+        .join(Worker, Worker.id == Zone.worker_id)
+        .where(Client.office_id.in_(demo.office_ids), Client.required_skills.any("medical"))
+    ).all()
+    assert rows
+    assert all(set(needed) <= set(skills) for needed, skills in rows)
+
+
+def test_second_load_changes_nothing(db: Session, demo: DemoSummary) -> None:
+    again = load_demo(db, seed=7, today=TODAY)
+    assert not again.created
+    assert again.region_id == demo.region_id
+    assert (again.workers, again.clients, again.care_plans) == (
+        demo.workers,
+        demo.clients,
+        demo.care_plans,
+    )
+    assert db.scalar(select(func.count()).select_from(Region)) == 1
+    assert {login.username for login in again.logins} == {login.username for login in demo.logins}
+
+
+def test_reset_replaces_the_region(db: Session, demo: DemoSummary) -> None:
+    replaced = load_demo(db, seed=7, reset=True, today=TODAY)
+    assert replaced.created
+    assert replaced.region_id != demo.region_id
+    assert replaced.clients == demo.clients
+    assert db.get(Region, demo.region_id) is None
+    usernames = db.scalars(select(User.username)).all()
+    assert len(usernames) == len(set(usernames))
+    assert db.scalar(select(func.count()).select_from(Worker)) == replaced.workers
+
+
+def test_wipe_removes_everything_of_the_region(db: Session, demo: DemoSummary) -> None:
+    wipe_demo(db)
+    assert db.scalar(select(func.count()).select_from(Client)) == 0
+    assert db.scalar(select(func.count()).select_from(ZoneSet)) == 0
+    assert db.scalar(select(User).where(User.username == "worker01")) is None
+    assert db.scalar(select(User).where(User.username == "admin")) is not None
+
+
+def test_logins_work_with_the_demo_password(db: Session, demo: DemoSummary) -> None:
+    usernames = {login.username for login in demo.logins}
+    assert {"admin", "manager", "supervisor1", "supervisor2", "worker01", "worker40"} <= usernames
+    users = db.scalars(select(User).where(User.username.in_(usernames))).all()
+    assert len(users) == len(usernames)
+    for user in users:
+        assert verify_password(DEMO_PASSWORD, user.password_hash)
+        assert not verify_password("wrong", user.password_hash)
+    supervisor = next(u for u in users if u.username == "supervisor1")
+    assert [o.id for o in supervisor.offices] == [demo.office_ids[0]]
+    manager = next(u for u in users if u.username == "manager")
+    assert manager.region_id == demo.region_id
+    worker_users = db.scalars(select(Worker.user_id).where(Worker.office_id.in_(demo.office_ids)))
+    assert len(set(worker_users)) == demo.workers
+
+
+def test_api_login_with_demo_password(api, demo: DemoSummary) -> None:  # type: ignore[no-untyped-def]
+    answer = api.post("/api/auth/token", data={"username": "supervisor2", "password": "demo"})
+    assert answer.status_code == 200
+
+
+def test_summary_prints_the_logins(demo: DemoSummary) -> None:
+    text = format_summary(demo)
+    assert "supervisor1" in text and "worker40" in text and "'demo'" in text
+
+
+# ---------------------------------------------------------------- pure: the built region
+
+
+def test_same_seed_same_region() -> None:
+    first = build_region(seed=3, today=TODAY)
+    second = build_region(seed=3, today=TODAY)
+    other = build_region(seed=4, today=TODAY)
+    names = [c.full_name for o in first.offices for c in o.clients]
+    assert names == [c.full_name for o in second.offices for c in o.clients]
+    assert names != [c.full_name for o in other.offices for c in o.clients]
+
+
+def test_daily_load_is_believable() -> None:
+    region = build_region(seed=7, today=TODAY)
+    for office in region.offices:
+        for offset in range(5):  # Monday to Friday
+            day = TODAY + timedelta(days=offset)
+            lengths = [
+                plan.minutes_on(day)
+                for index, plan in office.plans.items()
+                if office.clients[index].status == "enrolled"
+            ]
+            visits = [m for m in lengths if m > 0]
+            at_work = [
+                w
+                for w in office.workers
+                if any(s.weekday == day.isoweekday() for s in w.shifts)
+                and not any(begin <= day <= end for begin, end, _ in w.absences)
+            ]
+            assert 6 <= len(visits) / len(at_work) <= 12, (day, len(visits), len(at_work))
+            assert min(visits) >= 15
+            assert max(visits) <= MAX_VISIT_MINUTES
+
+
+def test_service_areas_do_not_overlap_and_hold_their_offices() -> None:
+    region = build_region(seed=7, today=TODAY)
+    north, south = (office.area for office in region.offices)
+    assert north.intersection(south).area < 1e-9
+    for office in region.offices:
+        assert office.area.contains(to_shape_point(office.building.lon, office.building.lat))
+
+
+def to_shape_point(lon: float, lat: float):  # type: ignore[no-untyped-def]
+    from shapely.geometry import Point
+
+    return Point(lon, lat)
+
+
+def test_geometry_is_stored_in_4326(db: Session, demo: DemoSummary) -> None:
+    office = db.get(Office, demo.office_ids[0])
+    assert office is not None
+    area = to_shape(office.service_area)
+    assert 37.7 < area.centroid.x < 37.9 and 55.7 < area.centroid.y < 55.8
