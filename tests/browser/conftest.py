@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,11 @@ def server(migrated: None) -> Iterator[str]:
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = clock.monotonic() + 20
     while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
+        if clock.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
+        clock.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=10)
@@ -177,23 +177,29 @@ def build_office(session: Session) -> OfficeData:
 
 @pytest.fixture
 def office_data(server: str) -> Iterator[OfficeData]:
-    """A committed office with zones balanced automatically; removed after the test."""
-    from zones import service as zone_service
-
+    """A committed office (no zones yet); removed after the test."""
     engine = get_engine()
     with Session(engine) as session:
         data = build_office(session)
         session.commit()
     try:
-        with Session(engine) as session:
-            zone_service.rebalance(session, user=None, office_id=data.office_id, save=True)
-            session.commit()
         yield data
     finally:
         with engine.begin() as conn:
             purge(conn, "region", "id", [data.region_id])
             purge(conn, "app_user", "id", data.user_ids)
         _forget_live_positions(data.office_id)
+
+
+@pytest.fixture
+def zoned_office(office_data: OfficeData) -> OfficeData:
+    """The office with its first zones, balanced automatically (one zone per worker)."""
+    from zones import service as zone_service
+
+    with Session(get_engine()) as session:
+        zone_service.rebalance(session, user=None, office_id=office_data.office_id, save=True)
+        session.commit()
+    return office_data
 
 
 def _forget_live_positions(office_id: int) -> None:
@@ -236,3 +242,44 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+def approved_route(session: Session, data: OfficeData, *, worker_index: int = 0) -> list[int]:
+    """An approved plan for today in the office's time zone: three visits for one worker.
+    Returns the plan stop ids in visit order."""
+    from zoneinfo import ZoneInfo
+
+    from core.models import Client
+    from core.settings import get_settings
+    from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+
+    tz = ZoneInfo(get_settings().timezone)
+    today = datetime.now(tz).date()
+    worker_id = data.workers[worker_index]["id"]
+    plan = Plan(office_id=data.office_id, day=today, version=1, status=PlanStatus.APPROVED)
+    at = datetime.combine(today, time(9), tz)
+    route = PlanRoute(worker_id=worker_id, start=at, end=at + timedelta(hours=8))
+    plan.routes = [route]
+    session.add(plan)
+    session.flush()
+    clients = [session.get(Client, cid) for cid in data.client_ids[worker_index::3][:3]]
+    for seq, client in enumerate(clients, start=1):
+        start = at + timedelta(minutes=20 + 70 * (seq - 1))
+        route.stops.append(
+            PlanStop(
+                plan_id=plan.id,
+                worker_id=worker_id,
+                client_id=client.id,
+                seq=seq,
+                arrival=start,
+                start=start,
+                end=start + timedelta(minutes=50),
+                travel_s=900,
+                services=[
+                    {"code": "A01", "name": "Покупка и доставка продуктов питания", "minutes": 30},
+                    {"code": "B02", "name": "Измерение артериального давления", "minutes": 20},
+                ],
+            )
+        )
+    session.flush()
+    return [stop.id for stop in route.stops]

@@ -222,9 +222,14 @@ function stopCard(stop) {
   li.querySelector('.state').textContent = t(`phone.state.${state}`);
   li.querySelector('.client').textContent = stop.client.full_name;
   li.querySelector('.addr').textContent = stop.client.address;
-  li.querySelector('.services').replaceChildren(...stop.services.map((s) => {
+  // After the visit, the minutes actually rendered; before it, the planned ones.
+  const rendered = new Map((mine.services ?? []).map((s) => [s.code, s.minutes]));
+  const shown = state === 'done' && mine.services
+    ? stop.services.filter((s) => rendered.has(s.code)) : stop.services;
+  li.querySelector('.services').replaceChildren(...shown.map((s) => {
     const item = document.createElement('li');
-    item.textContent = t('phone.service_line', { name: s.name || s.code, minutes: s.minutes });
+    const minutes = rendered.get(s.code) ?? s.minutes;
+    item.textContent = t('phone.service_line', { name: s.name || s.code, minutes });
     return item;
   }));
   const actions = li.querySelector('.actions');

@@ -12,6 +12,7 @@ export function createMap(element, cfg) {
   if (cfg.map_tiles_url) {
     L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
   }
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   L.control.scale({ imperial: false }).addTo(map);
   const layers = {
     area: L.layerGroup().addTo(map),
