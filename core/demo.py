@@ -13,8 +13,9 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape
@@ -45,6 +46,7 @@ from core.models import (
     WorkerShift,
 )
 from core.security import hash_password
+from core.settings import get_settings
 from zones.models import Zone, ZoneSet, ZoneSetStatus
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ def load_demo(
 ) -> DemoSummary:
     """Load the demo region once; with `reset`, wipe it first and load it afresh."""
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or datetime.now(ZoneInfo(get_settings().timezone)).date()
     existing = session.scalar(select(Region).where(Region.name == REGION_NAME))
     if existing is not None and not reset:
         return _summary(session, existing, created=False, logins=_stored_logins(session, existing))
@@ -140,7 +142,7 @@ def _store(session: Session, demo: DemoRegion, *, seed: int, today: date) -> Dem
     session.add(region)
     session.flush()
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for all: argon2 is slow on purpose
-    logins = [_ensure_admin(session)]
+    logins = [_ensure_admin(session, password_hash)]
     manager = _user(session, "manager", Role.MANAGER, demo.manager, password_hash, region.id)
     logins.append(DemoLogin(manager.username, manager.role.value, manager.full_name))
     methods: set[str] = set()
@@ -174,14 +176,14 @@ def _store(session: Session, demo: DemoRegion, *, seed: int, today: date) -> Dem
     return summary
 
 
-def _ensure_admin(session: Session) -> DemoLogin:
+def _ensure_admin(session: Session, password_hash: str) -> DemoLogin:
     """The `admin` login: created if missing; an existing admin keeps its password."""
     admin = session.scalar(select(User).where(User.username == "admin"))
     if admin is None:
         admin = User(
             username="admin",
             full_name="Администратор системы",
-            password_hash=hash_password(DEMO_PASSWORD),
+            password_hash=password_hash,
             role=Role.ADMIN,
         )
         session.add(admin)

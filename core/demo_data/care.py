@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from core.recurrence import occurs_on, parse_recurrence
+from core.recurrence import RecurrenceKind, monthly_days, occurs_on, parse_recurrence
 
 SERVICES_FILE = Path(__file__).with_name("services.json")
 MAX_VISIT_MINUTES = 90
@@ -64,8 +64,16 @@ def minutes(key: str) -> int:
 _parse = cache(parse_recurrence)  # a few distinct strings, checked thousands of times
 
 
+@cache
+def _monthly(year: int, month: int, times: int) -> frozenset[date]:
+    return frozenset(monthly_days(year, month, times))
+
+
 def _due(line: DemoLine, day: date) -> bool:
-    return occurs_on(_parse(line.recurrence), day, line.valid_from)
+    rule = _parse(line.recurrence)
+    if rule.kind == RecurrenceKind.MONTHLY:  # the same answer as occurs_on, remembered per month
+        return day >= line.valid_from and day in _monthly(day.year, day.month, rule.n)
+    return occurs_on(rule, day, line.valid_from)
 
 
 def _weekdays(days: tuple[int, ...]) -> str:

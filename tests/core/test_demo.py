@@ -1,14 +1,23 @@
-"""The demo region loads on the real PostGIS, stays inside its ranges, and loads only once."""
+"""The demo region loads on the real PostGIS, stays inside its ranges, and loads only once.
+
+Loading takes seconds, so the module loads it once inside a transaction that is rolled back at
+the end; tests that change it (reload, reset, wipe) run in a savepoint of their own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from geoalchemy2.shape import to_shape
-from sqlalchemy import func, select
+from shapely.geometry import Point
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from core import demo as demo_module
+from core.db import get_engine
 from core.demo import DEMO_PASSWORD, DemoSummary, format_summary, load_demo, wipe_demo
 from core.demo_data.care import MAX_VISIT_MINUTES
 from core.demo_data.region import build_region
@@ -30,9 +39,41 @@ from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 TODAY = date(2026, 11, 23)  # a Monday
 
 
+@pytest.fixture(scope="module")
+def shared(migrated: None) -> Iterator[Connection]:
+    with get_engine().connect() as conn:
+        transaction = conn.begin()
+        yield conn
+        transaction.rollback()
+
+
+@pytest.fixture(scope="module")
+def loaded(shared: Connection) -> tuple[Session, DemoSummary]:
+    session = Session(bind=shared, join_transaction_mode="create_savepoint")
+    summary = load_demo(session, seed=7, today=TODAY)
+    session.commit()  # releases the session's savepoint; the module's transaction stays open
+    return session, summary
+
+
 @pytest.fixture
-def demo(db: Session) -> DemoSummary:
-    return load_demo(db, seed=7, today=TODAY)
+def db(loaded: tuple[Session, DemoSummary]) -> Session:
+    """The session holding the loaded demo (read-only tests)."""
+    return loaded[0]
+
+
+@pytest.fixture
+def demo(loaded: tuple[Session, DemoSummary]) -> DemoSummary:
+    return loaded[1]
+
+
+@pytest.fixture
+def scratch(shared: Connection, loaded: tuple[Session, DemoSummary]) -> Iterator[Session]:
+    """A session over the loaded demo whose changes are undone after the test."""
+    savepoint = shared.begin_nested()
+    session = Session(bind=shared, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+    savepoint.rollback()
 
 
 def test_demo_counts_are_in_range(db: Session, demo: DemoSummary) -> None:
@@ -145,13 +186,14 @@ def test_clients_needing_a_nurse_are_in_a_nurses_zone(db: Session, demo: DemoSum
         .join(ZoneClient, ZoneClient.client_id == Client.id)
         .join(Zone, Zone.id == ZoneClient.zone_id)
         .join(Worker, Worker.id == Zone.worker_id)
-        .where(Client.office_id.in_(demo.office_ids), Client.required_skills.any("medical"))
+        .where(Client.office_id.in_(demo.office_ids), Client.required_skills.contains(["medical"]))
     ).all()
     assert rows
     assert all(set(needed) <= set(skills) for needed, skills in rows)
 
 
-def test_second_load_changes_nothing(db: Session, demo: DemoSummary) -> None:
+def test_second_load_changes_nothing(scratch: Session, demo: DemoSummary) -> None:
+    db = scratch
     again = load_demo(db, seed=7, today=TODAY)
     assert not again.created
     assert again.region_id == demo.region_id
@@ -164,7 +206,8 @@ def test_second_load_changes_nothing(db: Session, demo: DemoSummary) -> None:
     assert {login.username for login in again.logins} == {login.username for login in demo.logins}
 
 
-def test_reset_replaces_the_region(db: Session, demo: DemoSummary) -> None:
+def test_reset_replaces_the_region(scratch: Session, demo: DemoSummary) -> None:
+    db = scratch
     replaced = load_demo(db, seed=7, reset=True, today=TODAY)
     assert replaced.created
     assert replaced.region_id != demo.region_id
@@ -175,7 +218,8 @@ def test_reset_replaces_the_region(db: Session, demo: DemoSummary) -> None:
     assert db.scalar(select(func.count()).select_from(Worker)) == replaced.workers
 
 
-def test_wipe_removes_everything_of_the_region(db: Session, demo: DemoSummary) -> None:
+def test_wipe_removes_everything_of_the_region(scratch: Session, demo: DemoSummary) -> None:
+    db = scratch
     wipe_demo(db)
     assert db.scalar(select(func.count()).select_from(Client)) == 0
     assert db.scalar(select(func.count()).select_from(ZoneSet)) == 0
@@ -188,9 +232,9 @@ def test_logins_work_with_the_demo_password(db: Session, demo: DemoSummary) -> N
     assert {"admin", "manager", "supervisor1", "supervisor2", "worker01", "worker40"} <= usernames
     users = db.scalars(select(User).where(User.username.in_(usernames))).all()
     assert len(users) == len(usernames)
-    for user in users:
-        assert verify_password(DEMO_PASSWORD, user.password_hash)
-        assert not verify_password("wrong", user.password_hash)
+    for password_hash in {user.password_hash for user in users}:  # argon2 is slow: once each
+        assert verify_password(DEMO_PASSWORD, password_hash)
+        assert not verify_password("wrong", password_hash)
     supervisor = next(u for u in users if u.username == "supervisor1")
     assert [o.id for o in supervisor.offices] == [demo.office_ids[0]]
     manager = next(u for u in users if u.username == "manager")
@@ -199,14 +243,44 @@ def test_logins_work_with_the_demo_password(db: Session, demo: DemoSummary) -> N
     assert len(set(worker_users)) == demo.workers
 
 
-def test_api_login_with_demo_password(api, demo: DemoSummary) -> None:  # type: ignore[no-untyped-def]
-    answer = api.post("/api/auth/token", data={"username": "supervisor2", "password": "demo"})
-    assert answer.status_code == 200
+def test_api_login_with_demo_password(scratch: Session, demo: DemoSummary) -> None:
+    from api.main import app
+    from core.deps import get_session
+
+    def _session() -> Iterator[Session]:
+        yield scratch
+
+    app.dependency_overrides[get_session] = _session
+    try:
+        with TestClient(app) as api:
+            good = api.post("/api/auth/token", data={"username": "supervisor2", "password": "demo"})
+            bad = api.post("/api/auth/token", data={"username": "supervisor2", "password": "x"})
+    finally:
+        app.dependency_overrides.clear()
+    assert good.status_code == 200 and "access_token" in good.json()
+    assert bad.status_code == 401
 
 
 def test_summary_prints_the_logins(demo: DemoSummary) -> None:
     text = format_summary(demo)
     assert "supervisor1" in text and "worker40" in text and "'demo'" in text
+
+
+def test_main_reports_an_existing_region(
+    scratch: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _scope() -> Iterator[Session]:
+        yield scratch
+
+    monkeypatch.setattr("core.db.session_scope", _scope)
+    assert demo_module.main(["--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "already present" in out and "worker01" in out
+    assert demo_module.main(["--quiet"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 # ---------------------------------------------------------------- pure: the built region
@@ -248,13 +322,7 @@ def test_service_areas_do_not_overlap_and_hold_their_offices() -> None:
     north, south = (office.area for office in region.offices)
     assert north.intersection(south).area < 1e-9
     for office in region.offices:
-        assert office.area.contains(to_shape_point(office.building.lon, office.building.lat))
-
-
-def to_shape_point(lon: float, lat: float):  # type: ignore[no-untyped-def]
-    from shapely.geometry import Point
-
-    return Point(lon, lat)
+        assert office.area.contains(Point(office.building.lon, office.building.lat))
 
 
 def test_geometry_is_stored_in_4326(db: Session, demo: DemoSummary) -> None:
