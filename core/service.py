@@ -109,13 +109,17 @@ def office_to_edit(session: Session, *, user: User | None, office_id: int) -> Of
 # --- regions and offices ---------------------------------------------------------------------
 
 
-def list_regions(session: Session, *, user: User) -> list[RegionOut]:
-    """Regions holding at least one office the user may see (admins: all)."""
+def list_regions(session: Session, *, user: User, limit: int, offset: int) -> Page[RegionOut]:
+    """Regions holding at least one office the user may see (admins: all), by name."""
     query = select(Region).order_by(Region.name)
     allowed = access.office_ids(session, user)
     if allowed is not None:
         query = query.where(Region.id.in_(select(Office.region_id).where(Office.id.in_(allowed))))
-    return [RegionOut(id=r.id, name=r.name) for r in session.scalars(query)]
+    return page(session, query, limit=limit, offset=offset, convert=_region_out)
+
+
+def _region_out(region: Region) -> RegionOut:
+    return RegionOut(id=region.id, name=region.name)
 
 
 def office_out(office: Office) -> OfficeOut:

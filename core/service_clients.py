@@ -282,15 +282,21 @@ def change_status(
     return change
 
 
-def status_history(session: Session, *, user: User, client_id: int) -> list[StatusChangeOut]:
+def status_history(
+    session: Session, *, user: User, client_id: int, limit: int, offset: int
+) -> Page[StatusChangeOut]:
     """Every status the client has had, oldest first."""
     client = client_to_read(session, user=user, client_id=client_id)
-    rows = session.scalars(
+    query = (
         select(ClientStatusChange)
         .where(ClientStatusChange.client_id == client.id)
         .order_by(ClientStatusChange.changed_at, ClientStatusChange.id)
     )
-    return [StatusChangeOut.model_validate(r, from_attributes=True) for r in rows]
+    return page(session, query, limit=limit, offset=offset, convert=_status_change_out)
+
+
+def _status_change_out(change: ClientStatusChange) -> StatusChangeOut:
+    return StatusChangeOut.model_validate(change, from_attributes=True)
 
 
 def to_enrol(

@@ -16,18 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.geocode import Geocoder
-from core.importer import (
-    CarePlanRow,
-    ImportKind,
-    ImportMode,
-    ImportReport,
-    Row,
-    RowError,
-    care_plan_row,
-    client_from_row,
-    read_table,
-    worker_from_row,
-)
+from core.importer import ImportKind, ImportMode, ImportReport, Row, RowError, read_table
+from core.importer_rows import CarePlanRow, care_plan_row, client_from_row, worker_from_row
 from core.models import Client, LocationStatus, Role, Service, User, Worker
 from core.schemas import CarePlanIn
 from core.service import office_to_edit

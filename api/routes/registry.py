@@ -71,9 +71,11 @@ Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 # --- regions and offices ---------------------------------------------------------------------
 
 
-@router.get("/regions", summary="List regions", response_model=list[RegionOut])
-def list_regions(session: SessionDep, user: StaffUser) -> list[RegionOut]:
-    return service.list_regions(session, user=user)
+@router.get("/regions", summary="List the regions you may see", response_model=Page[RegionOut])
+def list_regions(
+    session: SessionDep, user: StaffUser, limit: Limit = 50, offset: Offset = 0
+) -> Page[RegionOut]:
+    return service.list_regions(session, user=user, limit=limit, offset=offset)
 
 
 @router.get("/offices", summary="List the offices you may see", response_model=Page[OfficeOut])
@@ -316,10 +318,14 @@ def change_status(
 @router.get(
     "/clients/{client_id}/status-history",
     summary="A client's status history, oldest first",
-    response_model=list[StatusChangeOut],
+    response_model=Page[StatusChangeOut],
 )
-def status_history(session: SessionDep, user: StaffUser, client_id: int) -> list[StatusChangeOut]:
-    return service_clients.status_history(session, user=user, client_id=client_id)
+def status_history(
+    session: SessionDep, user: StaffUser, client_id: int, limit: Limit = 50, offset: Offset = 0
+) -> Page[StatusChangeOut]:
+    return service_clients.status_history(
+        session, user=user, client_id=client_id, limit=limit, offset=offset
+    )
 
 
 # --- service catalogue -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import importer
+from core import importer, importer_rows
 from core.importer import ImportKind, read_table
 from core.models import CarePlan, Client, LocationStatus, Office, Role, Worker
 from tests import factories as f
@@ -48,7 +48,7 @@ def headers(db: Session, office: Office) -> dict[str, str]:
 def test_russian_headers_bom_and_semicolons_are_read() -> None:
     rows = read_table(ImportKind.CLIENTS, (FIXTURES / "clients_ru.csv").read_bytes(), "x.csv")
     assert [r.number for r in rows] == [2, 3, 4]
-    client = importer.client_from_row(rows[0])
+    client = importer_rows.client_from_row(rows[0])
     assert not isinstance(client, list)
     assert client.full_name == "Петрова Зинаида Михайловна"
     assert client.birth_date == date(1936, 2, 11)

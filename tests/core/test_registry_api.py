@@ -165,8 +165,8 @@ def test_status_change_keeps_history_and_to_enrol_list(api: TestClient, db: Sess
     assert enrolled.id not in [i["client"]["id"] for i in later["items"]]
 
     history = api.get(f"/api/clients/{queued['id']}/status-history", headers=headers).json()
-    assert [h["status"] for h in history] == ["queued", "refused"]
-    assert history[1]["reason"] == "уехала к дочери"
+    assert [h["status"] for h in history["items"]] == ["queued", "refused"]
+    assert history["items"][1]["reason"] == "уехала к дочери"
     assert db.get(Client, queued["id"]).status == ClientStatus.REFUSED
 
 
