@@ -29,8 +29,8 @@ def _mark_stale_function(tz: str) -> str:
     LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO track_day_stale (worker_id, day, marked_at)
-        SELECT DISTINCT worker_id, (t AT TIME ZONE '{tz}')::date, clock_timestamp()
-        FROM new_pings
+        SELECT worker_id, day, clock_timestamp()
+        FROM (SELECT DISTINCT worker_id, (t AT TIME ZONE '{tz}')::date AS day FROM new_pings) d
         ON CONFLICT (worker_id, day) DO UPDATE SET marked_at = EXCLUDED.marked_at;
         RETURN NULL;
     END $$
