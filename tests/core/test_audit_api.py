@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from core.models import Role
+from core.models import Role, TravelMode
 from tests import factories as f
 
 
@@ -76,3 +76,36 @@ def test_audit_is_shown_only_for_own_offices(api: TestClient, db: Session) -> No
     params = {"entity": "client", "entity_id": client.id}
     assert api.get("/api/audit", params=params, headers=headers_a).json()["total"] == 1
     assert api.get("/api/audit", params=params, headers=headers_b).json()["total"] == 0
+
+
+def test_worker_and_service_edits_are_recorded(api: TestClient, db: Session) -> None:
+    office = f.office(db)
+    headers = f.auth(f.user(db, Role.SUPERVISOR, offices=[office]))
+    worker = f.worker(db, office, travel_mode=TravelMode.WALK)
+    service = f.service(db, office, "C05", 30)
+    api.patch(f"/api/workers/{worker.id}", json={"travel_mode": "car"}, headers=headers)
+    api.patch(f"/api/services/{service.id}", json={"standard_minutes": 40}, headers=headers)
+    api.delete(f"/api/services/{service.id}", headers=headers)
+
+    def log(entity: str, entity_id: int) -> list[dict]:  # type: ignore[type-arg]
+        params = {"entity": entity, "entity_id": entity_id}
+        return api.get("/api/audit", params=params, headers=headers).json()["items"]
+
+    assert log("worker", worker.id)[0]["changes"] == {"travel_mode": {"from": "walk", "to": "car"}}
+    assert [(e["action"], e["changes"]) for e in log("service", service.id)] == [
+        ("delete", {"active": {"from": True, "to": False}}),
+        ("update", {"standard_minutes": {"from": 30, "to": 40}}),
+    ]
+
+
+def test_deleting_a_client_is_recorded_with_what_was_lost(api: TestClient, db: Session) -> None:
+    office = f.office(db)
+    headers = f.auth(f.user(db, Role.SUPERVISOR, offices=[office]))
+    client = f.client(db, office, full_name="Ошибочно Внесённая Запись")
+    client_id = client.id
+    assert api.delete(f"/api/clients/{client_id}", headers=headers).status_code == 204
+    assert api.get(f"/api/clients/{client_id}", headers=headers).status_code == 404
+    params = {"entity": "client", "entity_id": client_id}
+    entry = api.get("/api/audit", params=params, headers=headers).json()["items"][0]
+    assert entry["action"] == "delete"
+    assert entry["changes"]["full_name"] == {"from": "Ошибочно Внесённая Запись", "to": None}
