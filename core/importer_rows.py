@@ -108,16 +108,16 @@ _TRAVEL_MODES = {
 def _validated[M: BaseModel](
     row: Row, model: type[M], data: dict[str, Any], where: dict[str, str]
 ) -> M | list[RowError]:
-    """The model, or the row's errors named by the file's columns (`where` maps model fields
-    to columns)."""
+    """The model, or the row's errors named by the file's columns: `where` maps a model field
+    ("location.lat", "shifts.0", "" for the whole model) to its column, else the field's name."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = []
         for error in exc.errors():
-            loc = [str(p) for p in error["loc"]]
-            key = ".".join(loc[:2]) if loc[:1] in (["location"], ["shifts"]) else ".".join(loc[:1])
-            column = where.get(key, where.get(loc[0] if loc else "", loc[0] if loc else "row"))
+            loc = [str(part) for part in error["loc"]]
+            first = loc[0] if loc else ""
+            column = where.get(".".join(loc[:2])) or where.get(first) or first or "row"
             errors.append(RowError(row.number, column, error["msg"].removeprefix("Value error, ")))
         return errors
 

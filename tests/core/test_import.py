@@ -239,3 +239,32 @@ def test_command_line_names_row_and_field_and_exits_2(
     assert importer.main(["--office", str(office.id), "--kind", "clients", str(good)]) == 0
     assert "3 rows, 3 written" in capsys.readouterr().out
     assert importer.main(["--office", "999999", "--kind", "clients", str(good)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "column"),
+    [
+        ({"full_name": "Иванова М. П.", "workdays": "пн-пт"}, "workdays"),
+        ({"full_name": "Иванова М. П.", "lon": "37.7"}, "lat"),
+        ({"full_name": "Иванова М. П.", "travel_mode": "велосипед"}, "travel_mode"),
+        ({"full_name": "Иванова М. П.", "shift_start": "18:00"}, "shift_start"),
+        (
+            {"full_name": "Иванова М. П.", "lunch_minutes": "30", "lunch_from": "12:00"},
+            "shift_start",
+        ),
+        ({"full_name": "Иванова М. П.", "weekly_hours": "сорок"}, "weekly_hours"),
+        ({"full_name": "", "weekly_hours": "40"}, "full_name"),
+    ],
+)
+def test_worker_rows_name_the_column_at_fault(values: dict[str, str], column: str) -> None:
+    errors = importer_rows.worker_from_row(importer.Row(7, values))
+    assert isinstance(errors, list)
+    assert [(e.row, e.field) for e in errors] == [(7, column)]
+
+
+def test_worker_row_builds_the_weekly_template() -> None:
+    row = importer.Row(2, {"full_name": "Орлов Олег", "workdays": "1-3,6", "shift_end": "16:30"})
+    worker, login = importer_rows.worker_from_row(row)  # type: ignore[misc]
+    assert [s.weekday for s in worker.shifts] == [1, 2, 3, 6]
+    assert str(worker.shifts[0].end) == "16:30:00"
+    assert login == ""
