@@ -1,0 +1,46 @@
+"""The worker-facing gateway: what phones and the worker's page call, and the JSON they get.
+
+Devices
+- `POST /api/me/devices` (worker login) `{name, platform: web|osmand|owntracks|other,
+  external_id?}` -> 201 `{id, worker_id, name, platform, external_id, created_at,
+  last_seen_at, revoked, token}`; the token is shown only this once.
+- `GET /api/me/devices` -> the same without `token`. Supervisors: `GET
+  /api/workers/{id}/devices`, `POST /api/devices/{id}/revoke`.
+- Unknown device -> 401 `{"detail": "unknown device"}`; revoked -> 403 `{"detail": "device
+  revoked"}`; a login posting for another worker's device -> 403.
+
+The day
+- `GET /api/me/route?day=YYYY-MM-DD` -> `{day, worker_id, plan_id, start, end, stops: [{
+  plan_stop_id, seq, arrival, start, end, services: [{code, name, minutes}], status:
+  planned|in_progress|done|no_show|refused, arrived_at, departed_at, client: CLIENT}]}`
+  (empty `stops` and null `plan_id` when no plan is approved for that day).
+- `GET /api/me/clients/{id}` -> CLIENT = `{id, full_name, address, phone, notes, lat, lon,
+  navigation: {yandex: "https://yandex.ru/maps/?rtext=~lat,lon", geo: "geo:lat,lon"},
+  window_start, window_end}`; a client who is not the worker's -> 404.
+
+Sync (offline outbox): `POST /api/mobile/sync` with `Authorization: Device <token>` (or the
+worker's `Bearer <JWT>` plus `X-Device-Id: <device id>`), body
+`{"pings": [{uuid, t, lat, lon, accuracy, speed (m/s), bearing, altitude, battery (%)}],
+  "events": [{uuid, type, t, client_id, plan_stop_id?, lat?, lon?, accuracy?,
+              services?: [{code, minutes?}], code?, signature?, reason?}]}`
+where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | departed |
+client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
+no_show | refused (`reason` required). Answer 200:
+`{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
+one entry per item in order. status: `accepted` (stored; for events the reason may be
+`outside_geofence`, a flag), `duplicate` (stored before: drop it from the outbox), `rejected`
++ reason (bad data: drop it, resending will not help), `dropped` + `outside_shift` (not kept
+for privacy: drop it). 503 (database down) or a network error: keep the outbox and resend
+later; nothing of the request was stored. 422: the body is not such an object. 413: more than
+5,000 items.
+
+Websocket `GET /api/mobile/ws?token=<device token>`: send the same `{pings, events}` object
+(or one ping object) as text; each gets `{"type": "ack", pings, events, counts}` or
+`{"type": "error", detail, retry?}`. The server pushes `{"type": "plan", "recv", "worker_id",
+"change": {...}}` when the supervisor changes the worker's plan (then reload the route).
+A refused token closes with code 4401 / 4403.
+
+GPS apps: OsmAnd / Traccar Client at `/api/gps/osmand` (device identifier = the device's
+`external_id`, or its token), OwnTracks HTTP at `/api/gps/owntracks` (Basic auth password =
+token, or `X-Limit-D` = external_id).
+"""
