@@ -283,3 +283,23 @@ def approved_route(session: Session, data: OfficeData, *, worker_index: int = 0)
         )
     session.flush()
     return [stop.id for stop in route.stops]
+
+
+@pytest.fixture
+def planning_worker(server: str) -> Iterator[None]:
+    """A planning job worker (RQ) in its own process, on the same database and Redis."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PLAN_TIME_LIMIT_S": "2"}
+    code = "import sys; from planner.jobs import worker_main; sys.exit(worker_main([]))"
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=Path(__file__).parents[2])
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -180,3 +180,43 @@ def test_other_roles_see_no_editing(context: Any, zoned_office: OfficeData) -> N
     page.goto("/supervisor/")
     page.wait_for_url("**/m/")  # a worker is sent back to the phone page
     assert page.locator("#save").count() == 0
+
+
+def test_plan_a_day_and_see_each_timeline(
+    context: Any, zoned_office: OfficeData, planning_worker: None, artifacts: Path, monkeypatch: Any
+) -> None:
+    from core.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "plan_time_limit_s", 2.0)
+    page = open_supervisor(context, zoned_office.supervisor, "?tab=plan")
+    page.click("#plan-start")
+    page.wait_for_selector("#plan-progress:not([hidden])")
+    page.wait_for_selector("#plan-message:has-text('План составлен')", timeout=90_000)
+    rows = page.locator(".tl-row")
+    assert rows.count() == 3
+    for worker in zoned_office.workers:
+        row = page.locator(f".tl-row[data-worker-id='{worker['id']}']")
+        assert row.locator(".tl-visit").count() >= 1, worker
+    assert page.locator("#plan-versions .badge").first.inner_text() == "черновик"
+    page.screenshot(path=str(artifacts / "supervisor-plan.png"))
+
+    first, second = zoned_office.workers[0]["id"], zoned_office.workers[1]["id"]
+    before = page.locator(f".tl-row[data-worker-id='{second}'] .tl-visit").count()
+    page.drag_and_drop(
+        f".tl-row[data-worker-id='{first}'] .tl-visit >> nth=0",
+        f".tl-row[data-worker-id='{second}'] .tl-track",
+    )
+    page.wait_for_function(
+        "['Посещение перенесено', 'Перенести нельзя']"
+        ".some((s) => document.querySelector('#plan-message').textContent.startsWith(s))"
+    )
+    text = page.inner_text("#plan-message")
+    if text.startswith("Посещение перенесено"):
+        after = page.locator(f".tl-row[data-worker-id='{second}'] .tl-visit").count()
+        assert after == before + 1
+
+    page.click("#plan-approve")
+    page.wait_for_selector("#plan-message:has-text('утверждён')")
+    assert "утверждён" in page.inner_text("#plan-versions")
+    page.screenshot(path=str(artifacts / "supervisor-plan-approved.png"))
+    assert not page.errors

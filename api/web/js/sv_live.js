@@ -142,7 +142,7 @@ export class LiveTab {
 
   drawWorkers(now, perWorker) {
     const layer = this.ctx.map.layers.workers;
-    const ids = new Set([...perWorker.keys(), ...this.positions.keys()]);
+    const ids = new Set([...this.workers.keys(), ...perWorker.keys(), ...this.positions.keys()]);
     const rows = [];
     for (const id of ids) {
       const pos = this.positions.get(id);
@@ -166,14 +166,10 @@ export class LiveTab {
       row.className = 'live-row';
       row.dataset.workerId = id;
       row.classList.toggle('deviation', counts.late + counts.missed > 0 || (counts.total > 0 && stale));
-      const left = document.createElement('div');
-      left.innerHTML = '<b></b><div class="small muted"></div>';
-      left.firstChild.textContent = this.workerName(id);
-      left.lastChild.textContent = pos ? t('live.seen', { time: fmtTime(pos.t) }) : t('live.never');
-      const right = document.createElement('div');
-      right.className = 'small';
-      right.textContent = t('live.counts', counts);
-      row.append(left, right);
+      row.innerHTML = '<div><b></b><div class="small muted seen"></div><div class="small counts"></div></div>';
+      row.querySelector('b').textContent = this.workerName(id);
+      row.querySelector('.seen').textContent = pos ? t('live.seen', { time: fmtTime(pos.t) }) : t('live.never');
+      row.querySelector('.counts').textContent = counts.total ? t('live.counts', counts) : t('live.no_visits');
       rows.push(row);
     }
     $('live-workers').replaceChildren(...rows);

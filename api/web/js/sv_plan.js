@@ -6,6 +6,7 @@ import { fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
 import { L, colourOf } from './sv_map.js';
 
 const $ = (id) => document.getElementById(id);
+const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
 
 export function shortName(fullName) {
   const [family, ...rest] = String(fullName ?? '').split(/\s+/).filter(Boolean);
@@ -35,6 +36,7 @@ export class PlanTab {
   hide() {
     $('timeline').hidden = true;
     this.ctx.map.layers.routes.clearLayers();
+    this.ctx.map.map.invalidateSize();
   }
 
   async show() {
@@ -47,11 +49,14 @@ export class PlanTab {
   async loadNames() {
     const officeId = this.ctx.officeId();
     if (this.namesFor === officeId) return;
-    const [workers, clients] = await Promise.all([
+    const [workers, clients, zones] = await Promise.all([
       api.workers(officeId).catch(() => ({ items: [] })),
       api.zoneClients(officeId).catch(() => []),
+      api.zones(officeId).catch(() => ({ zones: [] })),
     ]);
     this.workers = new Map((workers.items ?? workers).map((w) => [w.id, w]));
+    // A worker's routes wear the colour of the worker's zone, as on the zones tab.
+    this.colours = new Map(zones.zones.map((z) => [z.worker_id, z.color]));
     this.clients = new Map(clients.map((c) => [c.id, c]));
     this.namesFor = officeId;
   }
@@ -99,7 +104,7 @@ export class PlanTab {
       const job = await api.startPlanning(this.ctx.officeId(), this.ctx.day());
       const jobId = job.job_id ?? job.id;
       const done = await this.follow(jobId);
-      if (done.status === 'failed') throw new Error(done.error ?? done.message ?? 'failed');
+      if (done.status !== 'finished') throw new Error(done.error ?? done.status);
       await this.loadPlans();
       if (done.plan_id) this.plan = await api.plan(done.plan_id);
       this.render();
@@ -116,6 +121,7 @@ export class PlanTab {
   follow(jobId) {
     return new Promise((resolve, reject) => {
       let finished = false;
+      let lastPercent = 0;
       const finish = (job) => {
         if (finished) return;
         finished = true;
@@ -123,8 +129,12 @@ export class PlanTab {
         resolve(job);
       };
       const onUpdate = (job) => {
-        this.progress(job.progress ?? 0, t(`plan.job.${job.status}`, job));
-        if (['done', 'succeeded', 'finished', 'failed'].includes(job.status)) finish(job);
+        if (!job) return;
+        // Published progress carries `percent`; the job's stored status nests it in `progress`.
+        const percent = job.percent ?? job.progress?.percent;
+        if (percent != null) lastPercent = percent;
+        this.progress(lastPercent / 100, t(`plan.job.${job.status}`, { percent: Math.round(lastPercent) }));
+        if (FINAL_STATES.includes(job.status)) finish(job);
       };
       const poll = async () => {
         while (!finished) {
@@ -177,13 +187,10 @@ export class PlanTab {
 
   // A visit dropped on another worker's row: ask the API whether it fits, show the answer.
   async move(stopId, workerId, position) {
+    this.message(t('plan.checking'));
     try {
-      const answer = await api.moveVisit(this.plan.id, { stop_id: stopId, worker_id: workerId, position });
-      if (answer.ok === false || answer.feasible === false) {
-        this.message(t('plan.move_refused', { reason: answer.reason ?? answer.detail ?? '' }), 'bad');
-        return;
-      }
-      this.plan = answer.plan ?? (await api.plan(answer.plan_id ?? this.plan.id));
+      const answer = await api.moveVisit(this.plan.id, { stop_id: stopId, to_worker_id: workerId, position });
+      this.plan = answer.plan ?? (await api.plan(this.plan.id));
       await this.loadPlansList();
       this.render();
       this.message(t('plan.moved'), 'good');
@@ -209,8 +216,9 @@ export class PlanTab {
       li.textContent = `${this.clientName(u)}: ${u.reason}`;
       return li;
     }));
-    this.drawRoutes();
     this.drawTimeline();
+    this.ctx.map.map.invalidateSize(); // the timeline took some of the map's height
+    this.drawRoutes();
   }
 
   versionRow(p) {
@@ -242,8 +250,8 @@ export class PlanTab {
     });
   }
 
-  routeColour(index) {
-    return colourOf(index);
+  routeColour(index, workerId) {
+    return this.colours?.get(workerId) ?? colourOf(index);
   }
 
   drawRoutes() {
@@ -251,7 +259,7 @@ export class PlanTab {
     layer.clearLayers();
     const bounds = L.latLngBounds([]);
     (this.plan?.routes ?? []).forEach((route, index) => {
-      const colour = this.routeColour(index);
+      const colour = this.routeColour(index, route.worker_id);
       const points = [];
       for (const stop of route.stops ?? []) {
         const ll = this.lonLat(stop);
@@ -307,7 +315,7 @@ export class PlanTab {
   }
 
   timelineRow(route, index, pct, width) {
-    const colour = this.routeColour(index);
+    const colour = this.routeColour(index, route.worker_id);
     const row = document.createElement('div');
     row.className = 'tl-row';
     row.dataset.workerId = route.worker_id;
@@ -365,7 +373,7 @@ export class PlanTab {
     return row;
   }
 
-  // Where among the worker's visits the drop landed (1-based order).
+  // Where among the worker's visits the drop landed (0 = first visit of the day).
   dropPosition(route, track, clientX) {
     const rect = track.getBoundingClientRect();
     const x = (clientX - rect.left) / rect.width;
@@ -374,7 +382,7 @@ export class PlanTab {
       const r = b.getBoundingClientRect();
       return (r.left + r.width / 2 - rect.left) / rect.width < x;
     });
-    return Math.min(before.length + 1, (route.stops?.length ?? 0) + 1);
+    return Math.min(before.length, route.stops?.length ?? 0);
   }
 
   makeDraggable(el, stop) {
