@@ -93,7 +93,7 @@ def load_demo(
     if existing is not None:
         wipe_demo(session)
     region = build_region(seed=seed, today=today)
-    summary = _store(session, region, seed=seed, today=today)
+    summary = _store(session, region, today=today)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -137,7 +137,7 @@ def area(shape: MultiPolygon) -> Any:
     return from_shape(shape, srid=4326)
 
 
-def _store(session: Session, demo: DemoRegion, *, seed: int, today: date) -> DemoSummary:
+def _store(session: Session, demo: DemoRegion, *, today: date) -> DemoSummary:
     region = Region(name=demo.name)
     session.add(region)
     session.flush()
@@ -161,10 +161,10 @@ def _store(session: Session, demo: DemoRegion, *, seed: int, today: date) -> Dem
             store_zones(
                 session,
                 office=office,
+                head=head,
                 data=office_data,
                 workers=workers,
                 clients=clients,
-                seed=seed,
                 today=today,
             )
         )
@@ -342,7 +342,7 @@ def _plan_row(client_id: int, plan: DemoPlan, services: dict[str, Service]) -> C
     )
     row.lines = [
         CarePlanLine(
-            service_id=services[line.service].id,
+            service=services[line.service],  # the object, so nothing is loaded back
             recurrence=line.recurrence,
             valid_from=line.valid_from,
             valid_to=plan.valid_to,

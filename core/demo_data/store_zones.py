@@ -1,6 +1,9 @@
-"""The demo office's active zone set: one zone per worker, clients split by place and
-workload (by the zones core when it can, else by `zoning.split_balanced`), and each zoned
-client's preferred worker set to the zone's worker for continuity."""
+"""The demo office's active zone set: one zone per worker, clients split by place and workload.
+
+The zones service draws it, as it would for a supervisor pressing "zone afresh"; should that
+fail, the demo splits the office itself (`zoning.split_balanced` and Voronoi polygons). Then
+four in five zoned clients get their zone's worker as preferred worker, for continuity.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +18,83 @@ from core.demo_data import zoning
 from core.demo_data.care import weekly_load
 from core.demo_data.names import short_name
 from core.demo_data.region import DemoOffice
-from core.models import Client, ClientStatus, Office, Worker
+from core.models import Client, ClientStatus, Office, User, Worker
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
 log = logging.getLogger(__name__)
 
 ZONED_STATUSES = (ClientStatus.ENROLLED, ClientStatus.SUSPENDED)  # suspended clients come back
 ZONE_TIME_LIMIT_S = 5.0
-LonLat = tuple[float, float]
 
 
 def store_zones(
     session: Session,
     *,
     office: Office,
+    head: User,
     data: DemoOffice,
     workers: list[Worker],
     clients: list[Client],
-    seed: int,
     today: date,
 ) -> str:
     """Store an active zone set for the office; returns the method that drew it."""
+    try:
+        with session.begin_nested():  # a failure leaves nothing half-stored
+            from zones import service as zone_service
+
+            zone_service.rebalance(
+                session,
+                user=head,
+                office_id=office.id,
+                fewest_moves=False,
+                time_limit_s=ZONE_TIME_LIMIT_S,
+            )
+        method = "zones service"
+    except Exception:  # the demo must load even when the zones package cannot zone it
+        log.warning("the zones service failed; the demo splits the office itself", exc_info=True)
+        _store_own_split(
+            session, office=office, data=data, workers=workers, clients=clients, today=today
+        )
+        method = "demo split"
+    _prefer_zone_workers(session, office)
+    return method
+
+
+def _prefer_zone_workers(session: Session, office: Office) -> None:
+    zone_set = select(ZoneSet.id).where(
+        ZoneSet.office_id == office.id, ZoneSet.status == ZoneSetStatus.ACTIVE
+    )
+    worker_of = session.execute(
+        select(ZoneClient.client_id, Zone.worker_id)
+        .join(Zone, Zone.id == ZoneClient.zone_id)
+        .where(ZoneClient.zone_set_id.in_(zone_set))
+        .order_by(ZoneClient.client_id)
+    ).all()
+    for position, (client_id, worker_id) in enumerate(worker_of):
+        if position % 5:  # four clients in five have a preferred worker: their zone's
+            session.get_one(Client, client_id).preferred_worker_id = worker_id
+    session.flush()
+
+
+def _store_own_split(
+    session: Session,
+    *,
+    office: Office,
+    data: DemoOffice,
+    workers: list[Worker],
+    clients: list[Client],
+    today: date,
+) -> None:
     zoned = [i for i, c in enumerate(clients) if c.status in ZONED_STATUSES and i in data.plans]
     points = [(data.clients[i].building.lon, data.clients[i].building.lat) for i in zoned]
-    loads = [weekly_load(data.plans[i], today) for i in zoned]
-    zone_of, method = _assign(data, zoned, points, loads, seed)
+    loads = [weekly_load(data.plans[i], today)[0] for i in zoned]
+    zone_of = zoning.split_balanced(points, loads, [w.weekly_hours for w in data.workers])
+    zoning.fit_skills(
+        points,
+        zone_of,
+        needs=[set(data.clients[i].required_skills) for i in zoned],
+        skills=[set(w.skills) for w in data.workers],
+    )
     shapes = zoning.zone_polygons(points, zone_of, data.area)
     version = session.scalar(
         select(func.coalesce(func.max(ZoneSet.version), 0)).where(ZoneSet.office_id == office.id)
@@ -48,8 +103,8 @@ def store_zones(
         office_id=office.id,
         version=(version or 0) + 1,
         status=ZoneSetStatus.ACTIVE,
-        note="Деление на участки при загрузке демонстрационных данных",
-        stats={"method": method, "clients": len(zoned)},
+        note="деление при загрузке демонстрационных данных",
+        stats={"clients": len(zoned)},
     )
     zone_set.zones = [
         Zone(
@@ -66,59 +121,4 @@ def store_zones(
         ZoneClient(zone_set_id=zone_set.id, client_id=clients[i].id, zone_id=zone_set.zones[k].id)
         for i, k in zip(zoned, zone_of, strict=True)
     )
-    for position, (i, k) in enumerate(zip(zoned, zone_of, strict=True)):
-        if position % 5:  # four clients in five have a preferred worker: their zone's
-            clients[i].preferred_worker_id = workers[k].id
-    return method
-
-
-def _assign(
-    data: DemoOffice,
-    zoned: list[int],
-    points: list[LonLat],
-    loads: list[tuple[float, float]],
-    seed: int,
-) -> tuple[list[int], str]:
-    """Worker index per zoned client: the zones core when it works, else a simple split."""
-    try:
-        return _assign_with_zones_core(data, zoned, points, loads, seed), "zones.balance"
-    except Exception:  # the demo must load even when the zones core cannot zone it
-        log.warning("the zones core failed; the demo splits the office itself", exc_info=True)
-    shares = [w.weekly_hours for w in data.workers]
-    zone_of = zoning.split_balanced(points, [minutes for minutes, _ in loads], shares)
-    zoning.fit_skills(
-        points,
-        zone_of,
-        needs=[set(data.clients[i].required_skills) for i in zoned],
-        skills=[set(w.skills) for w in data.workers],
-    )
-    return zone_of, "demo split"
-
-
-def _assign_with_zones_core(
-    data: DemoOffice,
-    zoned: list[int],
-    points: list[LonLat],
-    loads: list[tuple[float, float]],
-    seed: int,
-) -> list[int]:
-    import zones as zone_core
-
-    clients = [
-        zone_core.Client(
-            id=str(i),
-            lon=lon,
-            lat=lat,
-            weekly_minutes=minutes,
-            weekly_visits=visits,
-            skills=frozenset(data.clients[i].required_skills),
-        )
-        for i, (lon, lat), (minutes, visits) in zip(zoned, points, loads, strict=True)
-    ]
-    zones = [
-        zone_core.Zone(id=str(k), weekly_hours=w.weekly_hours, skills=frozenset(w.skills))
-        for k, w in enumerate(data.workers)
-    ]
-    params = zone_core.BalanceParams(time_limit_s=ZONE_TIME_LIMIT_S, seed=seed)
-    result = zone_core.solve(clients, zones, params)
-    return [int(result.zone_of[str(i)]) for i in zoned]
+    session.flush()
