@@ -80,7 +80,7 @@ def pyvrp(problem: Problem, limit: float, seed: int) -> Outcome:
     return Outcome(best.distance(), planned, len(problem.visits) - planned, seconds, note)
 
 
-def vroom(problem: Problem) -> Outcome:
+def vroom(problem: Problem, exploration: int) -> Outcome:
     import vroom as vr
 
     matrix = np.asarray(problem.travel_time[TravelMode.WALK], dtype=np.uint32)
@@ -106,7 +106,7 @@ def vroom(problem: Problem) -> Outcome:
             vr.Job(k, location=v.location, default_service=v.duration, time_windows=[window])
         )
     began = time.monotonic()
-    solution = task.solve(exploration_level=5, nb_threads=2)
+    solution = task.solve(exploration_level=exploration, nb_threads=2)
     seconds = time.monotonic() - began
     stops = solution.routes
     planned = int((stops["type"] == "job").sum())
@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--solvers", default="ours,pyvrp,vroom")
     parser.add_argument("--variants", default="no-lunch,lunch")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
     args = parser.parse_args()
     solvers = args.solvers.split(",")
     print(
@@ -142,7 +143,7 @@ def main() -> None:
                 limit = args.pyvrp_limit
                 rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, args.seed)))
             if "vroom" in solvers:
-                rows.append(("VROOM", vroom(problem)))
+                rows.append((f"VROOM x{args.vroom_level}", vroom(problem, args.vroom_level)))
             reference = next((o.travel_s for n, o in rows if n.startswith("PyVRP")), None)
             for name, o in rows:
                 versus = f"{100 * (o.travel_s - reference) / reference:+.1f}%" if reference else ""
