@@ -1,0 +1,517 @@
+"""Plans over HTTP: start a planning job and follow it (REST or websocket), read versions,
+approve, move a visit by hand, re-plan mid-day, and see the care-plan visits due.
+
+Supervisors of the office and admins edit and approve; managers read; workers get 403.
+Solving always runs on the job queue (`planner.jobs`), never in the web process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+from fastapi import APIRouter, HTTPException, Query, WebSocket, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from geoalchemy2.shape import to_shape
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.websockets import WebSocketDisconnect
+
+from api.errors import DomainError
+from core.access import can_edit_office, can_see_office
+from core.deps import SessionDep, StaffUser, user_from_token
+from core.models import Client, Role, User, Worker
+from core.settings import get_settings
+from planner import build, jobs, service
+from planner.models import Plan
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["plans"])
+
+MAX_DUE_DAYS = 400  # a whole contract year, with room
+WS_RECHECK_S = 5.0  # the websocket re-reads the job's status this often when nothing comes
+
+
+class PlanRequest(BaseModel):
+    day: date
+    time_limit_s: float | None = Field(None, gt=0, le=600, description="solver time limit")
+
+
+class MoveRequest(BaseModel):
+    """Which visit (a planned stop, or an unplanned client's visit), to whom, where."""
+
+    stop_id: int | None = None
+    client_id: int | None = None
+    to_worker_id: int
+    position: int = Field(0, ge=0, description="0 = first visit of the day")
+    dry_run: bool = Field(False, description="only check and show the times; store nothing")
+
+    @model_validator(mode="after")
+    def _one_visit(self) -> MoveRequest:
+        if (self.stop_id is None) == (self.client_id is None):
+            raise ValueError("give either stop_id or client_id")
+        return self
+
+
+class Position(BaseModel):
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class ReplanRequest(BaseModel):
+    exclude_worker_ids: list[int] = Field(default_factory=list, description="e.g. went home sick")
+    urgent_client_ids: list[int] = Field(default_factory=list)
+    now: datetime | None = Field(None, description="default: the current time")
+    positions: dict[int, Position] = Field(
+        default_factory=dict, description="latest position per worker id"
+    )
+    time_limit_s: float | None = Field(None, gt=0, le=600)
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def _visible(session: Session, user: User, office_id: int) -> None:
+    if not can_see_office(session, user, office_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="office not found")
+
+
+def _editable(session: Session, user: User, office_id: int) -> None:
+    _visible(session, user, office_id)
+    if not can_edit_office(session, user, office_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="you may read but not edit plans")
+
+
+def _plan(session: Session, user: User, plan_id: int, edit: bool = False) -> Plan:
+    plan = service.get_plan(session, plan_id=plan_id)
+    if plan is None or not can_see_office(session, user, plan.office_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="plan not found")
+    if edit:
+        _editable(session, user, plan.office_id)
+    return plan
+
+
+def _job(session: Session, user: User, job_id: str) -> dict[str, Any]:
+    found = jobs.job_status(job_id)
+    if found is None or not can_see_office(session, user, found["office_id"]):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="planning job not found")
+    return found
+
+
+def _rule_error(exc: service.PlanRuleError) -> DomainError:
+    return DomainError(exc.message, status=exc.status)
+
+
+# --- jobs ----------------------------------------------------------------------------------
+
+
+@router.post("/offices/{office_id}/plans", status_code=status.HTTP_202_ACCEPTED)
+def start_planning(
+    office_id: int, body: PlanRequest, session: SessionDep, user: StaffUser
+) -> dict[str, Any]:
+    """Plan the office's day in the background; follow the job id for progress."""
+    _editable(session, user, office_id)
+    job = jobs.enqueue_plan(
+        office_id=office_id, day=body.day, time_limit_s=body.time_limit_s, user_id=user.id
+    )
+    return {"job_id": job.id, "status": "queued", "office_id": office_id, "day": body.day}
+
+
+@router.get("/plan-jobs/{job_id}")
+def planning_job(job_id: str, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    return _job(session, user, job_id)
+
+
+@router.websocket("/plan-jobs/{job_id}/ws")
+async def planning_job_ws(
+    websocket: WebSocket, job_id: str, session: SessionDep, token: str | None = None
+) -> None:
+    """Progress messages while the job runs, then one with the plan id (or the error)."""
+    try:
+        user = await run_in_threadpool(user_from_token, session, token)
+        if user.role == Role.WORKER:
+            raise HTTPException(status.HTTP_403_FORBIDDEN)
+        await run_in_threadpool(_job, session, user, job_id)
+    except HTTPException as exc:
+        await websocket.close(code=4000 + exc.status_code)
+        return
+    await websocket.accept()
+    listener = aioredis.Redis.from_url(get_settings().redis_url)
+    pubsub = listener.pubsub()
+    try:
+        await pubsub.subscribe(jobs.channel(job_id))
+        await _stream(websocket, pubsub, job_id)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
+
+
+async def _stream(websocket: WebSocket, pubsub: Any, job_id: str) -> None:
+    current = await run_in_threadpool(jobs.job_status, job_id)
+    await websocket.send_json(current)
+    last_check = asyncio.get_running_loop().time()
+    while current is not None and current["status"] not in jobs.FINAL_STATES:
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+        if message is not None:
+            current = json.loads(message["data"])
+            await websocket.send_json(current)
+            continue
+        if asyncio.get_running_loop().time() - last_check >= WS_RECHECK_S:
+            last_check = asyncio.get_running_loop().time()
+            current = await run_in_threadpool(jobs.job_status, job_id)
+            if current is None or current["status"] in jobs.FINAL_STATES:
+                await websocket.send_json(current)  # e.g. a worker died without a word
+    await websocket.close()
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+@router.get("/offices/{office_id}/plans")
+def plan_versions(
+    office_id: int, session: SessionDep, user: StaffUser, day: date = Query(...)
+) -> list[dict[str, Any]]:
+    _visible(session, user, office_id)
+    return [_summary(p) for p in service.list_plans(session, office_id=office_id, day=day)]
+
+
+@router.get("/plans/{plan_id}")
+def plan_detail(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    return _detail(session, _plan(session, user, plan_id))
+
+
+@router.get("/plans/{plan_id}/geojson")
+def plan_geojson(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    return _geojson(session, _plan(session, user, plan_id))
+
+
+@router.post("/plans/{plan_id}/approve")
+def approve_plan(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    """Approve a draft; the previously approved version is superseded; phones are told."""
+    _plan(session, user, plan_id, edit=True)
+    try:
+        plan = service.approve(session, plan_id=plan_id, user=user)
+    except service.PlanRuleError as exc:
+        raise _rule_error(exc) from exc
+    _tell_phones(plan)
+    return _detail(session, plan)
+
+
+def _tell_phones(plan: Plan) -> None:
+    try:
+        from tracking.live import publish_plan_change
+    except ImportError:
+        return
+    for route in plan.routes:
+        change = {
+            "plan_id": plan.id,
+            "day": plan.day.isoformat(),
+            "version": plan.version,
+            "stops": len(route.stops),
+        }
+        try:
+            publish_plan_change(plan.office_id, route.worker_id, change)
+        except Exception:  # the plan is approved; the phones also poll
+            log.warning("plan change not published", extra={"plan_id": plan.id}, exc_info=True)
+
+
+@router.post("/plans/{plan_id}/move", response_model=None)
+def move_visit(
+    plan_id: int, body: MoveRequest, session: SessionDep, user: StaffUser
+) -> dict[str, Any] | JSONResponse:
+    """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
+    _plan(session, user, plan_id, edit=True)
+    try:
+        result = service.move_visit(
+            session,
+            plan_id=plan_id,
+            user=user,
+            stop_id=body.stop_id,
+            client_id=body.client_id,
+            to_worker_id=body.to_worker_id,
+            position=body.position,
+            dry_run=body.dry_run,
+        )
+    except service.PlanRuleError as exc:
+        if exc.status != status.HTTP_409_CONFLICT:
+            raise _rule_error(exc) from exc
+        answer = {"feasible": False, "detail": exc.message, "rule": exc.rule, **exc.details}
+        return JSONResponse(answer, status_code=status.HTTP_409_CONFLICT)
+    answer: dict[str, Any] = {"feasible": True, "dry_run": result.dry_run}
+    if result.dry_run:
+        answer["routes"] = _preview(result)
+    else:
+        answer["plan"] = _detail(session, result.plan)
+    return answer
+
+
+def _preview(result: service.MoveResult) -> list[dict[str, Any]]:
+    """Recomputed times of a dry-run move, per worker."""
+    built = result.built
+    at = lambda seconds: build.at(built.day, seconds, built.tz).isoformat()  # noqa: E731
+    return [
+        {
+            "worker_id": int(route.worker_id),
+            "start": at(route.start),
+            "end": at(route.end),
+            "break_start": None if route.break_start is None else at(route.break_start),
+            "stops": [
+                {
+                    "client_id": built.drafts[s.visit_id].client.id,
+                    "arrival": at(s.arrival),
+                    "start": at(s.start),
+                    "end": at(s.end),
+                    "wait_s": s.wait,
+                }
+                for s in route.stops
+            ],
+        }
+        for route in result.routes
+        if route.stops
+    ]
+
+
+@router.post("/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED)
+def replan(
+    plan_id: int, body: ReplanRequest, session: SessionDep, user: StaffUser
+) -> dict[str, Any]:
+    """Re-plan from now in the background: visits started stay, the rest are planned again."""
+    plan = _plan(session, user, plan_id, edit=True)
+    now = body.now or datetime.now(build.local_tz())
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=build.local_tz())
+    job = jobs.enqueue_replan(
+        plan_id=plan.id,
+        office_id=plan.office_id,
+        day=plan.day,
+        now=now,
+        exclude_worker_ids=body.exclude_worker_ids,
+        urgent_client_ids=body.urgent_client_ids,
+        positions={k: (p.lon, p.lat) for k, p in body.positions.items()},
+        time_limit_s=body.time_limit_s,
+        user_id=user.id,
+    )
+    return {"job_id": job.id, "status": "queued", "office_id": plan.office_id, "from": plan.id}
+
+
+# --- care-plan expansion -------------------------------------------------------------------
+
+
+@router.get("/offices/{office_id}/visits-due")
+def visits_due(
+    office_id: int,
+    session: SessionDep,
+    user: StaffUser,
+    day: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any]:
+    """The care-plan visits due on a day or from `start` to `end` (a week, a month, a contract)."""
+    _visible(session, user, office_id)
+    start = start or day
+    end = end or start
+    if start is None or end is None:
+        raise DomainError("give day, or start and end", status=422, field="day")
+    if end < start or (end - start) > timedelta(days=MAX_DUE_DAYS):
+        raise DomainError(f"the period must be 1..{MAX_DUE_DAYS} days", status=422, field="end")
+    due = build.due_visits(session, office_id=office_id, start=start, end=end)
+    visits = [
+        {
+            "day": visit.day.isoformat(),
+            "client_id": client.id,
+            "client_name": client.full_name,
+            "address": client.address,
+            "minutes": visit.minutes,
+            "required_skills": sorted(visit.required_skills),
+            "services": [
+                {"code": s.service_code, "name": s.service_name, "minutes": s.standard_minutes}
+                for s in visit.services
+            ],
+        }
+        for client, visit in due
+    ]
+    per_day: dict[str, dict[str, int]] = {}
+    for v in visits:
+        figures = per_day.setdefault(v["day"], {"visits": 0, "minutes": 0})
+        figures["visits"] += 1
+        figures["minutes"] += v["minutes"]
+    return {"start": start, "end": end, "per_day": per_day, "visits": visits}
+
+
+# --- shaping answers -----------------------------------------------------------------------
+
+
+def _summary(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "office_id": plan.office_id,
+        "day": plan.day,
+        "version": plan.version,
+        "status": plan.status.value,
+        "cost": plan.cost,
+        "stats": plan.stats,
+        "kind": plan.params.get("kind", "plan"),
+        "created_by": plan.created_by,
+        "created_at": plan.created_at,
+        "approved_by": plan.approved_by,
+        "approved_at": plan.approved_at,
+    }
+
+
+def _lonlat(geometry: Any) -> tuple[float | None, float | None]:
+    if geometry is None:
+        return None, None
+    point = to_shape(geometry)
+    return point.x, point.y
+
+
+def _people(session: Session, plan: Plan) -> tuple[dict[int, Client], dict[int, Worker]]:
+    client_ids = {s.client_id for r in plan.routes for s in r.stops}
+    client_ids |= {u.client_id for u in plan.unplanned}
+    clients = session.scalars(select(Client).where(Client.id.in_(client_ids or {-1})))
+    worker_ids = {r.worker_id for r in plan.routes} or {-1}
+    workers = session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))
+    return {c.id: c for c in clients}, {w.id: w for w in workers}
+
+
+def _client_fields(client: Client | None) -> dict[str, Any]:
+    lon, lat = _lonlat(client.location if client else None)
+    return {
+        "client_name": client.full_name if client else "",
+        "address": client.address if client else "",
+        "lon": lon,
+        "lat": lat,
+    }
+
+
+def _detail(session: Session, plan: Plan) -> dict[str, Any]:
+    """The full plan: routes with stops (who, where, when, what, why) and unplanned visits."""
+    clients, workers = _people(session, plan)
+    routes = []
+    for route in plan.routes:
+        worker = workers.get(route.worker_id)
+        stops = [
+            {
+                "id": s.id,
+                "seq": s.seq,
+                "client_id": s.client_id,
+                **_client_fields(clients.get(s.client_id)),
+                "services": s.services,
+                "minutes": sum(int(x.get("minutes", 0)) for x in s.services),
+                "arrival": s.arrival,
+                "start": s.start,
+                "end": s.end,
+                "travel_s": s.travel_s,
+                "wait_s": s.wait_s,
+                "pinned": s.pinned,
+                "why": s.why,
+            }
+            for s in route.stops
+        ]
+        routes.append(
+            {
+                "id": route.id,
+                "worker_id": route.worker_id,
+                "worker_name": worker.full_name if worker else "",
+                "travel_mode": worker.travel_mode.value if worker else None,
+                "start": route.start,
+                "end": route.end,
+                "break_start": route.break_start,
+                "break_end": route.break_end,
+                "travel_s": route.travel_s,
+                "service_s": route.service_s,
+                "wait_s": route.wait_s,
+                "distance_m": route.distance_m,
+                "stops": stops,
+            }
+        )
+    unplanned = [
+        {
+            "id": u.id,
+            "client_id": u.client_id,
+            **_client_fields(clients.get(u.client_id)),
+            "code": u.code,
+            "reason": u.reason,
+            "services": u.services,
+        }
+        for u in plan.unplanned
+    ]
+    return {**_summary(plan), "totals": plan.stats, "routes": routes, "unplanned": unplanned}
+
+
+def _geojson(session: Session, plan: Plan) -> dict[str, Any]:
+    """Stops as points and each worker's day as a line (start point, visits, end point)."""
+    clients, workers = _people(session, plan)
+    features: list[dict[str, Any]] = []
+    for route in plan.routes:
+        worker = workers.get(route.worker_id)
+        line: list[list[float]] = []
+        start = _lonlat(worker.start_location if worker else None)
+        if start[0] is not None:
+            line.append([start[0], start[1]])  # type: ignore[list-item]
+        for stop in route.stops:
+            client = clients.get(stop.client_id)
+            lon, lat = _lonlat(client.location if client else None)
+            if lon is None or lat is None:
+                continue
+            line.append([lon, lat])
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {
+                        "kind": "stop",
+                        "stop_id": stop.id,
+                        "seq": stop.seq,
+                        "worker_id": route.worker_id,
+                        "client_id": stop.client_id,
+                        "client_name": client.full_name if client else "",
+                        "start": stop.start.isoformat(),
+                        "end": stop.end.isoformat(),
+                        "why": stop.why,
+                    },
+                }
+            )
+        end = _lonlat(worker.end_location if worker else None)
+        if end[0] is not None:
+            line.append([end[0], end[1]])  # type: ignore[list-item]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": line},
+                "properties": {
+                    "kind": "route",
+                    "worker_id": route.worker_id,
+                    "worker_name": worker.full_name if worker else "",
+                    "stops": len(route.stops),
+                    "distance_m": route.distance_m,
+                },
+            }
+        )
+    for row in plan.unplanned:
+        client = clients.get(row.client_id)
+        lon, lat = _lonlat(client.location if client else None)
+        if lon is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "kind": "unplanned",
+                    "client_id": row.client_id,
+                    "client_name": client.full_name if client else "",
+                    "code": row.code,
+                    "reason": row.reason,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "properties": _summary(plan), "features": features}
