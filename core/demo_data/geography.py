@@ -17,8 +17,8 @@ STREETS_FILE = Path(__file__).with_name("streets.json")
 
 # A local plane around Perovo: metres per degree of latitude and of longitude at 55.75° N.
 _LAT0, _LON0 = 55.751, 37.785
-_M_PER_DEG_LAT = 111_320.0
-_M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(_LAT0))
+M_PER_DEG_LAT = 111_320.0
+M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(_LAT0))
 
 HOUSE_SETBACK_M = 35.0  # from the street's axis to the first row of houses
 KORPUS_STEP_M = 45.0  # each further building (корпус) stands this much deeper
@@ -46,11 +46,11 @@ def _streets() -> dict[str, Any]:
 
 
 def to_metres(lon: float, lat: float) -> tuple[float, float]:
-    return (lon - _LON0) * _M_PER_DEG_LON, (lat - _LAT0) * _M_PER_DEG_LAT
+    return (lon - _LON0) * M_PER_DEG_LON, (lat - _LAT0) * M_PER_DEG_LAT
 
 
 def to_lonlat(x: float, y: float) -> tuple[float, float]:
-    return _LON0 + x / _M_PER_DEG_LON, _LAT0 + y / _M_PER_DEG_LAT
+    return _LON0 + x / M_PER_DEG_LON, _LAT0 + y / M_PER_DEG_LAT
 
 
 def district_outline() -> Polygon:

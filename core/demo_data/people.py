@@ -93,8 +93,9 @@ def _shift_pattern(rng: random.Random, index: int) -> tuple[list[DemoShift], flo
     return [DemoShift(d, start, end) for d in range(1, 6)], 40.0
 
 
-def _travel_mode(index: int) -> str:
-    if index in (2, 12):
+def _travel_mode(index: int, area: int) -> str:
+    """Most walk, some ride public transport; three cars in the whole centre."""
+    if index == 2 or (index == 12 and area == 0):
         return "car"
     if index in (5, 8, 11, 15, 18):
         return "transit"
@@ -115,7 +116,7 @@ def build_workers(
     for index in range(count):
         female = index not in (6, 13)
         first = names.WORKING_WOMEN if female else names.WORKING_MEN
-        mode = _travel_mode(index)
+        mode = _travel_mode(index, area)
         skills = ["medical"] if index in (1, 10, 17) else []
         if mode == "car":
             skills.append("driver")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import shapely
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 
-from core.demo_data.geography import as_multipolygon, distance_m, to_lonlat, to_metres
+from core.demo_data.geography import M_PER_DEG_LAT, as_multipolygon, distance_m, to_metres
 
 LonLat = tuple[float, float]
 SPREAD_M = 4.0  # how far neighbours in one block are spread for their Voronoi cells
@@ -92,20 +92,22 @@ def zone_polygons(
 
 
 def _spread(points: Sequence[LonLat]) -> list[LonLat]:
-    """Points with duplicates moved onto a small circle round their common place."""
+    """Points with duplicates moved onto a small circle round their common place.
+
+    A circle in degrees (the plane the Voronoi cells are cut in), so that the cells all meet
+    exactly at the common place and each of them touches it.
+    """
     same: dict[LonLat, list[int]] = defaultdict(list)
     for index, point in enumerate(points):
-        same[(round(point[0], 7), round(point[1], 7))].append(index)
+        same[point].append(index)
+    radius = SPREAD_M / M_PER_DEG_LAT
     result = list(points)
     for (lon, lat), indices in same.items():
         if len(indices) == 1:
             continue
-        x, y = to_metres(lon, lat)
         for k, index in enumerate(indices):
             angle = 2 * math.pi * k / len(indices)
-            result[index] = to_lonlat(
-                x + SPREAD_M * math.cos(angle), y + SPREAD_M * math.sin(angle)
-            )
+            result[index] = (lon + radius * math.cos(angle), lat + radius * math.sin(angle))
     return result
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core import demo as demo_module
 from core.db import get_engine
 from core.demo import DEMO_PASSWORD, DemoSummary, format_summary, load_demo, wipe_demo
+from core.demo_data import zoning
 from core.demo_data.care import MAX_VISIT_MINUTES
 from core.demo_data.region import build_region
 from core.models import (
@@ -157,6 +158,13 @@ def test_status_history_explains_each_status(db: Session, demo: DemoSummary) -> 
 
 
 def test_zones_cover_every_served_client_once(db: Session, demo: DemoSummary) -> None:
+    assert demo.zoning == "zones service"
+    check_zones(db, demo)
+
+
+def check_zones(db: Session, demo: DemoSummary) -> None:
+    """One active zone set per office; each served client in one zone, nurses' clients with a
+    nurse, and four in five with their zone's worker as preferred worker."""
     for office_id in demo.office_ids:
         zone_set = db.scalar(
             select(ZoneSet).where(
@@ -178,18 +186,30 @@ def test_zones_cover_every_served_client_once(db: Session, demo: DemoSummary) ->
         ).all()
         assert len(zoned) == len(set(zoned))
         assert set(enrolled) <= set(zoned)
-
-
-def test_clients_needing_a_nurse_are_in_a_nurses_zone(db: Session, demo: DemoSummary) -> None:
-    rows = db.execute(
+        preferred = db.scalar(
+            select(func.count())
+            .select_from(ZoneClient)
+            .join(Zone, Zone.id == ZoneClient.zone_id)
+            .join(Client, Client.id == ZoneClient.client_id)
+            .where(
+                ZoneClient.zone_set_id == zone_set.id, Client.preferred_worker_id == Zone.worker_id
+            )
+        )
+        assert 0.75 * len(zoned) <= preferred <= 0.85 * len(zoned)
+    nurses_clients = db.execute(
         select(Client.required_skills, Worker.skills)
         .join(ZoneClient, ZoneClient.client_id == Client.id)
         .join(Zone, Zone.id == ZoneClient.zone_id)
+        .join(ZoneSet, ZoneSet.id == Zone.zone_set_id)
         .join(Worker, Worker.id == Zone.worker_id)
-        .where(Client.office_id.in_(demo.office_ids), Client.required_skills.contains(["medical"]))
+        .where(
+            Client.office_id.in_(demo.office_ids),
+            ZoneSet.status == ZoneSetStatus.ACTIVE,
+            Client.required_skills.contains(["medical"]),
+        )
     ).all()
-    assert rows
-    assert all(set(needed) <= set(skills) for needed, skills in rows)
+    assert nurses_clients
+    assert all(set(needed) <= set(skills) for needed, skills in nurses_clients)
 
 
 def test_second_load_changes_nothing(scratch: Session, demo: DemoSummary) -> None:
@@ -206,16 +226,25 @@ def test_second_load_changes_nothing(scratch: Session, demo: DemoSummary) -> Non
     assert {login.username for login in again.logins} == {login.username for login in demo.logins}
 
 
-def test_reset_replaces_the_region(scratch: Session, demo: DemoSummary) -> None:
+def test_reset_replaces_the_region_even_without_the_zones_service(
+    scratch: Session, demo: DemoSummary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("zones service down")
+
+    monkeypatch.setattr("zones.service.rebalance", broken)
     db = scratch
     replaced = load_demo(db, seed=7, reset=True, today=TODAY)
     assert replaced.created
+    assert replaced.zoning == "demo split"
+    assert replaced.zones == replaced.workers
     assert replaced.region_id != demo.region_id
     assert replaced.clients == demo.clients
     assert db.get(Region, demo.region_id) is None
     usernames = db.scalars(select(User.username)).all()
     assert len(usernames) == len(set(usernames))
     assert db.scalar(select(func.count()).select_from(Worker)) == replaced.workers
+    check_zones(db, replaced)
 
 
 def test_wipe_removes_everything_of_the_region(scratch: Session, demo: DemoSummary) -> None:
@@ -330,3 +359,31 @@ def test_geometry_is_stored_in_4326(db: Session, demo: DemoSummary) -> None:
     assert office is not None
     area = to_shape(office.service_area)
     assert 37.7 < area.centroid.x < 37.9 and 55.7 < area.centroid.y < 55.8
+
+
+def test_own_split_is_balanced_compact_and_respects_skills() -> None:
+    # Two clusters of ten clients each, equal loads, two zones with equal hours.
+    west = [(37.76 + 0.001 * k, 55.75) for k in range(10)]
+    east = [(37.81 + 0.001 * k, 55.75) for k in range(10)]
+    points = west + east
+    zone_of = zoning.split_balanced(points, [60.0] * 20, [40.0, 40.0])
+    assert len(set(zone_of[:10])) == 1 and len(set(zone_of[10:])) == 1
+    assert zone_of[0] != zone_of[10]
+    needs = [set()] * 19 + [{"medical"}]  # the last east client needs a nurse from the west
+    skills = [{"medical"} if zone == zone_of[0] else set() for zone in range(2)]
+    zoning.fit_skills(points, zone_of, needs=needs, skills=skills)
+    assert zone_of[19] == zone_of[0]
+
+
+def test_own_polygons_cover_their_clients_and_do_not_overlap() -> None:
+    region = build_region(seed=7, today=TODAY)
+    office = region.offices[0]
+    points = [(c.building.lon, c.building.lat) for c in office.clients]
+    zone_of = zoning.split_balanced(points, [1.0] * len(points), [1.0] * 5)
+    shapes = zoning.zone_polygons(points, zone_of, office.area)
+    assert set(shapes) == set(range(5))
+    for (lon, lat), zone in zip(points, zone_of, strict=True):
+        assert shapes[zone].buffer(1e-5).contains(Point(lon, lat))
+    for a in range(5):
+        for b in range(a + 1, 5):
+            assert shapes[a].intersection(shapes[b]).area < 1e-10
