@@ -11,4 +11,4 @@ log "ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check . >/dev/null || log "note: some files are not ruff-formatted"
 log "pytest"
-exec "$VENV/bin/pytest" "$@"
+CAREROUTE_TEST_RESET=1 exec "$VENV/bin/pytest" "$@"

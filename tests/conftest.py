@@ -39,9 +39,13 @@ def alembic_config() -> Config:
 
 @pytest.fixture(scope="session")
 def migrated() -> None:
-    """The test database at the newest schema, emptied of any earlier run's rows."""
+    """The test database at the newest schema; with CAREROUTE_TEST_RESET=1 (as infra/test.sh
+    sets it) also emptied of any earlier run's rows. Without it nothing is truncated, so test
+    runs started side by side on one machine do not lock each other out."""
     engine = get_engine()
     command.upgrade(alembic_config(), "head")
+    if os.environ.get("CAREROUTE_TEST_RESET") != "1":
+        return
     with engine.begin() as conn:
         tables = conn.scalars(
             text(
