@@ -12,6 +12,7 @@ Problem ids are strings of database ids: worker "12", visit "345@2026-03-02" (cl
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,6 +76,19 @@ def location_of(geometry: Any) -> Location | None:
         return None
     point = to_shape(geometry)
     return Location(lon=point.x, lat=point.y)
+
+
+def calibrated(measured: dict[str, tuple[float, float]] | None) -> StraightLineParams | None:
+    """Straight-line speeds from measured (km/h, detour) per travel mode; defaults elsewhere."""
+    if not measured:
+        return None
+    params = StraightLineParams()
+    for mode, (speed_kmh, detour) in measured.items():
+        if mode in {m.value for m in TravelMode}:
+            current = getattr(params, mode)
+            better = dataclasses.replace(current, speed_kmh=speed_kmh, detour=detour)
+            params = dataclasses.replace(params, **{mode: better})
+    return params
 
 
 def travel_provider(

@@ -64,9 +64,11 @@ def enqueue_plan(
     day: date,
     time_limit_s: float | None = None,
     user_id: int | None = None,
+    speeds: dict[str, tuple[float, float]] | None = None,
     connection: redis.Redis | None = None,
 ) -> Job:
-    """One job that plans the office's day into a new draft version."""
+    """One job that plans the office's day into a new draft version (`speeds`: measured
+    km/h and detour per travel mode, e.g. from `tracking.calibration.travel_speeds`)."""
     limit = time_limit_s or get_settings().plan_time_limit_s
     return planning_queue(connection).enqueue(
         run_plan_job,
@@ -74,6 +76,7 @@ def enqueue_plan(
         day.isoformat(),
         limit,
         user_id,
+        speeds,
         job_timeout=int(limit) + JOB_OVERHEAD_S,
         result_ttl=RESULT_TTL_S,
         failure_ttl=RESULT_TTL_S,
@@ -169,7 +172,13 @@ class _Reporter:
             self.job.connection.publish(channel(self.job.id), body)
 
 
-def run_plan_job(office_id: int, day: str, time_limit_s: float, user_id: int | None) -> int:
+def run_plan_job(
+    office_id: int,
+    day: str,
+    time_limit_s: float,
+    user_id: int | None,
+    speeds: dict[str, tuple[float, float]] | None = None,
+) -> int:
     """Plan an office's day; returns the new plan's id."""
     params = SolveParams(time_limit_s=time_limit_s, workers=1)
     return _run(
@@ -181,6 +190,7 @@ def run_plan_job(office_id: int, day: str, time_limit_s: float, user_id: int | N
                 user_id=user_id,
                 params=params,
                 on_progress=progress,
+                speeds=speeds,
             ).id
         )
     )

@@ -88,14 +88,21 @@ def plan_day(
     on_progress: ProgressCallback | None = None,
     provider: TravelTimeProvider | None = None,
     settings: Settings | None = None,
+    speeds: Mapping[str, tuple[float, float]] | None = None,
 ) -> Plan:
-    """Solve the office's day from the registry and store it as a new draft version."""
+    """Solve the office's day from the registry and store it as a new draft version;
+    `speeds`: measured (km/h, detour) per travel mode for the straight-line estimate."""
     from planner.solver import solve
 
     settings = settings or get_settings()
     params = params or SolveParams(time_limit_s=settings.plan_time_limit_s)
     built = build.build_problem(
-        session, office_id=office_id, day=day, settings=settings, provider=provider
+        session,
+        office_id=office_id,
+        day=day,
+        settings=settings,
+        provider=provider,
+        speeds=build.calibrated(dict(speeds or {})),
     )
     solved = solve(built.problem, params, on_progress)
     plan = _new_plan(session, built, user_id, params, kind="plan")

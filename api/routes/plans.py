@@ -118,9 +118,22 @@ def start_planning(
     """Plan the office's day in the background; follow the job id for progress."""
     _editable(session, user, office_id)
     job = jobs.enqueue_plan(
-        office_id=office_id, day=body.day, time_limit_s=body.time_limit_s, user_id=user.id
+        office_id=office_id,
+        day=body.day,
+        time_limit_s=body.time_limit_s,
+        user_id=user.id,
+        speeds=_measured_speeds(session, office_id),
     )
     return {"job_id": job.id, "status": "queued", "office_id": office_id, "day": body.day}
+
+
+def _measured_speeds(session: Session, office_id: int) -> dict[str, tuple[float, float]] | None:
+    """Travel speeds measured from the office's pings, when the tracking part is installed."""
+    try:
+        from tracking.calibration import travel_speeds
+    except ImportError:
+        return None
+    return travel_speeds(session, office_id) or None
 
 
 @router.get("/plan-jobs/{job_id}")

@@ -159,3 +159,15 @@ def test_time_helpers_are_local() -> None:
     moment = build.at(MONDAY, 9 * H + 30 * 60, tz)
     assert moment.isoformat() == "2026-03-02T09:30:00+03:00"
     assert build.seconds_since_midnight(moment, MONDAY, tz) == 9 * H + 30 * 60
+
+
+def test_measured_speeds_slow_the_walk(db: Session, office_day) -> None:  # type: ignore[no-untyped-def]
+    office, _walker, _driver, _absent, shopping = office_day
+    f.care_plan(db, f.client(db, office, lonlat=(37.81, 55.76)), [(shopping, "daily")])
+    assert build.calibrated(None) is None
+    slow = build.calibrated({"walk": (3.0, 1.5), "boat": (20.0, 1.0)})
+    assert slow is not None and (slow.walk.speed_kmh, slow.walk.detour) == (3.0, 1.5)
+    assert slow.car == build.StraightLineParams().car
+    usual = build.build_problem(db, office_id=office.id, day=MONDAY).problem
+    measured = build.build_problem(db, office_id=office.id, day=MONDAY, speeds=slow).problem
+    assert measured.travel_time[Mode.WALK][0][1] > usual.travel_time[Mode.WALK][0][1]
