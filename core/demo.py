@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ from zones.models import Zone, ZoneSet, ZoneSetStatus
 log = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "demo"  # demo only: printed for everyone who runs the demo
+
+
+class DemoConflict(RuntimeError):
+    """The demo cannot load without touching data that is not the demo's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +204,16 @@ def _user(
     password_hash: str,
     region_id: int | None = None,
 ) -> User:
-    """A demo login; one left by an earlier demo under the same name is taken over."""
+    """A demo login; a leftover of an earlier demo (same role, tied to nothing) is reused."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         user = User(username=username)
         session.add(user)
+    elif not _is_leftover(session, user, role):
+        raise DemoConflict(
+            f"the login {username!r} belongs to someone outside the demo; "
+            "rename or remove it before loading the demo"
+        )
     user.full_name = full_name
     user.role = role
     user.region_id = region_id
@@ -211,6 +221,12 @@ def _user(
     user.is_active = True
     session.flush()
     return user
+
+
+def _is_leftover(session: Session, user: User, role: Role) -> bool:
+    """A user of that role whom no region, office or worker refers to."""
+    linked = session.scalar(select(Worker.id).where(Worker.user_id == user.id).limit(1))
+    return user.role == role and user.region_id is None and not user.offices and linked is None
 
 
 def _store_office(session: Session, region: Region, demo: DemoRegion, data: DemoOffice) -> Office:
@@ -459,8 +475,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from core.db import session_scope
 
-    with session_scope() as session:
-        summary = load_demo(session, seed=args.seed, reset=args.reset)
+    try:
+        with session_scope() as session:
+            summary = load_demo(session, seed=args.seed, reset=args.reset)
+    except DemoConflict as exc:
+        print(f"careroute demo: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(format_summary(summary))
     return 0

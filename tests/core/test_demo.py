@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from core import demo as demo_module
 from core.db import get_engine
-from core.demo import DEMO_PASSWORD, DemoSummary, format_summary, load_demo, wipe_demo
+from core.demo import (
+    DEMO_PASSWORD,
+    DemoConflict,
+    DemoSummary,
+    format_summary,
+    load_demo,
+    wipe_demo,
+)
 from core.demo_data import zoning
 from core.demo_data.care import MAX_VISIT_MINUTES
 from core.demo_data.region import build_region
@@ -30,11 +37,13 @@ from core.models import (
     ClientStatusChange,
     Office,
     Region,
+    Role,
     User,
     Worker,
 )
 from core.recurrence import parse_recurrence
 from core.security import verify_password
+from tests import factories
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -245,6 +254,15 @@ def test_reset_replaces_the_region_even_without_the_zones_service(
     assert len(usernames) == len(set(usernames))
     assert db.scalar(select(func.count()).select_from(Worker)) == replaced.workers
     check_zones(db, replaced)
+
+
+def test_demo_never_takes_over_someone_elses_login(scratch: Session, demo: DemoSummary) -> None:
+    db = scratch
+    wipe_demo(db)
+    office = factories.office(db)
+    factories.user(db, Role.SUPERVISOR, offices=[office], username="supervisor2")
+    with pytest.raises(DemoConflict, match="supervisor2"):
+        load_demo(db, seed=7, today=TODAY)
 
 
 def test_wipe_removes_everything_of_the_region(scratch: Session, demo: DemoSummary) -> None:
