@@ -96,7 +96,9 @@ def test_clients_without_coordinates_wait_for_a_location(
 ) -> None:
     report = _upload(api, office, "clients", "clients_ru.csv", headers).json()
     assert (report["ok"], report["written"], report["needs_location"]) == (True, 3, 1)
-    orlova = db.scalars(select(Client).where(Client.full_name.like("Орлова%"))).one()
+    orlova = db.scalars(
+        select(Client).where(Client.office_id == office.id, Client.full_name.like("Орлова%"))
+    ).one()
     assert orlova.location is None
     assert orlova.location_status == LocationStatus.NEEDS_LOCATION
     assert orlova.status.value == "queued"
@@ -185,12 +187,13 @@ def test_care_plans_by_client_name_and_a_bad_line_spares_the_old_plan(
         (5, "service_code"),
         (6, "recurrence"),
     ]
-    assert db.scalar(select(func.count()).select_from(CarePlan)) == 0
+    office_plans = select(CarePlan).join(Client).where(Client.office_id == office.id)
+    assert db.scalars(office_plans).all() == []
 
     report = _upload(api, office, "care_plans", "care_plans.csv", headers, "good_rows").json()
     # Sidorov's good row 4 is skipped with his bad row 5: half a plan never replaces a whole one.
     assert (report["written"], report["skipped_rows"]) == (1, [4, 5, 6])
-    plan = db.scalars(select(CarePlan)).one()
+    plan = db.scalars(office_plans).one()
     assert plan.number == "ИППСУ-2026/101"
     assert [(ln.service.code, ln.recurrence, ln.valid_to) for ln in plan.lines] == [
         ("C01", "weekdays:1,3,5", None),

@@ -74,7 +74,9 @@ def test_import_geocodes_clients_without_coordinates(db: Session) -> None:
         geocoder=geocoder,
     )
     assert (report.written, report.geocoded, report.needs_location) == (3, 1, 0)
-    orlova = db.scalars(select(Client).where(Client.address == PEROVSKAYA)).one()
+    orlova = db.scalars(
+        select(Client).where(Client.office_id == office.id, Client.address == PEROVSKAYA)
+    ).one()
     assert orlova.location_status == LocationStatus.GEOCODED
     assert orlova.location is not None
 

@@ -77,13 +77,14 @@ def test_client_without_location_needs_one(api: TestClient, db: Session) -> None
     assert placed["location_status"] == "ok"
 
 
-def _client_count(db: Session) -> int:
-    return db.scalar(select(func.count()).select_from(Client)) or 0
+def _client_count(db: Session, office_id: int) -> int:
+    query = select(func.count()).select_from(Client).where(Client.office_id == office_id)
+    return db.scalar(query) or 0
 
 
 def test_bad_client_input_names_the_field_and_stores_nothing(api: TestClient, db: Session) -> None:
     office, headers = _supervised_office(db)
-    before = _client_count(db)
+    before = _client_count(db, office.id)
     cases = {
         "location.lat": {**CLIENT, "location": {"lon": 37.7, "lat": 95.0}},
         "location.lon": {**CLIENT, "location": {"lon": 237.7, "lat": 55.0}},
@@ -97,13 +98,13 @@ def test_bad_client_input_names_the_field_and_stores_nothing(api: TestClient, db
         answer = api.post(f"/api/offices/{office.id}/clients", json=data, headers=headers)
         assert answer.status_code == 422, field
         assert field in [e["field"] for e in answer.json()["errors"]], answer.json()
-    assert _client_count(db) == before
+    assert _client_count(db, office.id) == before
 
 
 def test_preferred_worker_must_be_of_the_same_office(api: TestClient, db: Session) -> None:
     office, headers = _supervised_office(db)
     other_worker = f.worker(db, f.office(db))
-    before = _client_count(db)
+    before = _client_count(db, office.id)
     answer = api.post(
         f"/api/offices/{office.id}/clients",
         json={**CLIENT, "preferred_worker_id": other_worker.id},
@@ -111,7 +112,7 @@ def test_preferred_worker_must_be_of_the_same_office(api: TestClient, db: Sessio
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "preferred_worker_id"
-    assert _client_count(db) == before
+    assert _client_count(db, office.id) == before
     own = f.worker(db, office)
     ok = api.post(
         f"/api/offices/{office.id}/clients",
