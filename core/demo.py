@@ -13,21 +13,30 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.demo_data.care import DemoPlan, catalogue
 from core.demo_data.people import DemoClient, DemoWorker
 from core.demo_data.region import REGION_NAME, DemoOffice, DemoRegion, build_region
 from core.demo_data.store_zones import store_zones
+from core.demo_data.summary import (
+    DEMO_PASSWORD,
+    DemoLogin,
+    DemoSummary,
+    demo_user_ids,
+    format_summary,
+    next_workday_visits,
+    stored_logins,
+    summarise,
+)
 from core.demo_data.wipe import delete_rows
 from core.models import (
     CarePlan,
@@ -48,42 +57,23 @@ from core.models import (
 )
 from core.security import hash_password
 from core.settings import get_settings
-from zones.models import Zone, ZoneSet, ZoneSetStatus
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DemoConflict",
+    "DemoLogin",
+    "DemoSummary",
+    "format_summary",
+    "load_demo",
+    "main",
+    "wipe_demo",
+]
 
 log = logging.getLogger(__name__)
-
-DEMO_PASSWORD = "demo"  # demo only: printed for everyone who runs the demo
 
 
 class DemoConflict(RuntimeError):
     """The demo cannot load without touching data that is not the demo's."""
-
-
-@dataclass(frozen=True, slots=True)
-class DemoLogin:
-    username: str
-    role: str
-    full_name: str
-    office: str = ""
-
-
-@dataclass(slots=True)
-class DemoSummary:
-    region_id: int
-    office_ids: list[int]
-    created: bool  # False when the region was already there and left as it was
-    workers: int
-    clients: int
-    clients_by_status: dict[str, int]
-    services: int
-    care_plans: int
-    care_plan_lines: int
-    zones: int
-    logins: list[DemoLogin]
-    zoning: str = ""  # which method drew the zones
-    seconds: float = 0.0
-    password: str = DEMO_PASSWORD
-    visits_next_workday: dict[str, int] = field(default_factory=dict)
 
 
 def load_demo(
@@ -94,7 +84,7 @@ def load_demo(
     today = today or datetime.now(ZoneInfo(get_settings().timezone)).date()
     existing = session.scalar(select(Region).where(Region.name == REGION_NAME))
     if existing is not None and not reset:
-        return _summary(session, existing, created=False, logins=_stored_logins(session, existing))
+        return summarise(session, existing, created=False, logins=stored_logins(session, existing))
     if existing is not None:
         wipe_demo(session)
     region = build_region(seed=seed, today=today)
@@ -109,25 +99,13 @@ def wipe_demo(session: Session) -> None:
     if region is None:
         return
     office_ids = list(session.scalars(select(Office.id).where(Office.region_id == region.id)))
-    user_ids = _demo_user_ids(session, region.id, office_ids)
+    user_ids = demo_user_ids(session, region.id, office_ids)
     session.flush()
     params = {"region_id": region.id, "offices": office_ids, "users": user_ids}
     delete_rows(session, "audit_log", "office_id = ANY(:offices)", params)
     delete_rows(session, "region", "id = :region_id", params)
     delete_rows(session, "app_user", "id = ANY(:users)", params)
     session.expunge_all()
-
-
-def _demo_user_ids(session: Session, region_id: int, office_ids: list[int]) -> list[int]:
-    """The region's manager, the offices' supervisors and workers; never an admin."""
-    workers = select(Worker.user_id).where(Worker.office_id.in_(office_ids))
-    query = select(User.id).where(
-        User.role != Role.ADMIN,
-        (User.region_id == region_id)
-        | User.id.in_(workers)
-        | User.offices.any(Office.id.in_(office_ids)),
-    )
-    return list(session.scalars(query))
 
 
 # ---------------------------------------------------------------- storing
@@ -174,9 +152,9 @@ def _store(session: Session, demo: DemoRegion, *, today: date) -> DemoSummary:
             )
         )
     session.flush()
-    summary = _summary(session, region, created=True, logins=logins)
+    summary = summarise(session, region, created=True, logins=logins)
     summary.zoning = ", ".join(sorted(methods))
-    summary.visits_next_workday = _next_workday_visits(demo, today)
+    summary.visits_next_workday = next_workday_visits(demo, today)
     log.info("demo region loaded", extra={"region_id": region.id, "clients": summary.clients})
     return summary
 
@@ -366,104 +344,6 @@ def _plan_row(client_id: int, plan: DemoPlan, services: dict[str, Service]) -> C
         for line in plan.lines
     ]
     return row
-
-
-# ---------------------------------------------------------------- summary
-
-
-def _summary(
-    session: Session, region: Region, *, created: bool, logins: list[DemoLogin]
-) -> DemoSummary:
-    office_ids = list(
-        session.scalars(select(Office.id).where(Office.region_id == region.id).order_by(Office.id))
-    )
-    in_offices = Client.office_id.in_(office_ids)
-    by_status = session.execute(
-        select(Client.status, func.count()).where(in_offices).group_by(Client.status)
-    ).all()
-    plans = select(CarePlan.id).join(Client).where(in_offices)
-    zone_sets = select(ZoneSet.id).where(
-        ZoneSet.office_id.in_(office_ids), ZoneSet.status == ZoneSetStatus.ACTIVE
-    )
-
-    def count(query: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
-
-    return DemoSummary(
-        region_id=region.id,
-        office_ids=office_ids,
-        created=created,
-        workers=count(select(Worker.id).where(Worker.office_id.in_(office_ids))),
-        clients=sum(n for _, n in by_status),
-        clients_by_status={status.value: n for status, n in by_status},
-        services=count(select(Service.id).where(Service.office_id.in_(office_ids))),
-        care_plans=count(plans),
-        care_plan_lines=count(select(CarePlanLine.id).where(CarePlanLine.care_plan_id.in_(plans))),
-        zones=count(select(Zone.id).where(Zone.zone_set_id.in_(zone_sets))),
-        logins=logins,
-    )
-
-
-def _stored_logins(session: Session, region: Region) -> list[DemoLogin]:
-    """The logins of a demo region loaded earlier."""
-    offices = {
-        o.id: o.name for o in session.scalars(select(Office).where(Office.region_id == region.id))
-    }
-    user_ids = _demo_user_ids(session, region.id, list(offices))
-    office_of_user = dict(
-        session.execute(
-            select(Worker.user_id, Worker.office_id).where(Worker.office_id.in_(offices))
-        ).all()
-    )
-    users = session.scalars(
-        select(User).where(User.id.in_(user_ids) | (User.username == "admin")).order_by(User.id)
-    )
-    result = []
-    for user in users:
-        office_id = office_of_user.get(user.id) or next((o.id for o in user.offices), None)
-        result.append(
-            DemoLogin(user.username, user.role.value, user.full_name, offices.get(office_id, ""))
-        )
-    return result
-
-
-def _next_workday_visits(demo: DemoRegion, today: date) -> dict[str, int]:
-    """Visits due per office on the next working day (today if it is one)."""
-    day = today
-    while day.isoweekday() > 5:
-        day += timedelta(days=1)
-    return {
-        office.name: sum(
-            1
-            for index, plan in office.plans.items()
-            if office.clients[index].status == ClientStatus.ENROLLED and plan.minutes_on(day) > 0
-        )
-        for office in demo.offices
-    }
-
-
-def format_summary(summary: DemoSummary) -> str:
-    """The summary and the logins table, for the command line."""
-    what = "loaded" if summary.created else "already present (use --reset to reload)"
-    statuses = ", ".join(f"{k} {v}" for k, v in sorted(summary.clients_by_status.items()))
-    lines = [
-        f"Demo region {REGION_NAME!r} {what}"
-        + (f" in {summary.seconds:.1f} s" if summary.created else ""),
-        f"  offices {len(summary.office_ids)}, workers {summary.workers}, "
-        f"clients {summary.clients} ({statuses})",
-        f"  services {summary.services}, care plans {summary.care_plans} "
-        f"({summary.care_plan_lines} lines), zones {summary.zones}"
-        + (f" ({summary.zoning})" if summary.zoning else ""),
-    ]
-    for office, visits in summary.visits_next_workday.items():
-        lines.append(f"  next working day: {visits} visits in {office}")
-    lines += ["", f"Logins (password for all: {summary.password!r}, demo only):"]
-    width = max(len(login.username) for login in summary.logins)
-    for login in summary.logins:
-        lines.append(
-            f"  {login.username:<{width}}  {login.role:<10}  {login.full_name:<36}  {login.office}"
-        )
-    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
