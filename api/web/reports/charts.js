@@ -1,0 +1,103 @@
+// Small inline-SVG charts for the reports page (no dependency): grouped bars, lines, ranges.
+
+const NS = 'http://www.w3.org/2000/svg';
+export const COLOURS = ['#1f6feb', '#9ec5fe', '#2f9e44', '#b2f2bb', '#e8590c', '#ffd8a8', '#c92a2a'];
+
+function el(name, attrs = {}, text) {
+  const node = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function frame(title, legend) {
+  const box = document.createElement('div');
+  box.className = 'rp-chart';
+  const h = document.createElement('h3');
+  h.textContent = title;
+  box.append(h);
+  if (legend) {
+    const l = document.createElement('div');
+    l.className = 'rp-legend';
+    legend.forEach(([label, colour]) => {
+      const s = document.createElement('span');
+      s.innerHTML = `<i style="background:${colour}"></i>`;
+      s.append(label);
+      l.append(s);
+    });
+    box.append(l);
+  }
+  return box;
+}
+
+// Horizontal grouped bars: one group per label, one bar per series.
+export function groupedBars(title, labels, series) {
+  const box = frame(title, series.map((s) => [s.name, s.colour]));
+  const barH = 7, gap = 8, left = 150, width = 560;
+  const groupH = series.length * barH + gap;
+  const height = labels.length * groupH + 20;
+  const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  labels.forEach((label, i) => {
+    const y = i * groupH + 4;
+    svg.append(el('text', { x: left - 6, y: y + groupH / 2, 'text-anchor': 'end' }, label));
+    series.forEach((s, j) => {
+      const v = s.values[i] || 0;
+      const rect = el('rect', { x: left, y: y + j * barH, height: barH - 1,
+        width: ((width - left - 40) * v) / max, fill: s.colour });
+      rect.append(el('title', {}, `${label} — ${s.name}: ${v}`));
+      svg.append(rect);
+    });
+  });
+  svg.append(el('text', { x: width - 36, y: height - 4 }, String(Math.round(max))));
+  box.append(svg);
+  return box;
+}
+
+// Lines over dates.
+export function lines(title, labels, series) {
+  const box = frame(title, series.map((s) => [s.name, s.colour]));
+  const width = 560, height = 200, left = 36, bottom = 22;
+  const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
+  const x = (i) => left + ((width - left - 10) * i) / Math.max(1, labels.length - 1);
+  const y = (v) => height - bottom - ((height - bottom - 10) * v) / max;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  svg.append(el('line', { x1: left, x2: width, y1: y(0), y2: y(0), stroke: '#d9e2ec' }));
+  svg.append(el('text', { x: 2, y: y(max) + 4 }, String(max)));
+  labels.forEach((label, i) => {
+    if (labels.length <= 12 || i % Math.ceil(labels.length / 12) === 0) {
+      svg.append(el('text', { x: x(i), y: height - 6, 'text-anchor': 'middle' }, label));
+    }
+  });
+  series.forEach((s) => {
+    const points = s.values.map((v, i) => `${x(i)},${y(v || 0)}`).join(' ');
+    svg.append(el('polyline', { points, fill: 'none', stroke: s.colour, 'stroke-width': 2 }));
+  });
+  box.append(svg);
+  return box;
+}
+
+// Ranges around 1.0: a dot at the median ratio, a line to the 90th percentile.
+export function ratios(title, labels, medians, p90s) {
+  const box = frame(title);
+  const left = 150, width = 560, rowH = 16;
+  const height = labels.length * rowH + 24;
+  const max = Math.max(1.5, ...p90s);
+  const x = (v) => left + ((width - left - 20) * v) / max;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  svg.append(el('line', { x1: x(1), x2: x(1), y1: 0, y2: height - 16, stroke: '#2f9e44',
+    'stroke-dasharray': '4 3' }));
+  svg.append(el('text', { x: x(1), y: height - 4, 'text-anchor': 'middle' }, '1.0'));
+  labels.forEach((label, i) => {
+    const y = i * rowH + 10;
+    svg.append(el('text', { x: left - 6, y: y + 4, 'text-anchor': 'end' }, label));
+    svg.append(el('line', { x1: x(medians[i]), x2: x(p90s[i]), y1: y, y2: y, stroke: '#9ec5fe',
+      'stroke-width': 4 }));
+    const dot = el('circle', { cx: x(medians[i]), cy: y, r: 4,
+      fill: medians[i] > 1.15 ? '#c92a2a' : '#1f6feb' });
+    dot.append(el('title', {}, `${label}: ${medians[i]} / p90 ${p90s[i].toFixed(2)}`));
+    svg.append(dot);
+  });
+  box.append(svg);
+  return box;
+}
