@@ -348,7 +348,10 @@ def _plan_row(client_id: int, plan: DemoPlan, services: dict[str, Service]) -> C
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`careroute demo`: load the demo region and print its logins."""
-    parser = argparse.ArgumentParser(prog="careroute demo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="careroute demo",
+        description="Load the demo region (a home-care centre in Perovo); print its logins.",
+    )
     parser.add_argument("--seed", type=int, default=7, help="the same seed gives the same region")
     parser.add_argument("--reset", action="store_true", help="wipe the demo region first")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
