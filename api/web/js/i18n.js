@@ -41,7 +41,7 @@ export function setLang(value) {
   location.replace(url);
 }
 
-// t('queue.count', {n: 3}) -> "В очереди: 3"; a missing key shows itself, never breaks a page.
+// t('sync.queued', {n: 3}) -> the catalogue's text with n filled in; a missing key shows itself.
 export function t(key, vars = {}) {
   const text = catalogue[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
