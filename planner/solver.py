@@ -74,38 +74,31 @@ def _plan(
     blocked: list[Unplanned],
     began: float,
 ) -> Plan:
-    if solution is None:
-        routes = _extract.routes(
-            problem,
-            visits,
-            _search.Solution(
-                "none", 0, [[] for _ in problem.workers], [None for _ in problem.workers]
-            ),
-        )
-        cost = 0
-    else:
-        routes = _extract.routes(problem, visits, solution)
-        cost = solution.cost
-    routes = explain.why_planned(problem, routes)
-    planned = {s.visit_id for r in routes for s in r.stops}
-    dropped = [explain.why_dropped(problem, routes, v) for v in visits if v.id not in planned]
-    if solution is None:
-        dropped = [
+    if solution is None:  # nothing found at all: every worker stays idle
+        idle = [[] for _ in problem.workers]
+        solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
+        visits_left = [
             Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")
             for v in visits
         ]
+    else:
+        visits_left = []
+    routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
+    planned = {s.visit_id for r in routes for s in r.stops}
+    dropped = visits_left or [
+        explain.why_dropped(problem, routes, v) for v in visits if v.id not in planned
+    ]
     stats = {
         "travel": float(sum(r.travel for r in routes)),
         "planned": float(len(planned)),
         "unplanned": float(len(blocked) + len(dropped)),
         "workers_used": float(sum(1 for r in routes if r.stops)),
+        "solutions": float(solution.solutions_seen),
     }
-    if solution is not None:
-        stats["solutions"] = float(solution.solutions_seen)
     return Plan(
         routes=routes,
         unplanned=blocked + dropped,
-        cost=cost,
+        cost=solution.cost,
         solve_seconds=time.monotonic() - began,
         stats=stats,
     )
