@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--explain", action="store_true", help="print EXPLAIN ANALYZE of the report"
     )
+    parser.add_argument(
+        "--recompute", action="store_true", help="mark every ping summary stale first (time it)"
+    )
     args = parser.parse_args(argv)
     from api.reports import export, service, tracks
     from api.reports.schemas import Filters
@@ -271,6 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         ).one()
     days = workdays(MONTH)
     filters = Filters(office_ids=(office_id,), start=MONTH, end=days[-1])
+    if args.recompute:
+        with session_scope() as session:
+            session.execute(
+                text(
+                    "INSERT INTO track_day_stale SELECT worker_id, day, now() "
+                    "FROM track_day ON CONFLICT DO NOTHING"
+                )
+            )
     with session_scope() as session:
         started = time.perf_counter()
         refreshed = tracks.refresh(session, office_ids=[office_id], start=MONTH, end=days[-1])
