@@ -11,15 +11,11 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from core.errors import DomainError
+
 log = logging.getLogger("careroute.api")
 
-
-class DomainError(Exception):
-    """A rule of the domain was broken; answered as 400/404/409 with the field it concerns."""
-
-    def __init__(self, message: str, *, status: int = 400, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
+__all__ = ["DomainError", "install_error_handlers"]
 
 
 def _field(loc: tuple[object, ...] | list[object]) -> str:

@@ -17,16 +17,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core import access, audit
+from core.errors import DomainError
 from core.models import AuditEntry, Office, Region, User
 from core.schemas import AuditOut, LonLat, OfficeIn, OfficeOut, OfficeUpdate, Page, RegionOut
 
 
-class RegistryError(Exception):
-    """A broken registry rule, answered with `status` and the field it concerns."""
+class RegistryError(DomainError):
+    """A broken registry rule, answered with `status` (422 unless said) and the field at fault."""
 
     def __init__(self, message: str, *, status: int = 422, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.field = message, status, field
+        super().__init__(message, status=status, field=field)
 
 
 class NotFound(RegistryError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+import secrets
 from itertools import count
 
 from fastapi.testclient import TestClient
@@ -26,6 +27,8 @@ from core.models import (
 from core.security import create_access_token, hash_password
 
 _n = count(1)
+# Names unique across runs too: tests that commit (ingest, browser) may leave rows behind.
+_run = secrets.token_hex(3)
 PEROVO = (37.785, 55.751)
 
 
@@ -34,7 +37,7 @@ def point(lon: float = PEROVO[0], lat: float = PEROVO[1]):  # type: ignore[no-un
 
 
 def region(db: Session, name: str | None = None) -> Region:
-    row = Region(name=name or f"Регион {next(_n)}")
+    row = Region(name=name or f"Регион {_run}-{next(_n)}")
     db.add(row)
     db.flush()
     return row
@@ -63,7 +66,7 @@ def user(
     username: str | None = None,
 ) -> User:
     row = User(
-        username=username or f"{role.value}{next(_n)}",
+        username=username or f"{role.value}-{_run}-{next(_n)}",
         full_name="Тестовый Пользователь",
         password_hash=hash_password("secret-pass"),
         role=role,

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.routes.registry import Limit, Offset, RegistryRoute
+from api.routes.registry import Limit, Offset
 from core import service
 from core.deps import SessionDep, StaffUser
 from core.schemas import AuditOut, Page
 
-router = APIRouter(prefix="/api", tags=["audit"], route_class=RegistryRoute)
+router = APIRouter(prefix="/api", tags=["audit"])
 
 
 @router.get(

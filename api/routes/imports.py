@@ -14,13 +14,12 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.errors import DomainError
-from api.routes.registry import RegistryRoute
 from core.deps import EditorUser, SessionDep
 from core.geocode import geocoder_from_settings
 from core.importer import MAX_BYTES, ImportFileError, ImportKind, ImportMode
 from core.service_import import run_import
 
-router = APIRouter(prefix="/api", tags=["import"], route_class=RegistryRoute)
+router = APIRouter(prefix="/api", tags=["import"])
 
 
 @router.post(

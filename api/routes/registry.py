@@ -8,14 +8,11 @@ them). A role that may not do an action gets 403; an object outside the user's r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from api.errors import DomainError
 from core import service, service_catalogue, service_clients, service_workers
 from core.deps import CurrentUser, EditorUser, SessionDep, StaffUser, require_roles
 from core.geocode import geocoder_from_settings
@@ -44,24 +41,7 @@ from core.schemas import (
     WorkerUpdate,
 )
 
-
-class RegistryRoute(APIRoute):
-    """Answers the registry services' `RegistryError` as the API's JSON error (and so rolls the
-    request's transaction back)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def translate(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except service.RegistryError as exc:
-                raise DomainError(exc.message, status=exc.status, field=exc.field) from exc
-
-        return translate
-
-
-router = APIRouter(prefix="/api", tags=["registry"], route_class=RegistryRoute)
+router = APIRouter(prefix="/api", tags=["registry"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
