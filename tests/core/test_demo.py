@@ -28,7 +28,7 @@ from core.demo import (
 )
 from core.demo_data import zoning
 from core.demo_data.care import MAX_VISIT_MINUTES
-from core.demo_data.region import build_region
+from core.demo_data.region import REGION_NAME, build_region
 from core.models import (
     CarePlan,
     CarePlanLine,
@@ -231,7 +231,7 @@ def test_second_load_changes_nothing(scratch: Session, demo: DemoSummary) -> Non
         demo.clients,
         demo.care_plans,
     )
-    assert db.scalar(select(func.count()).select_from(Region)) == 1
+    assert db.scalar(select(func.count()).where(Region.name == REGION_NAME)) == 1
     assert {login.username for login in again.logins} == {login.username for login in demo.logins}
 
 
@@ -252,7 +252,8 @@ def test_reset_replaces_the_region_even_without_the_zones_service(
     assert db.get(Region, demo.region_id) is None
     usernames = db.scalars(select(User.username)).all()
     assert len(usernames) == len(set(usernames))
-    assert db.scalar(select(func.count()).select_from(Worker)) == replaced.workers
+    old_workers = select(func.count()).where(Worker.office_id.in_(demo.office_ids))
+    assert db.scalar(old_workers) == 0
     check_zones(db, replaced)
 
 
@@ -268,8 +269,11 @@ def test_demo_never_takes_over_someone_elses_login(scratch: Session, demo: DemoS
 def test_wipe_removes_everything_of_the_region(scratch: Session, demo: DemoSummary) -> None:
     db = scratch
     wipe_demo(db)
-    assert db.scalar(select(func.count()).select_from(Client)) == 0
-    assert db.scalar(select(func.count()).select_from(ZoneSet)) == 0
+    offices = demo.office_ids
+    assert db.scalar(select(func.count()).where(Client.office_id.in_(offices))) == 0
+    assert db.scalar(select(func.count()).where(Worker.office_id.in_(offices))) == 0
+    assert db.scalar(select(func.count()).where(ZoneSet.office_id.in_(offices))) == 0
+    assert db.scalar(select(func.count()).where(Office.id.in_(offices))) == 0
     assert db.scalar(select(User).where(User.username == "worker01")) is None
     assert db.scalar(select(User).where(User.username == "admin")) is not None
 
