@@ -6,6 +6,7 @@ and removes it afterwards, following the foreign keys of whatever tables exist b
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time as clock
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
 PASSWORD = "secret-pass"
 
 if not CHROMIUM.exists():
+    # In CI a missing browser is a broken set-up, not a reason to pass quietly.
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: infra/install.sh --dev installs it")
     pytest.skip("Chromium is not installed (infra/install.sh --dev)", allow_module_level=True)
 
 
