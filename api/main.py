@@ -2,41 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
 from fastapi import FastAPI, Request
 
 from api.errors import install_error_handlers
-from api.routes import auth, health
+from api.routes import audit, auth, health, imports, live, pages, plans, registry, reports, zones
 from core.logging import setup_logging
+from mobile_gateway import router as mobile_gateway_router
 
 log = logging.getLogger("careroute.http")
 
-# Routers of the other packages, in the order their paths should match.
-ROUTER_MODULES = [
-    "api.routes.registry",
-    "api.routes.imports",
-    "api.routes.audit",
-    "api.routes.zones",
-    "api.routes.plans",
-    "api.routes.reports",
-    "api.routes.live",
-    "mobile_gateway.router",
-    "api.routes.pages",
+# Every router, in the order their paths should match (pages last: they own "/").
+ROUTERS = [
+    health.router,
+    auth.router,
+    registry.router,
+    imports.router,
+    audit.router,
+    zones.router,
+    plans.router,
+    reports.router,
+    live.router,
+    mobile_gateway_router.router,
+    pages.router,
 ]
-
-
-def _include_routers(app: FastAPI) -> None:
-    for name in ROUTER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # that part of the platform is not installed in this build
-        app.include_router(module.router)
 
 
 def create_app() -> FastAPI:
@@ -47,9 +38,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
     )
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(auth.router)
-    _include_routers(app)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]
