@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select, text
 from sqlalchemy.orm import Session
 
-from core.models import TravelMode, User, Worker, WorkerShift
+from core.models import User, Worker
 from core.security import hash_device_token, new_device_token
 from tracking.models import Device
 from tracking.pings import ShiftDay
@@ -74,37 +75,55 @@ def revoke_device(session: Session, *, device: Device, user: User) -> Device:
     return device
 
 
-def _context(session: Session, device: Device | None) -> DeviceContext:
-    if device is None:
+# Everything ingest needs about a device in one round trip (this runs on every request).
+_CONTEXT = """
+    SELECT d.id, d.revoked_at IS NOT NULL, w.id, w.office_id, w.active, w.travel_mode,
+           coalesce(json_agg(json_build_array(s.weekday, s.start, s."end"))
+                    FILTER (WHERE s.id IS NOT NULL), '[]')
+    FROM device d
+    LEFT JOIN worker w ON w.id = d.worker_id
+    LEFT JOIN worker_shift s ON s.worker_id = w.id
+    WHERE {condition}
+    GROUP BY d.id, w.id
+    ORDER BY d.id
+    LIMIT 1
+"""
+_BY_TOKEN = text(_CONTEXT.format(condition="d.token_hash = :token_hash"))
+_BY_IDENTIFIER = text(
+    _CONTEXT.format(condition="d.external_id = :identifier OR d.token_hash = :token_hash")
+)
+
+
+def _context(row: Row[Any] | None) -> DeviceContext:
+    if row is None:
         raise DeviceRefused("unknown device", status=401)
-    if device.revoked_at is not None:
+    device_id, revoked, worker_id, office_id, active, mode, shifts = row
+    if revoked:
         raise DeviceRefused("device revoked", status=403)
-    worker = session.get(Worker, device.worker_id)
-    if worker is None or not worker.active:
+    if worker_id is None or not active:
         raise DeviceRefused("the device's worker is not active", status=403)
-    shifts = session.scalars(select(WorkerShift).where(WorkerShift.worker_id == worker.id))
-    mode = worker.travel_mode.value if isinstance(worker.travel_mode, TravelMode) else "walk"
     return DeviceContext(
-        device_id=device.id,
-        worker_id=worker.id,
-        office_id=worker.office_id,
-        travel_mode=mode,
-        shifts={s.weekday: ShiftDay(s.start, s.end) for s in shifts},
+        device_id=device_id,
+        worker_id=worker_id,
+        office_id=office_id,
+        travel_mode=mode or "walk",
+        shifts={
+            weekday: ShiftDay(time.fromisoformat(start), time.fromisoformat(end))
+            for weekday, start, end in shifts
+        },
     )
 
 
 def by_token(session: Session, *, token: str) -> DeviceContext:
     """The device holding this token, or DeviceRefused."""
-    query = select(Device).where(Device.token_hash == hash_device_token(token))
-    return _context(session, session.scalars(query).one_or_none())
+    row = session.execute(_BY_TOKEN, {"token_hash": hash_device_token(token)}).first()
+    return _context(row)
 
 
 def by_identifier(session: Session, *, identifier: str) -> DeviceContext:
     """The device a GPS app names: its external id, or its token used as the id."""
-    query = select(Device).where(
-        or_(Device.external_id == identifier, Device.token_hash == hash_device_token(identifier))
-    )
-    return _context(session, session.scalars(query).first())
+    params = {"identifier": identifier, "token_hash": hash_device_token(identifier)}
+    return _context(session.execute(_BY_IDENTIFIER, params).first())
 
 
 def of_worker(session: Session, *, worker: Worker, device_ref: str) -> DeviceContext:
@@ -113,6 +132,12 @@ def of_worker(session: Session, *, worker: Worker, device_ref: str) -> DeviceCon
     if device_ref.isdigit():
         condition = or_(condition, Device.id == int(device_ref))
     device = session.scalars(select(Device).where(condition)).first()
-    if device is not None and device.worker_id != worker.id:
+    if device is None:
+        raise DeviceRefused("unknown device", status=401)
+    if device.worker_id != worker.id:
         raise DeviceRefused("this device belongs to another worker", status=403)
-    return _context(session, device)
+    return by_token_hash(session, token_hash=device.token_hash)
+
+
+def by_token_hash(session: Session, *, token_hash: str) -> DeviceContext:
+    return _context(session.execute(_BY_TOKEN, {"token_hash": token_hash}).first())

@@ -175,6 +175,8 @@ def ingest_events(
     """Store a device's visit events; returns a verdict per item and the visits changed."""
     from tracking.ingest import limits  # the same time limits as pings
 
+    if not items:  # most batches carry pings only: no worker to load
+        return [], []
     now = now or datetime.now(UTC)
     settings = get_settings()
     tz = ZoneInfo(settings.timezone)

@@ -26,7 +26,17 @@ from sqlalchemy.orm import Session
 from core.settings import get_settings
 from tracking import live, partitions, store
 from tracking.devices import DeviceContext
-from tracking.pings import Limits, Ping, RawPing, Verdict, dedup, in_shift, latest, validate
+from tracking.pings import (
+    Limits,
+    Ping,
+    RawPing,
+    Verdict,
+    dedup,
+    in_windows,
+    latest,
+    shift_windows,
+    validate,
+)
 
 log = logging.getLogger("careroute.tracking.ingest")
 
@@ -64,25 +74,18 @@ def ingest_pings(
 ) -> IngestResult:
     """Validate, filter, deduplicate and store a device's pings (the caller commits)."""
     now = now or datetime.now(UTC)
-    settings = get_settings()
-    verdicts: list[Verdict | None] = [None] * len(items)
-    candidates: list[tuple[int, Ping]] = []
-    drops: Counter[tuple[date, str]] = Counter()
-    tz = ZoneInfo(settings.timezone)
     checker = limits()
-
-    # validate, then keep only pings inside the shift (employees' privacy)
+    verdicts: list[Verdict | None] = [None] * len(items)
+    valid: list[tuple[int, Ping]] = []
     for index, item in enumerate(items):
         checked = item if isinstance(item, Verdict) else validate(item, now=now, limits=checker)
         if isinstance(checked, Verdict):
             verdicts[index] = checked
-        elif not settings.track_outside_shift and not in_shift(
-            checked.t, device.shifts, tz=tz, margin=SHIFT_MARGIN
-        ):
-            verdicts[index] = Verdict("dropped", "outside_shift", checked.uuid)
-            drops[(checked.t.astimezone(tz).date(), "outside_shift")] += 1
         else:
-            candidates.append((index, checked))
+            valid.append((index, checked))
+
+    # keep only pings inside the shift (employees' privacy)
+    candidates = _in_shift(valid, device=device, verdicts=verdicts, session=session)
 
     # dedup within the batch, then store; the key skips what an earlier request stored
     unique, repeated = dedup([ping for _, ping in candidates])
@@ -90,7 +93,6 @@ def ingest_pings(
         index, ping = candidates[position]
         verdicts[index] = Verdict("duplicate", None, ping.uuid)
     stored_t = _store(session, device=device, pings=unique, source=source)
-    store.count_drops(session, worker_id=device.worker_id, drops=drops)
     _touch_device(session, device.device_id)
 
     index_of_ping = {id(ping): index for index, ping in candidates}
@@ -106,12 +108,42 @@ def ingest_pings(
     return IngestResult(verdicts=[v for v in verdicts if v is not None], stored=stored)
 
 
+def _in_shift(
+    valid: list[tuple[int, Ping]],
+    *,
+    device: DeviceContext,
+    verdicts: list[Verdict | None],
+    session: Session,
+) -> list[tuple[int, Ping]]:
+    """The pings inside the worker's shift; the others get `dropped` and are counted."""
+    settings = get_settings()
+    if settings.track_outside_shift or not valid:
+        return valid
+    tz = ZoneInfo(settings.timezone)
+    times = [ping.t for _, ping in valid]
+    windows = shift_windows(
+        device.shifts, first=min(times), last=max(times), tz=tz, margin=SHIFT_MARGIN
+    )
+    kept: list[tuple[int, Ping]] = []
+    drops: Counter[tuple[date, str]] = Counter()
+    for index, ping in valid:
+        if in_windows(ping.t, windows):
+            kept.append((index, ping))
+        else:
+            verdicts[index] = Verdict("dropped", "outside_shift", ping.uuid)
+            drops[(ping.t.astimezone(tz).date(), "outside_shift")] += 1
+    store.count_drops(session, worker_id=device.worker_id, drops=drops)
+    return kept
+
+
 def _store(
     session: Session, *, device: DeviceContext, pings: Sequence[Ping], source: str
 ) -> set[datetime]:
     if not pings:
         return set()
-    days = {p.t.astimezone(UTC).date() for p in pings}
+    first = min(p.t for p in pings).astimezone(UTC).date()
+    last = max(p.t for p in pings).astimezone(UTC).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     partitions.ensure_partitions(days, engine=session.get_bind().engine)
     return store.insert_pings(session, device=device, pings=pings, source=source)
 

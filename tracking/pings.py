@@ -2,6 +2,10 @@
 
 A decoded ping (`RawPing`) becomes a stored ping (`Ping`) or a verdict that says why not.
 Nothing is silently lost: each input item gets exactly one `Verdict`.
+
+These run once per ping on the ingest path (thousands a second), so they stay plain: integer
+flags, dataclasses without frozen-field setters, and the shift turned into UTC windows once
+per batch instead of a time-zone conversion per ping.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ class PingFlag(enum.IntFlag):
     LATE = 2  # received more than LATE_AFTER after it was recorded (an offline phone)
 
 
+_LOW_ACCURACY, _LATE = int(PingFlag.LOW_ACCURACY), int(PingFlag.LATE)  # plain ints: cheaper
 LATE_AFTER = timedelta(hours=1)  # a ping received this long after it was recorded is "late"
 
 
@@ -39,9 +44,9 @@ class RawPing:
     uuid: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Ping:
-    """A valid fix, ready to store."""
+    """A valid fix, ready to store (treat as read-only; not frozen, which is slower to build)."""
 
     t: datetime
     lat: float
@@ -105,9 +110,9 @@ def validate(raw: RawPing, *, now: datetime, limits: Limits) -> Ping | Verdict:
         return Verdict("rejected", "too_old", raw.uuid)
     flags = 0
     if raw.accuracy is not None and raw.accuracy > limits.max_accuracy_m:
-        flags |= PingFlag.LOW_ACCURACY
+        flags |= _LOW_ACCURACY
     if now - raw.t > LATE_AFTER:
-        flags |= PingFlag.LATE
+        flags |= _LATE
     return Ping(
         t=raw.t,
         lat=raw.lat,
@@ -118,31 +123,55 @@ def validate(raw: RawPing, *, now: datetime, limits: Limits) -> Ping | Verdict:
         altitude=_clean(raw.altitude, -1e4, 1e5),
         battery=_clean(raw.battery, 0, 100),
         uuid=raw.uuid,
-        flags=int(flags),
+        flags=flags,
     )
 
 
 def _clean(value: float | None, low: float, high: float) -> float | None:
-    """Optional readings outside their range mean "unknown" (apps send -1): keep None."""
-    if value is None or not math.isfinite(value) or not low <= value <= high:
+    """Optional readings outside their range mean "unknown" (apps send -1): keep None.
+
+    NaN fails the range test too, so no separate finiteness check is needed."""
+    if value is None or not low <= value <= high:
         return None
     return value
 
 
-def in_shift(t: datetime, shifts: dict[int, ShiftDay], *, tz: ZoneInfo, margin: timedelta) -> bool:
-    """Whether `t` falls within the worker's shift (widened by `margin`) that local day.
+Window = tuple[datetime, datetime]
 
-    The day before is checked too, so a margin may reach past midnight."""
-    local = t.astimezone(tz)
-    for day in (local.date(), local.date() - timedelta(days=1)):
+
+def shift_windows(
+    shifts: dict[int, ShiftDay],
+    *,
+    first: datetime,
+    last: datetime,
+    tz: ZoneInfo,
+    margin: timedelta,
+) -> list[Window]:
+    """The worker's shifts (widened by `margin`) as instants, for the local days from the day
+    before `first` to the day of `last`: the day before too, so a margin may reach past
+    midnight."""
+    windows: list[Window] = []
+    day = first.astimezone(tz).date() - timedelta(days=1)
+    while day <= last.astimezone(tz).date():
         shift = shifts.get(day.isoweekday())
-        if shift is None:
-            continue
-        start = datetime.combine(day, shift.start, tz) - margin
-        end = datetime.combine(day, shift.end, tz) + margin
-        if start <= local <= end:
+        if shift is not None:
+            start = datetime.combine(day, shift.start, tz) - margin
+            end = datetime.combine(day, shift.end, tz) + margin
+            windows.append((start, end))
+        day += timedelta(days=1)
+    return windows
+
+
+def in_windows(t: datetime, windows: Sequence[Window]) -> bool:
+    for start, end in windows:  # a plain loop: this runs once per ping
+        if start <= t <= end:
             return True
     return False
+
+
+def in_shift(t: datetime, shifts: dict[int, ShiftDay], *, tz: ZoneInfo, margin: timedelta) -> bool:
+    """Whether `t` falls within the worker's shift (widened by `margin`) that local day."""
+    return in_windows(t, shift_windows(shifts, first=t, last=t, tz=tz, margin=margin))
 
 
 def dedup(pings: Sequence[Ping]) -> tuple[list[Ping], list[int]]:

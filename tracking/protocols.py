@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from tracking.pings import RawPing
 
 KNOT_MS = 1852 / 3600
 KMH_MS = 1 / 3.6
+_EPOCH = re.compile(r"-?\d+(\.\d*)?([eE][-+]?\d+)?$")  # epoch digits, not a date
 _SECONDS_LIMIT = 2**31 - 1  # smaller epoch numbers are seconds, larger are milliseconds
 
 
@@ -37,10 +39,8 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, int | float):
         return _from_epoch(float(value))
     text = str(value).strip()
-    try:
+    if _EPOCH.match(text):
         return _from_epoch(float(text))
-    except ValueError:
-        pass
     try:
         parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError as exc:
@@ -60,6 +60,8 @@ def _from_epoch(number: float) -> datetime:
 
 def number(value: Any) -> float | None:
     """A float, or None when absent; raises DecodeError for text that is not a number."""
+    if type(value) is float:  # the common case, first: JSON numbers with a fraction
+        return value if math.isfinite(value) else None
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -1,8 +1,12 @@
-"""Writing pings to PostGIS: one multi-row INSERT per batch, duplicates skipped by the key.
+"""Writing pings to PostGIS: one INSERT per batch, duplicates skipped by the key.
 
-The batch travels as arrays (`unnest`) in a single statement, so a request of 500 pings is
-one round trip. `ON CONFLICT DO NOTHING` on the primary key (device_id, t) makes a resend
-harmless, and `RETURNING t` tells which rows were new.
+The batch travels as one JSON text parameter, rows read back by `json_to_recordset`, so a
+request of 500 pings is one round trip and costs Python one `orjson.dumps` (the `Ping`
+dataclasses serialise in C) instead of adapting ten arrays element by element (measured in
+`bench.ingest`'s notes: about 2.5 against 10 microseconds of Python per ping, the same
+database time). `ON CONFLICT DO NOTHING` on the primary key (device_id, t) makes a resend
+harmless, and `RETURNING t` tells which rows were new. A `uuid` that is not a well-formed
+UUID is stored as NULL (the column is typed; the instant is the key anyway).
 """
 
 from __future__ import annotations
@@ -11,23 +15,25 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tracking.devices import DeviceContext
 from tracking.pings import Ping
 
+_UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
 _INSERT = text(
-    """
+    f"""
     INSERT INTO ping (device_id, t, worker_id, office_id, location, accuracy, speed, bearing,
                       altitude, battery, flags, source, uuid)
     SELECT :device_id, r.t, :worker_id, :office_id, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326),
-           r.accuracy, r.speed, r.bearing, r.altitude, r.battery, r.flags, :source, r.uuid
-    FROM unnest(CAST(:t AS timestamptz[]), CAST(:lon AS float8[]), CAST(:lat AS float8[]),
-                CAST(:accuracy AS float4[]), CAST(:speed AS float4[]), CAST(:bearing AS float4[]),
-                CAST(:altitude AS float4[]), CAST(:battery AS float4[]), CAST(:flags AS int2[]),
-                CAST(:uuid AS uuid[]))
-         AS r(t, lon, lat, accuracy, speed, bearing, altitude, battery, flags, uuid)
+           r.accuracy, r.speed, r.bearing, r.altitude, r.battery, r.flags, :source,
+           CASE WHEN r.uuid ~ '{_UUID}' THEN r.uuid::uuid END
+    FROM json_to_recordset(CAST(:rows AS json))
+         AS r(t timestamptz, lon float8, lat float8, accuracy float4, speed float4,
+              bearing float4, altitude float4, battery float4, flags int2, uuid text)
     ON CONFLICT (device_id, t) DO NOTHING
     RETURNING t
     """
@@ -52,29 +58,9 @@ def insert_pings(
         "worker_id": device.worker_id,
         "office_id": device.office_id,
         "source": source,
-        "t": [p.t for p in pings],
-        "lon": [p.lon for p in pings],
-        "lat": [p.lat for p in pings],
-        "accuracy": [p.accuracy for p in pings],
-        "speed": [p.speed for p in pings],
-        "bearing": [p.bearing for p in pings],
-        "altitude": [p.altitude for p in pings],
-        "battery": [p.battery for p in pings],
-        "flags": [p.flags for p in pings],
-        "uuid": [_uuid_or_none(p.uuid) for p in pings],
+        "rows": orjson.dumps(list(pings)).decode(),
     }
     return set(session.execute(_INSERT, params).scalars())
-
-
-def _uuid_or_none(value: str | None) -> str | None:
-    """Only well-formed UUIDs are kept (the column is typed); others are just not stored."""
-    if value is None or len(value) != 36 or value.count("-") != 4:
-        return None
-    try:
-        int(value.replace("-", ""), 16)
-    except ValueError:
-        return None
-    return value
 
 
 def count_drops(session: Session, *, worker_id: int, drops: Counter[tuple[date, str]]) -> None:
