@@ -10,7 +10,14 @@ from datetime import date, time, timedelta
 from core.demo_data import names
 from core.demo_data.geography import Building
 
-LUNCH = (time(12), time(14), 45)  # lunch may start from 12:00 and must end by 14:00; 45 minutes
+SPECIALIST, SOCIAL_WORKER = "специалист по социальной работе", "социальный работник"
+# Every office has the same make-up, by a worker's place in its list (0-19).
+SPECIALISTS = (0, 7)  # специалисты по социальной работе; the rest are social workers
+NURSES = (1, 10, 17)  # nursing training: may do medical procedures
+MEN = (6, 13)
+BY_TRANSIT = (5, 8, 11, 15, 18)
+MORNINGS_ONLY = (9, 19)  # part-time 09:00-13:00
+THREE_DAYS = (16,)  # part-time Mon, Wed, Fri
 
 
 @dataclass(slots=True)
@@ -84,9 +91,9 @@ def _home_phone(rng: random.Random) -> str:
 
 def _shift_pattern(rng: random.Random, index: int) -> tuple[list[DemoShift], float]:
     """Most work Mon-Fri 08:00-17:00, some 09:00-18:00, a few part-time."""
-    if index in (9, 19):  # part-time: mornings only, no lunch break
+    if index in MORNINGS_ONLY:  # no lunch break in a four-hour shift
         return [DemoShift(d, time(9), time(13), lunch=False) for d in range(1, 6)], 20.0
-    if index == 16:  # part-time: three full days
+    if index in THREE_DAYS:
         return [DemoShift(d, time(8), time(17)) for d in (1, 3, 5)], 24.0
     start = time(9) if rng.random() < 0.3 else time(8)
     end = time(start.hour + 9)
@@ -97,7 +104,7 @@ def _travel_mode(index: int, area: int) -> str:
     """Most walk, some ride public transport; three cars in the whole centre."""
     if index == 2 or (index == 12 and area == 0):
         return "car"
-    if index in (5, 8, 11, 15, 18):
+    if index in BY_TRANSIT:
         return "transit"
     return "walk"
 
@@ -114,10 +121,10 @@ def build_workers(
     """An office's social workers: mostly women, a few men, three with nursing training."""
     workers: list[DemoWorker] = []
     for index in range(count):
-        female = index not in (6, 13)
+        female = index not in MEN
         first = names.WORKING_WOMEN if female else names.WORKING_MEN
         mode = _travel_mode(index, area)
-        skills = ["medical"] if index in (1, 10, 17) else []
+        skills = ["medical"] if index in NURSES else []
         if mode == "car":
             skills.append("driver")
         if not female:
@@ -129,9 +136,7 @@ def build_workers(
                 area=area,
                 full_name=_person(rng, female, first, names.FATHERS_OF_WORKERS),
                 phone=mobile_phone(rng),
-                position="специалист по социальной работе"
-                if index in (0, 7)
-                else "социальный работник",
+                position=SPECIALIST if index in SPECIALISTS else SOCIAL_WORKER,
                 skills=skills,
                 travel_mode=mode,
                 home=rng.choice(homes),
