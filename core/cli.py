@@ -14,7 +14,8 @@ from collections.abc import Callable
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("core.serve", "main", "run the web application (and a planning worker)"),
     "migrate": ("core.serve", "migrate_main", "bring the database schema up to date"),
-    "demo": ("core.demo", "main", "load the demo office (Perovo, Moscow)"),
+    "demo": ("api.demo_cli", "main", "load the demo office (Perovo, Moscow) with its history"),
+    "simulate": ("api.simulate", "main", "walk today's approved routes, sending pings live"),
     "import": ("core.importer", "main", "import clients, workers or care plans from a file"),
     "plan": ("planner.cli", "main", "plan a day from CSV/JSON files, without any server"),
     "plan-region": ("planner.jobs", "main", "plan every office of a region on the job queue"),
