@@ -127,7 +127,7 @@ def run(
 
     routing.AddAtSolutionCallback(at_solution)
     # Keep a little time to read the solution back and hand it over.
-    seconds = deadline - time.monotonic() - 0.15 - 0.0005 * len(visits)
+    seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
     assignment = routing.SolveWithParameters(search_parameters(strategy, seconds))
     if assignment is None:
         return None
