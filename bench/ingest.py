@@ -1,28 +1,43 @@
-"""Ping ingest benchmark: pings/s stored in PostGIS and live latency to supervisors.
+"""Ping ingest benchmark: pings/s stored in PostGIS, live latency to supervisors, CPU per ping.
 
 Run:  .venv/bin/python -m bench.ingest                 (defaults below)
       .venv/bin/python -m bench.ingest --pings 100000 --batch 500 --workers 2 --supervisors 200
 
 What it does: migrates the development database (settings DATABASE_URL), creates a scratch
 office with `--devices` field workers (each with a device token) and a supervisor, starts the
-app with uvicorn on 127.0.0.1 (`--workers` processes), opens `--supervisors` live websockets
-on that office, and posts `--pings` pings in batches of `--batch` through `POST
-/api/mobile/sync` with `--concurrency` requests in flight. Then it counts the rows in the
-database, prints a table and deletes everything it made.
+app with uvicorn on 127.0.0.1 (`--workers` processes; websocket compression off unless
+`--ws-deflate`), opens `--supervisors` live websockets on that office in a reader process of
+their own, and posts `--pings` pings in batches of `--batch` through `POST /api/mobile/sync`
+with `--concurrency` requests in flight. The sender is plain asyncio streams writing request
+bytes made before the clock starts, so the client spends little CPU. The first
+`2 x concurrency` batches warm the server up and are not timed. Then it counts the rows in
+the database, prints two tables and deletes everything it made.
 
 Columns:
 - stored/s: pings counted in PostGIS after the run, divided by the wall time from the first
-  request to the last answer;
+  timed request to the last answer;
 - p50/p95/max ms: for every position message that reached a supervisor socket, the time from
-  the server's receipt of the batch (`recv` in the message) to its arrival at the socket,
-  over all sockets (same machine, same clock).
-The machine is shared with other work, so figures vary between runs.
+  the server's receipt of the batch (`recv` in the message, taken before the request's other
+  dependencies run) to its arrival at the socket, over all sockets (same machine, same clock);
+- CPU ms per 1,000 pings, read from /proc over the timed part: the uvicorn processes
+  (`server`), the app's PostgreSQL backends (found by the `application_name` the benchmark
+  puts in the URL), the Redis server (shared with anyone else using it), the sender and the
+  reader process; `2-core pings/s` = 2 CPU-seconds divided by the server + PostgreSQL +
+  Redis CPU per ping: what two cores doing only that work would store. The machine is
+  shared with other work, so the wall-clock figures vary between runs; the CPU figures much
+  less.
+
+Measured on the shared 2-core development machine (load average 5-10 from other work):
+
+    .venv/bin/python -m bench.ingest
+    (figures: see the end of this docstring, updated with each change that moves them)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import socket
@@ -30,7 +45,10 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 import httpx
 import orjson
@@ -43,7 +61,11 @@ from sqlalchemy.orm import Session
 from core.db import get_engine
 from core.models import Office, Region, Role, TravelMode, User, Worker, WorkerShift
 from core.security import create_access_token, hash_password
+from core.settings import get_settings
 from tracking.devices import register_device
+
+APP_NAME = "careroute-bench-ingest"  # marks the app's database connections for CPU accounting
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -52,10 +74,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def setup(devices: int) -> tuple[int, int, list[int], list[str]]:
+@dataclass
+class Scratch:
+    region_id: int
+    office_id: int
+    worker_ids: list[int]
+    tokens: list[str]
+    supervisor_id: int
+
+
+def setup(devices: int) -> Scratch:
     """A scratch office, its supervisor, workers on duty around the clock, device tokens."""
-    config = Config("infra/alembic.ini")
-    command.upgrade(config, "head")
+    command.upgrade(Config("infra/alembic.ini"), "head")
     with Session(get_engine(), expire_on_commit=False) as session:
         stamp = time.strftime("%H%M%S")
         region = Region(name=f"bench region {stamp}-{random.randrange(10**6)}")
@@ -90,30 +120,26 @@ def setup(devices: int) -> tuple[int, int, list[int], list[str]]:
             tokens.append(token)
             worker_ids.append(worker.id)
         session.commit()
-        return region.id, office.id, worker_ids, tokens, supervisor.id  # type: ignore[return-value]
+        return Scratch(region.id, office.id, worker_ids, tokens, supervisor.id)
 
 
-def cleanup(region_id: int, office_id: int, worker_ids: list[int], supervisor_id: int) -> None:
+def cleanup(scratch: Scratch) -> None:
+    """Delete by id everything the run made (other people use the same database)."""
     with get_engine().begin() as conn:
-        ids = {"w": worker_ids, "o": office_id}
-        for table in ("ping", "ping_drop", "device"):
+        ids = {"w": scratch.worker_ids, "o": scratch.office_id}
+        for table in ("ping", "ping_drop", "device", "track_day_stale", "track_day"):
             conn.execute(text(f"DELETE FROM {table} WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM worker WHERE office_id = :o"), ids)
-        conn.execute(text("DELETE FROM app_user WHERE id = :u"), {"u": supervisor_id})
+        conn.execute(text("DELETE FROM app_user WHERE id = :u"), {"u": scratch.supervisor_id})
         conn.execute(text("DELETE FROM office WHERE id = :o"), ids)
-        conn.execute(text("DELETE FROM region WHERE id = :r"), {"r": region_id})
-        conn.execute(
-            text("DELETE FROM track_day_stale WHERE worker_id = ANY(:w)"), ids
-        ) if conn.execute(
-            text("SELECT to_regclass('track_day_stale') IS NOT NULL")
-        ).scalar() else None
+        conn.execute(text("DELETE FROM region WHERE id = :r"), {"r": scratch.region_id})
 
 
-def batches(tokens: list[str], total: int, size: int) -> list[tuple[str, bytes]]:
-    """Request bodies: each device's pings 1 s apart in the last hours, shuffled batches."""
+def requests(tokens: list[str], total: int, size: int) -> list[tuple[int, bytes]]:
+    """(pings, HTTP request bytes): each device's pings 1 s apart in the last hours, shuffled."""
     per_device = total // len(tokens)
     start = datetime.now(UTC) - timedelta(hours=4)
-    bodies = []
+    made = []
     for d, token in enumerate(tokens):
         for first in range(0, per_device, size):
             pings = [
@@ -127,75 +153,180 @@ def batches(tokens: list[str], total: int, size: int) -> list[tuple[str, bytes]]
                 }
                 for i in range(first, min(first + size, per_device))
             ]
-            bodies.append((token, orjson.dumps({"pings": pings})))
-    random.Random(1).shuffle(bodies)
-    return bodies
+            body = orjson.dumps({"pings": pings})
+            head = (
+                "POST /api/mobile/sync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Device {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            )
+            made.append((len(pings), head.encode() + body))
+    random.Random(1).shuffle(made)
+    return made
 
 
-async def supervisors(
-    url: str, n: int, latencies: list[float], ready: asyncio.Event
-) -> list[asyncio.Task]:
-    async def one() -> None:
-        async with websockets.connect(url, max_size=None, open_timeout=30) as ws:
-            await ws.recv()  # snapshot
-            connected.append(1)
-            if len(connected) == n:
-                ready.set()
-            async for raw in ws:
-                message = orjson.loads(raw)
-                if message.get("type") == "positions":
-                    latencies.append(time.time() * 1000 - message["recv"])
+async def send_all(port: int, queue: list[bytes], concurrency: int) -> None:
+    """Post the requests over `concurrency` keep-alive connections until the list is empty."""
 
-    connected: list[int] = []
-    return [asyncio.create_task(one()) for _ in range(n)]
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while queue:
+                writer.write(queue.pop())
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                body = await reader.readexactly(length)
+                if status != 200:
+                    raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
 
 
-async def run(
-    args: argparse.Namespace, port: int, office_id: int, tokens: list[str], sup_token: str
-) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    ready = asyncio.Event()
-    tasks = await supervisors(
-        f"ws://127.0.0.1:{port}/api/live/ws?office_id={office_id}&token={sup_token}",
-        args.supervisors,
-        latencies,
-        ready,
-    )
-    await asyncio.wait_for(ready.wait(), 60)
-    bodies = batches(tokens, args.pings, args.batch)
-    limits = httpx.Limits(max_connections=args.concurrency)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60
-    ) as http:
-        queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
-        for body in bodies:
-            queue.put_nowait(body)
+def supervisor_process(url: str, n: int, pipe: Connection) -> None:
+    """The reader process: `n` live sockets; reports 'ready', then latencies when told."""
 
-        async def sender() -> None:
-            while not queue.empty():
-                token, body = queue.get_nowait()
-                answer = await http.post(
-                    "/api/mobile/sync",
-                    content=body,
-                    headers={
-                        "Authorization": f"Device {token}",
-                        "Content-Type": "application/json",
-                    },
+    async def main() -> None:
+        latencies: list[float] = []
+        connected = 0
+        ready = asyncio.Event()
+
+        async def one() -> None:
+            nonlocal connected
+            async with websockets.connect(url, max_size=None, open_timeout=60) as ws:
+                await ws.recv()  # snapshot
+                connected += 1
+                if connected == n:
+                    ready.set()
+                async for raw in ws:
+                    arrived = time.time() * 1000
+                    message = orjson.loads(raw)
+                    if message.get("type") == "positions":
+                        latencies.append(arrived - message["recv"])
+
+        tasks = [asyncio.create_task(one()) for _ in range(n)]
+        await asyncio.wait_for(ready.wait(), 120)
+        pipe.send("ready")
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, pipe.recv)  # "start": from here CPU is counted
+        latencies.clear()
+        cpu_start = time.process_time()
+        await loop.run_in_executor(None, pipe.recv)  # "stop"
+        cpu = time.process_time() - cpu_start
+        pipe.send((latencies, cpu))
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+# --- CPU accounting from /proc -------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
                 )
-                answer.raise_for_status()
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    return tree
 
-        started = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(args.concurrency)))
-        elapsed = time.perf_counter() - started
-    await asyncio.sleep(1.0)  # let the last messages arrive
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return elapsed, latencies
+
+def app_backends() -> list[int]:
+    with get_engine().connect() as conn:
+        return list(
+            conn.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"),
+                {"a": APP_NAME},
+            )
+        )
+
+
+def redis_pid() -> int | None:
+    from core.redis import get_redis
+
+    try:
+        return int(get_redis().info("server")["process_id"])
+    except Exception:
+        return None
+
+
+@dataclass
+class CpuSample:
+    server: dict[int, float]
+    postgres: dict[int, float]
+    redis: float
+
+    @classmethod
+    def take(cls, server_pid: int, redis: int | None) -> CpuSample:
+        return cls(
+            server={pid: cpu_seconds(pid) for pid in process_tree(server_pid)},
+            postgres={pid: cpu_seconds(pid) for pid in app_backends()},
+            redis=cpu_seconds(redis) if redis else 0.0,
+        )
+
+
+def used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def start_server(port: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    url = get_settings().database_url
+    separator = "&" if "?" in url else "?"
+    env = dict(
+        os.environ,
+        LOG_LEVEL="WARNING",
+        LOG_JSON="true",
+        DATABASE_URL=f"{url}{separator}application_name={APP_NAME}",
+    )
+    command_line = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--ws-per-message-deflate",
+        "true" if args.ws_deflate else "false",
+    ]
+    return subprocess.Popen(command_line, env=env)
 
 
 def wait_for_server(port: int) -> None:
-    for _ in range(200):
+    for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
                 return
@@ -205,69 +336,131 @@ def wait_for_server(port: int) -> None:
     raise RuntimeError("the server did not start")
 
 
+@dataclass
+class Result:
+    timed_pings: int
+    warm_pings: int
+    seconds: float
+    latencies: list[float]
+    server_cpu: float
+    postgres_cpu: float
+    redis_cpu: float
+    sender_cpu: float
+    reader_cpu: float
+
+
+def run(
+    args: argparse.Namespace, port: int, server: subprocess.Popen[bytes], scratch: Scratch
+) -> Result:
+    sup_token = create_access_token(scratch.supervisor_id, "supervisor")
+    url = f"ws://127.0.0.1:{port}/api/live/ws?office_id={scratch.office_id}&token={sup_token}"
+    made = requests(scratch.tokens, args.pings, args.batch)
+    warm, timed = made[: 2 * args.concurrency], made[2 * args.concurrency :]
+
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    readers = multiprocessing.get_context("spawn").Process(
+        target=supervisor_process, args=(url, args.supervisors, child)
+    )
+    readers.start()
+    try:
+        if not parent.poll(180) or parent.recv() != "ready":
+            raise RuntimeError("the supervisor sockets did not connect")
+        asyncio.run(send_all(port, [r for _, r in warm], args.concurrency))
+        time.sleep(0.5)
+        redis = redis_pid()
+        before = CpuSample.take(server.pid, redis)
+        parent.send("start")
+        sender_start = time.process_time()
+        started = time.perf_counter()
+        asyncio.run(send_all(port, [r for _, r in timed], args.concurrency))
+        elapsed = time.perf_counter() - started
+        sender_cpu = time.process_time() - sender_start
+        time.sleep(1.0)  # let the last messages arrive
+        after = CpuSample.take(server.pid, redis)
+        parent.send("stop")
+        latencies, reader_cpu = parent.recv()
+    finally:
+        readers.join(30)
+        if readers.is_alive():
+            readers.terminate()
+    return Result(
+        timed_pings=sum(n for n, _ in timed),
+        warm_pings=sum(n for n, _ in warm),
+        seconds=elapsed,
+        latencies=latencies,
+        server_cpu=used(before.server, after.server),
+        postgres_cpu=used(before.postgres, after.postgres),
+        redis_cpu=after.redis - before.redis,
+        sender_cpu=sender_cpu,
+        reader_cpu=reader_cpu,
+    )
+
+
+def report(args: argparse.Namespace, result: Result, stored: int) -> None:
+    timed_stored = stored - result.warm_pings
+    worst = max(result.latencies, default=float("nan"))
+    quantiles = (
+        statistics.quantiles(result.latencies, n=100)
+        if len(result.latencies) > 1
+        else [float("nan")] * 99
+    )
+    print()
+    print(
+        f"{'pings':>8} {'stored':>8} {'seconds':>8} {'stored/s':>9} {'batch':>6} {'in flight':>9} "
+        f"{'uvicorn':>8} {'sockets':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
+    )
+    print(
+        f"{result.timed_pings:>8} {timed_stored:>8} {result.seconds:>8.2f} "
+        f"{timed_stored / result.seconds:>9.0f} {args.batch:>6} {args.concurrency:>9} "
+        f"{args.workers:>8} {args.supervisors:>8} {len(result.latencies):>9} "
+        f"{quantiles[49]:>7.1f} {quantiles[94]:>7.1f} {worst:>7.1f}"
+    )
+    per_k = 1000 / max(timed_stored, 1) * 1000  # CPU seconds -> ms per 1,000 pings
+    work = result.server_cpu + result.postgres_cpu + result.redis_cpu
+    print()
+    print("CPU ms per 1,000 pings stored")
+    print(
+        f"{'server':>8} {'postgres':>9} {'redis':>6} {'sender':>7} {'readers':>8} "
+        f"{'2-core pings/s':>15}"
+    )
+    print(
+        f"{result.server_cpu * per_k:>8.1f} {result.postgres_cpu * per_k:>9.1f} "
+        f"{result.redis_cpu * per_k:>6.1f} {result.sender_cpu * per_k:>7.1f} "
+        f"{result.reader_cpu * per_k:>8.1f} {2 * timed_stored / max(work, 1e-9):>15.0f}"
+    )
+    if timed_stored != result.timed_pings:
+        print(f"WARNING: {result.timed_pings - timed_stored} pings missing in the database")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="ping ingest benchmark")
     parser.add_argument("--pings", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--devices", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
     parser.add_argument("--supervisors", type=int, default=200, help="live websockets")
+    parser.add_argument(
+        "--ws-deflate", action="store_true", help="let uvicorn compress websocket messages"
+    )
     args = parser.parse_args()
 
-    region_id, office_id, worker_ids, tokens, supervisor_id = setup(args.devices)
+    scratch = setup(args.devices)
     port = free_port()
-    env = dict(os.environ, LOG_LEVEL="WARNING", LOG_JSON="true")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-    )
+    server = start_server(port, args)
     try:
         wait_for_server(port)
-        sup_token = create_access_token(supervisor_id, "supervisor")
-        elapsed, latencies = asyncio.run(run(args, port, office_id, tokens, sup_token))
+        result = run(args, port, server, scratch)
         with get_engine().connect() as conn:
-            stored = (
-                conn.execute(
-                    text("SELECT count(*) FROM ping WHERE worker_id = ANY(:w)"), {"w": worker_ids}
-                ).scalar()
-                or 0
-            )
+            stored = conn.execute(
+                text("SELECT count(*) FROM ping WHERE worker_id = ANY(:w)"),
+                {"w": scratch.worker_ids},
+            ).scalar()
     finally:
         server.terminate()
         server.wait(30)
-        cleanup(region_id, office_id, worker_ids, supervisor_id)
-
-    expected = (args.pings // args.devices) * args.devices
-    quantiles = (
-        statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
-    )
-    print()
-    print(
-        f"{'pings sent':>11} {'stored':>8} {'seconds':>8} {'stored/s':>9} {'uvicorn':>8} "
-        f"{'sockets':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
-    )
-    print(
-        f"{expected:>11} {stored:>8} {elapsed:>8.2f} {stored / elapsed:>9.0f} {args.workers:>8} "
-        f"{args.supervisors:>8} {len(latencies):>9} {quantiles[49]:>7.1f} {quantiles[94]:>7.1f} "
-        f"{max(latencies, default=float('nan')):>7.1f}"
-    )
-    if stored != expected:
-        print(f"WARNING: {expected - stored} pings missing in the database")
+        cleanup(scratch)
+    report(args, result, stored or 0)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ def _json(content: Any, status: int = 200) -> Response:
 
 
 async def _received_ms() -> int:
+    """The instant of receipt (epoch ms) that live messages carry; list it first among an
+    endpoint's parameters so it is taken before the other dependencies run."""
     return int(time.time() * 1000)
 
 
@@ -112,7 +114,7 @@ def my_client(client_id: int, worker: CurrentWorker, session: SessionDep) -> dic
 
 
 @router.post("/api/mobile/sync", tags=["mobile"])
-def sync(device: SyncDevice, body: Body, session: SessionDep, received: ReceivedMs) -> Response:
+def sync(received: ReceivedMs, device: SyncDevice, body: Body, session: SessionDep) -> Response:
     """Store a batch of pings and visit events; answers per item."""
     try:
         payload = orjson.loads(body)
@@ -139,7 +141,7 @@ def _osmand_fields(request: Request, body: bytes) -> dict[str, str] | Any:
 
 @router.get("/api/gps/osmand", tags=["gps"], operation_id="osmand_get")
 @router.post("/api/gps/osmand", tags=["gps"], operation_id="osmand_post")
-def osmand(request: Request, body: Body, session: SessionDep, received: ReceivedMs) -> Response:
+def osmand(received: ReceivedMs, request: Request, body: Body, session: SessionDep) -> Response:
     """OsmAnd protocol as Traccar Client sends it (query, form or JSON body)."""
     try:
         fields = _osmand_fields(request, body)
@@ -168,9 +170,9 @@ def osmand(request: Request, body: Body, session: SessionDep, received: Received
 
 @router.post("/api/gps/owntracks", tags=["gps"])
 def owntracks(
+    received: ReceivedMs,
     body: Body,
     session: SessionDep,
-    received: ReceivedMs,
     device: Annotated[DeviceContext, Depends(owntracks_device)],
 ) -> Response:
     """OwnTracks HTTP mode; answers `[]` (no friends' positions to share)."""
@@ -211,7 +213,7 @@ async def worker_socket(websocket: WebSocket, token: str = Query("")) -> None:
         await websocket.close(code=4000 + exc.status)
         return
     channel = WORKER_CHANNEL.format(device.worker_id)
-    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=100)
+    queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
     hub().register(channel, queue)
     pusher = asyncio.create_task(_push(websocket, queue))
     try:
@@ -241,7 +243,7 @@ async def worker_socket(websocket: WebSocket, token: str = Query("")) -> None:
             await pusher
 
 
-async def _push(websocket: WebSocket, queue: asyncio.Queue[bytes]) -> None:
+async def _push(websocket: WebSocket, queue: asyncio.Queue[str]) -> None:
     while True:
         data = await queue.get()
-        await websocket.send_text(data.decode())
+        await websocket.send_text(data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -55,6 +56,7 @@ if #fresh > 0 then
 end
 return #fresh
 """
+_UPDATE_AND_PUBLISH_SHA = hashlib.sha1(_UPDATE_AND_PUBLISH.encode()).hexdigest()
 
 
 class _Breaker:
@@ -94,20 +96,25 @@ def position_json(worker_id: int, ping: Ping, received_ms: int) -> bytes:
 
 def publish_positions(*, office_id: int, worker_id: int, newest: Ping, received_ms: int) -> bool:
     """Record the worker's newest position and tell the office; False if Redis was skipped."""
-    return _run(
-        "positions",
-        lambda r: r.eval(
-            _UPDATE_AND_PUBLISH,
-            3,
-            POSITIONS.format(office_id),
-            POSITION_TIMES.format(office_id),
-            OFFICE_CHANNEL.format(office_id),
-            received_ms,
-            worker_id,
-            int(newest.t.timestamp() * 1000),
-            position_json(worker_id, newest, received_ms),
-        ),
+    keys_and_args = (
+        POSITIONS.format(office_id),
+        POSITION_TIMES.format(office_id),
+        OFFICE_CHANNEL.format(office_id),
+        received_ms,
+        worker_id,
+        int(newest.t.timestamp() * 1000),
+        position_json(worker_id, newest, received_ms),
     )
+    return _run("positions", lambda r: _update_and_publish(r, keys_and_args))
+
+
+def _update_and_publish(r: redis.Redis, keys_and_args: tuple[Any, ...]) -> None:
+    """Run the script by its hash (Redis keeps it compiled); send it whole only when this
+    Redis has not seen it yet, e.g. after a restart."""
+    try:
+        r.evalsha(_UPDATE_AND_PUBLISH_SHA, 3, *keys_and_args)
+    except redis.exceptions.NoScriptError:
+        r.eval(_UPDATE_AND_PUBLISH, 3, *keys_and_args)
 
 
 def publish_visit(*, office_id: int, visit: dict[str, Any]) -> bool:
@@ -167,24 +174,26 @@ def clear_positions(office_id: int, worker_ids: Sequence[int]) -> None:
 class LiveHub:
     """One Redis subscription per process, fanned out to this process's websockets.
 
-    Websockets register a queue for a channel; the hub forwards each message's raw bytes.
-    If Redis goes away the loop waits (0.5 s doubling to 10 s) and subscribes again."""
+    Websockets register a queue for a channel; the hub decodes each message once and puts the
+    same text into every queue (each socket's own task sends it, so a slow socket never holds
+    up the others). If Redis goes away the loop waits (0.5 s doubling to 10 s) and
+    subscribes again."""
 
     def __init__(self, client: aioredis.Redis | None = None) -> None:
         # A client of its own: asyncio connections belong to the loop that made them.
         self.client = client or aioredis.Redis.from_url(
             get_settings().redis_url, socket_connect_timeout=2
         )
-        self._queues: dict[str, set[asyncio.Queue[bytes]]] = defaultdict(set)
+        self._queues: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
-    def register(self, channel: str, queue: asyncio.Queue[bytes]) -> None:
+    def register(self, channel: str, queue: asyncio.Queue[str]) -> None:
         self._queues[channel].add(queue)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def unregister(self, channel: str, queue: asyncio.Queue[bytes]) -> None:
+    def unregister(self, channel: str, queue: asyncio.Queue[str]) -> None:
         self._queues[channel].discard(queue)
         if not self._queues[channel]:
             del self._queues[channel]
@@ -230,11 +239,15 @@ class LiveHub:
 
     def _dispatch(self, channel: bytes | str, data: bytes) -> None:
         name = channel.decode() if isinstance(channel, bytes) else channel
-        for queue in tuple(self._queues.get(name, ())):
+        queues = self._queues.get(name)
+        if not queues:
+            return
+        message = data.decode()  # once for all sockets
+        for queue in tuple(queues):
             if queue.full():  # a slow socket drops its oldest message, never blocks others
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
-            queue.put_nowait(data)
+            queue.put_nowait(message)
 
 
 _hubs: dict[int, LiveHub] = {}

@@ -59,7 +59,7 @@ async def live_socket(
         await websocket.close(code=4000 + exc.status_code)
         return
     channel = OFFICE_CHANNEL.format(office_id)
-    queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=QUEUE_SIZE)
+    queue: asyncio.Queue[str] = asyncio.Queue(maxsize=QUEUE_SIZE)
     live_hub = hub()
     live_hub.register(channel, queue)  # before the snapshot, so nothing falls in between
     try:
@@ -85,7 +85,7 @@ async def live_socket(
         live_hub.unregister(channel, queue)
 
 
-async def _forward(websocket: WebSocket, queue: asyncio.Queue[bytes]) -> None:
+async def _forward(websocket: WebSocket, queue: asyncio.Queue[str]) -> None:
     while True:
         data = await queue.get()
-        await websocket.send_text(data.decode())
+        await websocket.send_text(data)
