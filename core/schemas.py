@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,10 +19,33 @@ from pydantic import (
 from core.models import ClientStatus, LocationStatus, TravelMode
 from core.recurrence import parse_recurrence
 
-Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+MAX_ID = 2_147_483_647  # ids are PostgreSQL `integer` columns: a larger id cannot exist
+
+
+def _printable(value: str) -> str:
+    """Text may hold line breaks and tabs but no other control characters (PostgreSQL refuses
+    NUL outright; the rest are never typed by a person and break exports)."""
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _local_time(value: time) -> time:
+    """Times of day are the office's local wall-clock time, stored without a zone."""
+    if value.tzinfo is not None:
+        raise ValueError("give a local time of day without a time zone offset")
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Days a care service can concern; far-off dates only overflow date arithmetic downstream.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Text = Annotated[str, AfterValidator(_printable)]
+LocalTime = Annotated[time, AfterValidator(_local_time)]
+Skill = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Category = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[Text, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
 class _In(BaseModel):
@@ -53,10 +77,10 @@ class RegionOut(BaseModel):
 
 
 class OfficeIn(_In):
-    region_id: int
+    region_id: Id
     name: Name
-    centre: str = Field("", max_length=200)
-    address: str = Field("", max_length=300)
+    centre: Text = Field("", max_length=200)
+    address: Text = Field("", max_length=300)
     location: LonLat | None = None
     service_area: dict[str, Any] | None = Field(
         None, description="GeoJSON Polygon or MultiPolygon in lon/lat"
@@ -65,8 +89,8 @@ class OfficeIn(_In):
 
 class OfficeUpdate(_In):
     name: Name | None = None
-    centre: str | None = Field(None, max_length=200)
-    address: str | None = Field(None, max_length=300)
+    centre: Text | None = Field(None, max_length=200)
+    address: Text | None = Field(None, max_length=300)
     location: LonLat | None = None
     service_area: dict[str, Any] | None = None
 
@@ -89,10 +113,10 @@ class ShiftIn(_In):
     `lunch_from` and `lunch_to`."""
 
     weekday: int = Field(ge=1, le=7, description="1 = Monday .. 7 = Sunday")
-    start: time
-    end: time
-    lunch_from: time | None = None
-    lunch_to: time | None = None
+    start: LocalTime
+    end: LocalTime
+    lunch_from: LocalTime | None = None
+    lunch_to: LocalTime | None = None
     lunch_minutes: int = Field(0, ge=0, le=120)
 
     @model_validator(mode="after")
@@ -120,9 +144,9 @@ class ShiftOut(BaseModel):
 
 
 class AbsenceIn(_In):
-    date_from: date
-    date_to: date
-    reason: str = Field("", max_length=200)
+    date_from: Day
+    date_to: Day
+    reason: Text = Field("", max_length=200)
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> AbsenceIn:
@@ -149,15 +173,15 @@ def _unique_weekdays(shifts: list[ShiftIn] | None) -> list[ShiftIn] | None:
 class WorkerIn(_In):
     full_name: Name
     phone: Phone = ""
-    position: str = Field("социальный работник", max_length=120)
+    position: Text = Field("социальный работник", max_length=120)
     skills: list[Skill] = Field(default_factory=list, max_length=20)
     travel_mode: TravelMode = TravelMode.WALK
     start_location: LonLat | None = Field(None, description="where the day starts (home/office)")
     end_location: LonLat | None = Field(None, description="where the day ends")
-    weekly_hours: float = Field(40.0, gt=0, le=60)
+    weekly_hours: float = Field(40.0, ge=1, le=60)
     max_minutes_per_day: int | None = Field(None, ge=30, le=24 * 60)
     active: bool = True
-    user_id: int | None = Field(None, description="the worker's login (a user with role worker)")
+    user_id: Id | None = Field(None, description="the worker's login (a user with role worker)")
     shifts: list[ShiftIn] = Field(default_factory=list, max_length=7)
 
     _weekdays = field_validator("shifts")(_unique_weekdays)
@@ -166,15 +190,15 @@ class WorkerIn(_In):
 class WorkerUpdate(_In):
     full_name: Name | None = None
     phone: Phone | None = None
-    position: str | None = Field(None, max_length=120)
+    position: Text | None = Field(None, max_length=120)
     skills: list[Skill] | None = Field(None, max_length=20)
     travel_mode: TravelMode | None = None
     start_location: LonLat | None = None
     end_location: LonLat | None = None
-    weekly_hours: float | None = Field(None, gt=0, le=60)
+    weekly_hours: float | None = Field(None, ge=1, le=60)
     max_minutes_per_day: int | None = Field(None, ge=30, le=24 * 60)
     active: bool | None = None
-    user_id: int | None = None
+    user_id: Id | None = None
     shifts: list[ShiftIn] | None = Field(None, max_length=7)
 
     _weekdays = field_validator("shifts")(_unique_weekdays)
@@ -216,18 +240,20 @@ class ClientIn(_In):
     full_name: Name
     birth_date: date | None = None
     phone: Phone = ""
-    address: str = Field(min_length=1, max_length=300)
+    address: Text = Field(min_length=1, max_length=300)
     location: LonLat | None = Field(None, description="none: the supervisor places it on the map")
     categories: list[Category] = Field(
         default_factory=list, max_length=20, examples=[["инвалид I группы", "ветеран ВОВ"]]
     )
     status: Literal[ClientStatus.ENROLLED, ClientStatus.QUEUED] = ClientStatus.ENROLLED
-    window_start: time | None = Field(None, description="earliest visit start the client wants")
-    window_end: time | None = None
+    window_start: LocalTime | None = Field(
+        None, description="earliest visit start the client wants"
+    )
+    window_end: LocalTime | None = None
     required_skills: list[Skill] = Field(default_factory=list, max_length=20)
-    preferred_worker_id: int | None = Field(None, description="a worker of the same office")
+    preferred_worker_id: Id | None = Field(None, description="a worker of the same office")
     workers_needed: int = Field(1, ge=1, le=2)
-    notes: str = Field("", max_length=2000)
+    notes: Text = Field("", max_length=2000)
 
     _birth = field_validator("birth_date")(_birth_date_plausible)
 
@@ -243,15 +269,15 @@ class ClientUpdate(_In):
     full_name: Name | None = None
     birth_date: date | None = None
     phone: Phone | None = None
-    address: str | None = Field(None, min_length=1, max_length=300)
+    address: Text | None = Field(None, min_length=1, max_length=300)
     location: LonLat | None = None
     categories: list[Category] | None = Field(None, max_length=20)
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: LocalTime | None = None
+    window_end: LocalTime | None = None
     required_skills: list[Skill] | None = Field(None, max_length=20)
-    preferred_worker_id: int | None = None
+    preferred_worker_id: Id | None = None
     workers_needed: int | None = Field(None, ge=1, le=2)
-    notes: str | None = Field(None, max_length=2000)
+    notes: Text | None = Field(None, max_length=2000)
 
     _birth = field_validator("birth_date")(_birth_date_plausible)
 
@@ -301,9 +327,9 @@ class ClientForWorker(BaseModel):
 
 class StatusChangeIn(_In):
     status: ClientStatus
-    reason: str = Field("", max_length=300)
-    since: date = Field(default_factory=date.today)
-    until: date | None = Field(None, description="e.g. the end of a refusal period")
+    reason: Text = Field("", max_length=300)
+    since: Day = Field(default_factory=date.today)
+    until: Day | None = Field(None, description="e.g. the end of a refusal period")
 
     @model_validator(mode="after")
     def _period(self) -> StatusChangeIn:
@@ -336,9 +362,9 @@ class ToEnrolItem(BaseModel):
 
 
 class ServiceIn(_In):
-    code: str = Field(min_length=1, max_length=20, pattern=r"^\S+$")
-    name: str = Field(min_length=1, max_length=300)
-    category: str = Field("", max_length=120)
+    code: Text = Field(min_length=1, max_length=20, pattern=r"^\S+$")
+    name: Text = Field(min_length=1, max_length=300)
+    category: Text = Field("", max_length=120)
     level: int = Field(1, ge=1, le=9)
     standard_minutes: int = Field(ge=1, le=600)
     required_skill: Skill | None = None
@@ -346,9 +372,9 @@ class ServiceIn(_In):
 
 
 class ServiceUpdate(_In):
-    code: str | None = Field(None, min_length=1, max_length=20, pattern=r"^\S+$")
-    name: str | None = Field(None, min_length=1, max_length=300)
-    category: str | None = Field(None, max_length=120)
+    code: Text | None = Field(None, min_length=1, max_length=20, pattern=r"^\S+$")
+    name: Text | None = Field(None, min_length=1, max_length=300)
+    category: Text | None = Field(None, max_length=120)
     level: int | None = Field(None, ge=1, le=9)
     standard_minutes: int | None = Field(None, ge=1, le=600)
     required_skill: Skill | None = None
@@ -368,13 +394,13 @@ class ServiceOut(BaseModel):
 
 
 class CarePlanLineIn(_In):
-    service_code: str | None = Field(None, max_length=20, description="or give service_id")
-    service_id: int | None = None
-    recurrence: str = Field(
+    service_code: Text | None = Field(None, max_length=20, description="or give service_id")
+    service_id: Id | None = None
+    recurrence: Text = Field(
         max_length=60, description="daily, every:N, weekdays:1,3,5 or monthly:N"
     )
-    valid_from: date | None = Field(None, description="default: the plan's valid_from")
-    valid_to: date | None = None
+    valid_from: Day | None = Field(None, description="default: the plan's valid_from")
+    valid_to: Day | None = None
 
     @field_validator("recurrence")
     @classmethod
@@ -391,9 +417,9 @@ class CarePlanLineIn(_In):
 
 
 class CarePlanIn(_In):
-    number: str = Field("", max_length=40, description="number of the individual programme")
-    valid_from: date
-    valid_to: date | None = None
+    number: Text = Field("", max_length=40, description="number of the individual programme")
+    valid_from: Day
+    valid_to: Day | None = None
     lines: list[CarePlanLineIn] = Field(max_length=100)
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.routes.registry import Limit, Offset
 from core import service
 from core.deps import SessionDep, StaffUser
-from core.schemas import AuditOut, Page
+from core.schemas import AuditOut, Id, Page, Text
 
 router = APIRouter(prefix="/api", tags=["audit"])
 
@@ -23,11 +23,11 @@ def list_audit(
     session: SessionDep,
     user: StaffUser,
     entity: Annotated[
-        str | None,
+        Text | None,
         Query(max_length=40, description="client, care_plan (id: the client's), worker, ..."),
     ] = None,
-    entity_id: Annotated[str | None, Query(max_length=40)] = None,
-    office_id: int | None = None,
+    entity_id: Annotated[Text | None, Query(max_length=40)] = None,
+    office_id: Id | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[AuditOut]:

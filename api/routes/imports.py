@@ -17,6 +17,7 @@ from api.errors import DomainError
 from core.deps import EditorUser, SessionDep
 from core.geocode import geocoder_from_settings
 from core.importer import MAX_BYTES, ImportFileError, ImportKind, ImportMode
+from core.schemas import Id
 from core.service_import import run_import
 
 router = APIRouter(prefix="/api", tags=["import"])
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api", tags=["import"])
 def import_file(
     session: SessionDep,
     user: EditorUser,
-    office_id: int,
+    office_id: Id,
     kind: ImportKind,
     file: Annotated[UploadFile, File(description=".csv (; or ,), .xlsx or .geojson")],
     mode: Annotated[ImportMode, Query(description="all, good_rows or check")] = ImportMode.ALL,
@@ -50,4 +51,7 @@ def import_file(
     except ImportFileError as exc:
         raise DomainError(str(exc), status=422, field="file") from exc
     rejected = not report.ok and report.written == 0 and mode != ImportMode.CHECK
-    return JSONResponse(report.as_dict(), status_code=422 if rejected else 200)
+    if not rejected:
+        return report.as_dict()
+    detail = f"nothing written: {len(report.errors)} error(s) in the file, see errors"
+    return JSONResponse({"detail": detail, **report.as_dict()}, status_code=422)

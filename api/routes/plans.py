@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 import redis.asyncio as aioredis
 from fastapi import APIRouter, HTTPException, Query, WebSocket, status
@@ -27,6 +27,7 @@ from api.errors import DomainError
 from core.access import can_edit_office, can_see_office
 from core.deps import SessionDep, StaffUser, user_from_token
 from core.models import Client, Role, User, Worker
+from core.schemas import Day, Id
 from core.settings import get_settings
 from planner import build, jobs, service
 from planner.models import Plan
@@ -39,16 +40,16 @@ WS_RECHECK_S = 5.0  # the websocket re-reads the job's status this often when no
 
 
 class PlanRequest(BaseModel):
-    day: date
+    day: Day
     time_limit_s: float | None = Field(None, gt=0, le=600, description="solver time limit")
 
 
 class MoveRequest(BaseModel):
     """Which visit (a planned stop, or an unplanned client's visit), to whom, where."""
 
-    stop_id: int | None = None
-    client_id: int | None = None
-    to_worker_id: int
+    stop_id: Id | None = None
+    client_id: Id | None = None
+    to_worker_id: Id
     position: int = Field(0, ge=0, description="0 = first visit of the day")
     dry_run: bool = Field(False, description="only check and show the times; store nothing")
 
@@ -65,10 +66,12 @@ class Position(BaseModel):
 
 
 class ReplanRequest(BaseModel):
-    exclude_worker_ids: list[int] = Field(default_factory=list, description="e.g. went home sick")
-    urgent_client_ids: list[int] = Field(default_factory=list)
+    exclude_worker_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="e.g. went home sick"
+    )
+    urgent_client_ids: list[Id] = Field(default_factory=list, max_length=5000)
     now: datetime | None = Field(None, description="default: the current time")
-    positions: dict[int, Position] = Field(
+    positions: dict[Id, Position] = Field(
         default_factory=dict, description="latest position per worker id"
     )
     time_limit_s: float | None = Field(None, gt=0, le=600)
@@ -113,7 +116,7 @@ def _rule_error(exc: service.PlanRuleError) -> DomainError:
 
 @router.post("/offices/{office_id}/plans", status_code=status.HTTP_202_ACCEPTED)
 def start_planning(
-    office_id: int, body: PlanRequest, session: SessionDep, user: StaffUser
+    office_id: Id, body: PlanRequest, session: SessionDep, user: StaffUser
 ) -> dict[str, Any]:
     """Plan the office's day in the background; follow the job id for progress."""
     _editable(session, user, office_id)
@@ -190,24 +193,24 @@ async def _stream(websocket: WebSocket, pubsub: Any, job_id: str) -> None:
 
 @router.get("/offices/{office_id}/plans")
 def plan_versions(
-    office_id: int, session: SessionDep, user: StaffUser, day: date = Query(...)
+    office_id: Id, session: SessionDep, user: StaffUser, day: Annotated[Day, Query()]
 ) -> list[dict[str, Any]]:
     _visible(session, user, office_id)
     return [_summary(p) for p in service.list_plans(session, office_id=office_id, day=day)]
 
 
 @router.get("/plans/{plan_id}")
-def plan_detail(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def plan_detail(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     return _detail(session, _plan(session, user, plan_id))
 
 
 @router.get("/plans/{plan_id}/geojson")
-def plan_geojson(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     return _geojson(session, _plan(session, user, plan_id))
 
 
 @router.post("/plans/{plan_id}/approve")
-def approve_plan(plan_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     """Approve a draft; the previously approved version is superseded; phones are told."""
     _plan(session, user, plan_id, edit=True)
     try:
@@ -238,7 +241,7 @@ def _tell_phones(plan: Plan) -> None:
 
 @router.post("/plans/{plan_id}/move", response_model=None)
 def move_visit(
-    plan_id: int, body: MoveRequest, session: SessionDep, user: StaffUser
+    plan_id: Id, body: MoveRequest, session: SessionDep, user: StaffUser
 ) -> dict[str, Any] | JSONResponse:
     """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
     _plan(session, user, plan_id, edit=True)
@@ -294,7 +297,7 @@ def _preview(result: service.MoveResult) -> list[dict[str, Any]]:
 
 @router.post("/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED)
 def replan(
-    plan_id: int, body: ReplanRequest, session: SessionDep, user: StaffUser
+    plan_id: Id, body: ReplanRequest, session: SessionDep, user: StaffUser
 ) -> dict[str, Any]:
     """Re-plan from now in the background: visits started stay, the rest are planned again."""
     plan = _plan(session, user, plan_id, edit=True)
@@ -320,12 +323,12 @@ def replan(
 
 @router.get("/offices/{office_id}/visits-due")
 def visits_due(
-    office_id: int,
+    office_id: Id,
     session: SessionDep,
     user: StaffUser,
-    day: date | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    day: Day | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> dict[str, Any]:
     """The care-plan visits due on a day or from `start` to `end` (a week, a month, a contract)."""
     _visible(session, user, office_id)

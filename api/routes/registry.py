@@ -18,6 +18,7 @@ from core.deps import CurrentUser, EditorUser, SessionDep, StaffUser, require_ro
 from core.geocode import geocoder_from_settings
 from core.models import ClientStatus, Role, User
 from core.schemas import (
+    MAX_ID,
     AbsenceIn,
     CarePlanIn,
     CarePlanOut,
@@ -25,6 +26,7 @@ from core.schemas import (
     ClientIn,
     ClientOut,
     ClientUpdate,
+    Id,
     OfficeIn,
     OfficeOut,
     OfficeUpdate,
@@ -35,6 +37,7 @@ from core.schemas import (
     ServiceUpdate,
     StatusChangeIn,
     StatusChangeOut,
+    Text,
     ToEnrolItem,
     WorkerIn,
     WorkerOut,
@@ -45,7 +48,7 @@ router = APIRouter(prefix="/api", tags=["registry"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 
 
 # --- regions and offices ---------------------------------------------------------------------
@@ -66,7 +69,7 @@ def list_offices(
 
 
 @router.get("/offices/{office_id}", summary="Get an office", response_model=OfficeOut)
-def get_office(session: SessionDep, user: CurrentUser, office_id: int) -> OfficeOut:
+def get_office(session: SessionDep, user: CurrentUser, office_id: Id) -> OfficeOut:
     return service.office_out(service.office_to_read(session, user=user, office_id=office_id))
 
 
@@ -86,7 +89,7 @@ def create_office(session: SessionDep, user: AdminUser, data: OfficeIn) -> Offic
     response_model=OfficeOut,
 )
 def update_office(
-    session: SessionDep, user: EditorUser, office_id: int, data: OfficeUpdate
+    session: SessionDep, user: EditorUser, office_id: Id, data: OfficeUpdate
 ) -> OfficeOut:
     office = service.update_office(session, user=user, office_id=office_id, data=data)
     return service.office_out(office)
@@ -103,8 +106,8 @@ def update_office(
 def list_workers(
     session: SessionDep,
     user: StaffUser,
-    office_id: int,
-    q: Annotated[str | None, Query(max_length=100, description="part of the name")] = None,
+    office_id: Id,
+    q: Annotated[Text | None, Query(max_length=100, description="part of the name")] = None,
     active: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -121,14 +124,14 @@ def list_workers(
     status_code=status.HTTP_201_CREATED,
 )
 def create_worker(
-    session: SessionDep, user: EditorUser, office_id: int, data: WorkerIn
+    session: SessionDep, user: EditorUser, office_id: Id, data: WorkerIn
 ) -> WorkerOut:
     worker = service_workers.create_worker(session, user=user, office_id=office_id, data=data)
     return service_workers.worker_out(worker)
 
 
 @router.get("/workers/{worker_id}", summary="Get a worker", response_model=WorkerOut)
-def get_worker(session: SessionDep, user: StaffUser, worker_id: int) -> WorkerOut:
+def get_worker(session: SessionDep, user: StaffUser, worker_id: Id) -> WorkerOut:
     worker = service_workers.worker_to_read(session, user=user, worker_id=worker_id)
     return service_workers.worker_out(worker)
 
@@ -139,7 +142,7 @@ def get_worker(session: SessionDep, user: StaffUser, worker_id: int) -> WorkerOu
     response_model=WorkerOut,
 )
 def update_worker(
-    session: SessionDep, user: EditorUser, worker_id: int, data: WorkerUpdate
+    session: SessionDep, user: EditorUser, worker_id: Id, data: WorkerUpdate
 ) -> WorkerOut:
     worker = service_workers.update_worker(session, user=user, worker_id=worker_id, data=data)
     return service_workers.worker_out(worker)
@@ -150,7 +153,7 @@ def update_worker(
     summary="Deactivate a worker (history is kept)",
     response_model=WorkerOut,
 )
-def deactivate_worker(session: SessionDep, user: EditorUser, worker_id: int) -> WorkerOut:
+def deactivate_worker(session: SessionDep, user: EditorUser, worker_id: Id) -> WorkerOut:
     worker = service_workers.deactivate_worker(session, user=user, worker_id=worker_id)
     return service_workers.worker_out(worker)
 
@@ -161,9 +164,7 @@ def deactivate_worker(session: SessionDep, user: EditorUser, worker_id: int) -> 
     response_model=WorkerOut,
     status_code=status.HTTP_201_CREATED,
 )
-def add_absence(
-    session: SessionDep, user: EditorUser, worker_id: int, data: AbsenceIn
-) -> WorkerOut:
+def add_absence(session: SessionDep, user: EditorUser, worker_id: Id, data: AbsenceIn) -> WorkerOut:
     worker = service_workers.add_absence(session, user=user, worker_id=worker_id, data=data)
     return service_workers.worker_out(worker)
 
@@ -174,7 +175,7 @@ def add_absence(
     response_model=WorkerOut,
 )
 def remove_absence(
-    session: SessionDep, user: EditorUser, worker_id: int, absence_id: int
+    session: SessionDep, user: EditorUser, worker_id: Id, absence_id: Id
 ) -> WorkerOut:
     worker = service_workers.remove_absence(
         session, user=user, worker_id=worker_id, absence_id=absence_id
@@ -195,10 +196,10 @@ ClientView = ClientOut | ClientForWorker
 def list_clients(
     session: SessionDep,
     user: CurrentUser,
-    office_id: int,
-    q: Annotated[str | None, Query(max_length=100, description="part of name or address")] = None,
+    office_id: Id,
+    q: Annotated[Text | None, Query(max_length=100, description="part of name or address")] = None,
     client_status: Annotated[ClientStatus | None, Query(alias="status")] = None,
-    category: Annotated[str | None, Query(max_length=60)] = None,
+    category: Annotated[Text | None, Query(max_length=60)] = None,
     needs_location: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -224,7 +225,7 @@ def list_clients(
 def to_enrol(
     session: SessionDep,
     user: StaffUser,
-    office_id: int,
+    office_id: Id,
     today: Annotated[date | None, Query(description="default: today")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -246,7 +247,7 @@ def to_enrol(
     status_code=status.HTTP_201_CREATED,
 )
 def create_client(
-    session: SessionDep, user: EditorUser, office_id: int, data: ClientIn
+    session: SessionDep, user: EditorUser, office_id: Id, data: ClientIn
 ) -> ClientOut:
     client = service_clients.create_client(
         session,
@@ -259,14 +260,14 @@ def create_client(
 
 
 @router.get("/clients/{client_id}", summary="Get a client", response_model=ClientView)
-def get_client(session: SessionDep, user: CurrentUser, client_id: int) -> Any:
+def get_client(session: SessionDep, user: CurrentUser, client_id: Id) -> Any:
     client = service_clients.client_to_read(session, user=user, client_id=client_id)
     return service_clients.client_view(client, user=user)
 
 
 @router.patch("/clients/{client_id}", summary="Update a client", response_model=ClientOut)
 def update_client(
-    session: SessionDep, user: EditorUser, client_id: int, data: ClientUpdate
+    session: SessionDep, user: EditorUser, client_id: Id, data: ClientUpdate
 ) -> ClientOut:
     client = service_clients.update_client(session, user=user, client_id=client_id, data=data)
     return service_clients.client_out(client)
@@ -277,7 +278,7 @@ def update_client(
     summary="Delete a client entered by mistake (with visits on record: 409, discharge instead)",
     status_code=status.HTTP_204_NO_CONTENT,
 )
-def delete_client(session: SessionDep, user: EditorUser, client_id: int) -> Response:
+def delete_client(session: SessionDep, user: EditorUser, client_id: Id) -> Response:
     service_clients.delete_client(session, user=user, client_id=client_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -289,7 +290,7 @@ def delete_client(session: SessionDep, user: EditorUser, client_id: int) -> Resp
     status_code=status.HTTP_201_CREATED,
 )
 def change_status(
-    session: SessionDep, user: EditorUser, client_id: int, data: StatusChangeIn
+    session: SessionDep, user: EditorUser, client_id: Id, data: StatusChangeIn
 ) -> StatusChangeOut:
     change = service_clients.change_status(session, user=user, client_id=client_id, data=data)
     return StatusChangeOut.model_validate(change, from_attributes=True)
@@ -301,7 +302,7 @@ def change_status(
     response_model=Page[StatusChangeOut],
 )
 def status_history(
-    session: SessionDep, user: StaffUser, client_id: int, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, user: StaffUser, client_id: Id, limit: Limit = 50, offset: Offset = 0
 ) -> Page[StatusChangeOut]:
     return service_clients.status_history(
         session, user=user, client_id=client_id, limit=limit, offset=offset
@@ -319,8 +320,8 @@ def status_history(
 def list_services(
     session: SessionDep,
     user: StaffUser,
-    office_id: int,
-    q: Annotated[str | None, Query(max_length=100, description="part of code or name")] = None,
+    office_id: Id,
+    q: Annotated[Text | None, Query(max_length=100, description="part of code or name")] = None,
     active: bool | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -337,14 +338,14 @@ def list_services(
     status_code=status.HTTP_201_CREATED,
 )
 def create_service(
-    session: SessionDep, user: EditorUser, office_id: int, data: ServiceIn
+    session: SessionDep, user: EditorUser, office_id: Id, data: ServiceIn
 ) -> ServiceOut:
     row = service_catalogue.create_service(session, user=user, office_id=office_id, data=data)
     return service_catalogue.service_out(row)
 
 
 @router.get("/services/{service_id}", summary="Get a catalogue service", response_model=ServiceOut)
-def get_service(session: SessionDep, user: StaffUser, service_id: int) -> ServiceOut:
+def get_service(session: SessionDep, user: StaffUser, service_id: Id) -> ServiceOut:
     row = service_catalogue.service_to_read(session, user=user, service_id=service_id)
     return service_catalogue.service_out(row)
 
@@ -353,7 +354,7 @@ def get_service(session: SessionDep, user: StaffUser, service_id: int) -> Servic
     "/services/{service_id}", summary="Update a catalogue service", response_model=ServiceOut
 )
 def update_service(
-    session: SessionDep, user: EditorUser, service_id: int, data: ServiceUpdate
+    session: SessionDep, user: EditorUser, service_id: Id, data: ServiceUpdate
 ) -> ServiceOut:
     row = service_catalogue.update_service(session, user=user, service_id=service_id, data=data)
     return service_catalogue.service_out(row)
@@ -364,7 +365,7 @@ def update_service(
     summary="Take a service out of use (care plans keep their history)",
     response_model=ServiceOut,
 )
-def deactivate_service(session: SessionDep, user: EditorUser, service_id: int) -> ServiceOut:
+def deactivate_service(session: SessionDep, user: EditorUser, service_id: Id) -> ServiceOut:
     row = service_catalogue.deactivate_service(session, user=user, service_id=service_id)
     return service_catalogue.service_out(row)
 
@@ -375,7 +376,7 @@ def deactivate_service(session: SessionDep, user: EditorUser, service_id: int) -
 @router.get(
     "/clients/{client_id}/care-plan", summary="Get a client's care plan", response_model=CarePlanOut
 )
-def get_care_plan(session: SessionDep, user: CurrentUser, client_id: int) -> CarePlanOut:
+def get_care_plan(session: SessionDep, user: CurrentUser, client_id: Id) -> CarePlanOut:
     plan = service_catalogue.get_care_plan(session, user=user, client_id=client_id)
     return service_catalogue.care_plan_out(plan)
 
@@ -386,7 +387,7 @@ def get_care_plan(session: SessionDep, user: CurrentUser, client_id: int) -> Car
     response_model=CarePlanOut,
 )
 def save_care_plan(
-    session: SessionDep, user: EditorUser, client_id: int, data: CarePlanIn
+    session: SessionDep, user: EditorUser, client_id: Id, data: CarePlanIn
 ) -> CarePlanOut:
     plan = service_catalogue.save_care_plan(session, user=user, client_id=client_id, data=data)
     return service_catalogue.care_plan_out(plan)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.access import can_edit_office, can_see_office
 from core.deps import CurrentUser, SessionDep, StaffUser
 from core.models import User
+from core.schemas import Id, Text
 from zones import service
 from zones.models import ZoneSet
 from zones.problem import ZoneInputError
@@ -19,8 +20,8 @@ router = APIRouter(prefix="/api", tags=["zones"])
 
 
 class Move(BaseModel):
-    client_id: int
-    zone_id: int
+    client_id: Id
+    zone_id: Id
 
 
 class MovesIn(BaseModel):
@@ -28,8 +29,8 @@ class MovesIn(BaseModel):
 
     moves: list[Move] = Field(default_factory=list, max_length=5000)
     polygon: dict[str, Any] | None = Field(None, description="GeoJSON Polygon drawn on the map")
-    to_zone_id: int | None = Field(None, description="target zone for the polygon's clients")
-    note: str = Field("", max_length=300)
+    to_zone_id: Id | None = Field(None, description="target zone for the polygon's clients")
+    note: Text = Field("", max_length=300)
 
     @model_validator(mode="after")
     def _polygon_needs_zone(self) -> MovesIn:
@@ -39,7 +40,7 @@ class MovesIn(BaseModel):
 
 
 class LockIn(BaseModel):
-    client_ids: list[int] = Field(min_length=1, max_length=5000)
+    client_ids: list[Id] = Field(min_length=1, max_length=5000)
     locked: bool = True
 
 
@@ -81,25 +82,25 @@ def _run(call, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 @router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
-def get_zones(office_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def get_zones(office_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     _visible(session, user, office_id)
     return _run(service.zone_view, session, office_id=office_id)
 
 
 @router.get("/offices/{office_id}/zones/clients", summary="Clients with their zone and lock")
-def get_zone_clients(office_id: int, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
+def get_zone_clients(office_id: Id, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
     _visible(session, user, office_id)
     return _run(service.zone_clients, session, office_id=office_id)
 
 
 @router.get("/offices/{office_id}/zones/history", summary="Versions of the office's zones")
-def get_zone_history(office_id: int, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
+def get_zone_history(office_id: Id, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
     _visible(session, user, office_id)
     return service.zone_set_history(session, office_id=office_id)
 
 
 @router.post("/offices/{office_id}/zones/preview", summary="What-if: figures after moves")
-def preview(office_id: int, body: MovesIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def preview(office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     _visible(session, user, office_id)
     moves = _run(_moves, session, office_id, body)
     return _run(service.preview_moves, session, office_id=office_id, moves=moves)
@@ -107,7 +108,7 @@ def preview(office_id: int, body: MovesIn, session: SessionDep, user: StaffUser)
 
 @router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
 def save_moves(
-    office_id: int, body: MovesIn, session: SessionDep, user: CurrentUser
+    office_id: Id, body: MovesIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     _editable(session, user, office_id)
     moves = _run(_moves, session, office_id, body)
@@ -120,7 +121,7 @@ def save_moves(
 
 
 @router.post("/offices/{office_id}/zones/lock", summary="Lock or unlock clients in their zone")
-def lock(office_id: int, body: LockIn, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def lock(office_id: Id, body: LockIn, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     _editable(session, user, office_id)
     count = _run(
         service.set_locked, session, user=user, office_id=office_id,
@@ -131,7 +132,7 @@ def lock(office_id: int, body: LockIn, session: SessionDep, user: CurrentUser) -
 
 @router.post("/offices/{office_id}/zones/rebalance", summary="Auto-rebalance with fewest moves")
 def rebalance(
-    office_id: int, body: RebalanceIn, session: SessionDep, user: CurrentUser
+    office_id: Id, body: RebalanceIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     if body.save:
         _editable(session, user, office_id)
@@ -144,7 +145,7 @@ def rebalance(
 
 
 @router.get("/zone-sets/{zone_set_id}/geojson", summary="A zone set's polygons as GeoJSON")
-def zone_set_geojson(zone_set_id: int, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def zone_set_geojson(zone_set_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     zone_set = session.get(ZoneSet, zone_set_id)
     if zone_set is None or not can_see_office(session, user, zone_set.office_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="zone set not found")
