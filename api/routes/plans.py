@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import redis.asyncio as aioredis
-from fastapi import APIRouter, HTTPException, Query, WebSocket, status
+from fastapi import APIRouter, HTTPException, Path, Query, WebSocket, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from geoalchemy2.shape import to_shape
@@ -37,6 +37,8 @@ router = APIRouter(prefix="/api", tags=["plans"])
 
 MAX_DUE_DAYS = 400  # a whole contract year, with room
 WS_RECHECK_S = 5.0  # the websocket re-reads the job's status this often when nothing comes
+# the job queue's ids: letters, digits, underscores and dashes (anything else is no job of ours)
+JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="a planning job's id")]
 
 
 class PlanRequest(BaseModel):
@@ -140,13 +142,13 @@ def _measured_speeds(session: Session, office_id: int) -> dict[str, tuple[float,
 
 
 @router.get("/plan-jobs/{job_id}")
-def planning_job(job_id: str, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def planning_job(job_id: JobId, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     return _job(session, user, job_id)
 
 
 @router.websocket("/plan-jobs/{job_id}/ws")
 async def planning_job_ws(
-    websocket: WebSocket, job_id: str, session: SessionDep, token: str | None = None
+    websocket: WebSocket, job_id: JobId, session: SessionDep, token: str | None = None
 ) -> None:
     """Progress messages while the job runs, then one with the plan id (or the error)."""
     try:

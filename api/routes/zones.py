@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
+from api.errors import DomainError
 from core.access import can_edit_office, can_see_office
 from core.deps import CurrentUser, SessionDep, StaffUser
 from core.models import User
@@ -71,14 +72,14 @@ def _moves(session: Session, office_id: int, body: MovesIn) -> dict[int, int]:
     return moves
 
 
-def _run(call, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """Maps the zone service's errors onto HTTP answers."""
+def _run(call, *args, field: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """Maps the zone service's errors onto HTTP answers; `field` is the input they concern."""
     try:
         return call(*args, **kwargs)
     except service.ZoneNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ZoneInputError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+        raise DomainError(str(exc), status=400, field=field) from exc
 
 
 @router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
@@ -102,8 +103,8 @@ def get_zone_history(office_id: Id, session: SessionDep, user: StaffUser) -> lis
 @router.post("/offices/{office_id}/zones/preview", summary="What-if: figures after moves")
 def preview(office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     _visible(session, user, office_id)
-    moves = _run(_moves, session, office_id, body)
-    return _run(service.preview_moves, session, office_id=office_id, moves=moves)
+    moves = _run(_moves, session, office_id, body, field="polygon")
+    return _run(service.preview_moves, session, office_id=office_id, moves=moves, field="moves")
 
 
 @router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
@@ -111,12 +112,13 @@ def save_moves(
     office_id: Id, body: MovesIn, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
     _editable(session, user, office_id)
-    moves = _run(_moves, session, office_id, body)
+    moves = _run(_moves, session, office_id, body, field="polygon")
     if not moves:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="no clients to move")
+        raise DomainError("no clients to move", status=400, field="moves")
     zone_set = _run(
-        service.save_moves, session, user=user, office_id=office_id, moves=moves, note=body.note
-    )
+        service.save_moves, session, user=user, office_id=office_id, moves=moves, note=body.note,
+        field="moves",
+    )  # fmt: skip
     return {"zone_set_id": zone_set.id, "version": zone_set.version, "moved": len(moves)}
 
 
@@ -125,7 +127,7 @@ def lock(office_id: Id, body: LockIn, session: SessionDep, user: CurrentUser) ->
     _editable(session, user, office_id)
     count = _run(
         service.set_locked, session, user=user, office_id=office_id,
-        client_ids=body.client_ids, locked=body.locked,
+        client_ids=body.client_ids, locked=body.locked, field="client_ids",
     )  # fmt: skip
     return {"updated": count, "locked": body.locked}
 
