@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -41,7 +42,14 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Days a care service can concern; far-off dates only overflow date arithmetic downstream.
 Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 Text = Annotated[str, AfterValidator(_printable)]
-LocalTime = Annotated[time, AfterValidator(_local_time)]
+# JSON Schema's "time" format demands an offset; ours is the RFC 3339 partial-time, without one
+LocalTime = Annotated[
+    time,
+    AfterValidator(_local_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "examples": ["08:30"]}
+    ),
+]
 Skill = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Category = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -136,10 +144,10 @@ class ShiftIn(_In):
 
 class ShiftOut(BaseModel):
     weekday: int
-    start: time
-    end: time
-    lunch_from: time | None
-    lunch_to: time | None
+    start: LocalTime
+    end: LocalTime
+    lunch_from: LocalTime | None
+    lunch_to: LocalTime | None
     lunch_minutes: int
 
 
@@ -298,8 +306,8 @@ class ClientOut(BaseModel):
     location_status: LocationStatus
     categories: list[str]
     status: ClientStatus
-    window_start: time | None
-    window_end: time | None
+    window_start: LocalTime | None
+    window_end: LocalTime | None
     required_skills: list[str]
     preferred_worker_id: int | None
     workers_needed: int
@@ -318,8 +326,8 @@ class ClientForWorker(BaseModel):
     phone: str
     address: str
     location: LonLat | None
-    window_start: time | None
-    window_end: time | None
+    window_start: LocalTime | None
+    window_end: LocalTime | None
     required_skills: list[str]
     workers_needed: int
     notes: str
