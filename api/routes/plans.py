@@ -31,6 +31,7 @@ from core.schemas import Day, Id
 from core.settings import get_settings
 from planner import build, jobs, service
 from planner.models import Plan
+from tracking.positions import last_seen
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["plans"])
@@ -313,11 +314,22 @@ def replan(
         now=now,
         exclude_worker_ids=body.exclude_worker_ids,
         urgent_client_ids=body.urgent_client_ids,
-        positions={k: (p.lon, p.lat) for k, p in body.positions.items()},
+        positions=_positions(session, plan.office_id, now, body),
         time_limit_s=body.time_limit_s,
         user_id=user.id,
     )
     return {"job_id": job.id, "status": "queued", "office_id": plan.office_id, "from": plan.id}
+
+
+def _positions(
+    session: Session, office_id: int, now: datetime, body: ReplanRequest
+) -> dict[int, tuple[float, float]]:
+    """Workers' positions to re-plan from: the request's, else the last pings of the day."""
+    if body.positions:
+        return {k: (p.lon, p.lat) for k, p in body.positions.items()}
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    seen = last_seen(session, office_id=office_id, since=start_of_day, until=now)
+    return {worker_id: (p.lon, p.lat) for worker_id, p in seen.items()}
 
 
 # --- care-plan expansion -------------------------------------------------------------------
