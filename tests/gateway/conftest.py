@@ -3,6 +3,7 @@ tests create a dedicated office, users, worker, client and device, and delete th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import time
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.db import get_engine
 from core.models import Client, Office, Role, User, Worker, WorkerShift
 from tests import factories
+from tracking import live
 
 
 @dataclass
@@ -68,12 +70,15 @@ def make_world(session: Session) -> World:
 
 
 def delete_world(world: World) -> None:
-    """Remove every row the world and its tests made (pings included)."""
+    """Remove every row the world and its tests made (pings included), by id: other test
+    runs share these tables, so nothing here truncates. Live positions go from Redis too."""
     workers = [world.worker.id, world.other_worker.id]
     with get_engine().begin() as conn:
         ids = {"w": workers, "o": world.office.id}
         conn.execute(text("DELETE FROM ping WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM ping_drop WHERE worker_id = ANY(:w)"), ids)
+        conn.execute(text("DELETE FROM track_day_stale WHERE worker_id = ANY(:w)"), ids)
+        conn.execute(text("DELETE FROM track_day WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM visit_event WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM visit WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM travel_leg WHERE worker_id = ANY(:w)"), ids)
@@ -87,6 +92,8 @@ def delete_world(world: World) -> None:
         region = conn.execute(text("SELECT region_id FROM office WHERE id = :o"), ids).scalar()
         conn.execute(text("DELETE FROM office WHERE id = :o"), ids)
         conn.execute(text("DELETE FROM region WHERE id = :r"), {"r": region})
+    with contextlib.suppress(Exception):  # a test may have stopped Redis on purpose
+        live.clear_positions(world.office.id, workers)
 
 
 @pytest.fixture
