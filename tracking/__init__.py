@@ -1,8 +1,9 @@
 """Tracking: pings and visit events in, stored facts and live state out.
 
 The ingest chain (`tracking.ingest`): decode (`protocols`) -> validate (`pings.validate`) ->
-shift filter -> dedup -> store (`store`, one multi-row INSERT into the day-partitioned `ping`
-table, ON CONFLICT on (device_id, t)) -> commit -> publish (`live`, best effort on Redis).
+shift filter -> dedup -> store (`store`, one INSERT of the batch as JSON rows into the
+day-partitioned `ping` table, ON CONFLICT on (device_id, t)) -> commit -> publish (`live`,
+best effort on Redis).
 Visit events (`events`) are stored once by their client-made UUID, geofenced with PostGIS
 geography and folded into visit facts (`visits`). Inference (`stops` pure, `inference`
 service) fills arrivals and departures the worker forgot to tap and measures travel legs,
@@ -14,7 +15,10 @@ Public API:
 - `tracking.calibration.travel_speeds(session, office_id) -> {mode: (speed_kmh, detour)}`;
 - `tracking.inference.infer_office_day(session, office_id=, day=)`;
 - `tracking.visits.visits_of_office(session, office_id=, day=)` and `visits.as_json`;
-- `tracking.partitions.ensure_partitions / drop_old_partitions` (`python -m tracking.partitions`).
+- `tracking.partitions.ensure_partitions / drop_old_partitions`;
+- `tracking.maintenance.run_once(session)`: one upkeep pass (partitions ahead, retention,
+  inference of yesterday and today), for a periodic task; `careroute tracking
+  partitions|drop-old|infer|maintain` (`tracking.cli`) runs the same steps by hand.
 
 Dedup of pings: the key is (device_id, t). A resend repeats the recorded fix, so the UUID and
 the instant travel together; a unique index on the UUID alone is impossible on a table

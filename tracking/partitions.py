@@ -1,7 +1,8 @@
 """Daily partitions of the `ping` table: created ahead as needed, dropped after retention.
 
-Run:  .venv/bin/python -m tracking.partitions ensure    (the days pings may arrive for)
-      .venv/bin/python -m tracking.partitions drop-old  (older than settings.ping_retention_days)
+Run:  careroute tracking partitions   (the days pings may arrive for, and a few ahead)
+      careroute tracking drop-old     (older than settings.ping_retention_days)
+(`tracking.cli`; `python -m tracking.partitions ensure|drop-old` does the same.)
 
 Partition `ping_YYYYMMDD` holds the pings of that UTC day of device time. Partitions are made
 on their own short autocommit connection under an advisory lock, so several server processes
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from core.db import get_engine
 from core.settings import get_settings
@@ -93,12 +95,24 @@ def drop_old_partitions(
     cutoff = (today or datetime.now(UTC).date()) - timedelta(days=keep)
     engine = engine or get_engine()
     old = sorted(day for day in existing(engine) if day < cutoff)
+    dropped: list[date] = []
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Dropping a partition locks the whole `ping` table: give up after a few seconds
+        # rather than queue every ingest behind a long transaction; the next pass retries.
+        conn.execute(text("SET lock_timeout = '5s'"))
         for day in old:
-            conn.execute(text(f"DROP TABLE IF EXISTS {partition_name(day)}"))
+            try:
+                conn.execute(text(f"DROP TABLE IF EXISTS {partition_name(day)}"))
+            except OperationalError as exc:
+                log.warning(
+                    "ping partition not dropped: table busy",
+                    extra={"day": day.isoformat(), "error": str(exc.orig)},
+                )
+                continue
             _known.get(str(engine.url), set()).discard(day)
+            dropped.append(day)
             log.info("ping partition dropped", extra={"day": day.isoformat()})
-    return old
+    return dropped
 
 
 def forget_known() -> None:
