@@ -32,8 +32,10 @@ from core.settings import get_settings
 
 PLAN_TIME_LIMIT_S = 5.0  # per office-day: a demo plan, good enough and quick
 
-# How each step opens its database session (tests pass one bound to a private database).
 OpenSession = Callable[[], AbstractContextManager[Session]]
+
+# How each step opens its database session (tests swap in one on a private database).
+open_session: OpenSession = session_scope
 
 
 @dataclass(slots=True)
@@ -76,7 +78,6 @@ def run(
     history: bool = True,
     today: date | None = None,
     time_limit_s: float = PLAN_TIME_LIMIT_S,
-    open_session: OpenSession = session_scope,
     say: Callable[[str], None] = lambda _: None,
 ) -> DemoRun:
     """Every step of the demo, each in its own transaction; `say` hears progress lines."""
@@ -91,7 +92,7 @@ def run(
 
         with open_session() as session:
             result.history = load_history(session, weeks=weeks, today=today)
-        say(f"history: {result.history.get('days', 0)} new office-days")
+        say(f"history: {result.history.get('visits', 0)} new visits")
     with open_session() as session:
         from api.reports.tracks import refresh_all
 
@@ -99,7 +100,7 @@ def run(
     for day, approve in ((today, True), (next_working_day(today), False)):
         for office_id in summary.office_ids:
             outcome = plan_office_day(
-                open_session, office_id=office_id, day=day, approve=approve, limit=time_limit_s
+                office_id=office_id, day=day, approve=approve, limit=time_limit_s
             )
             result.plans.append(outcome)
             say(f"plan {outcome.office} {day}: {outcome.status}, {outcome.planned} visits")
@@ -107,9 +108,7 @@ def run(
     return result
 
 
-def plan_office_day(
-    open_session: OpenSession, *, office_id: int, day: date, approve: bool, limit: float
-) -> DayPlan:
+def plan_office_day(*, office_id: int, day: date, approve: bool, limit: float) -> DayPlan:
     """The office-day's plan: the stored one, else a fresh solve; approved if asked and the
     office has none approved yet. A failed solve is reported, not hidden and not retried."""
     from planner import service
@@ -170,15 +169,14 @@ def format_run(result: DemoRun) -> str:
     lines = [format_summary(result.summary), ""]
     if result.history:
         h = result.history
-        lines.append(
-            f"History: {h.get('days', 0)} new office-days"
-            + (
-                f" ({h.get('pings', 0)} pings, {h.get('visits', 0)} visits, "
-                f"{h.get('feedback', 0)} ratings) in {h.get('seconds', 0)} s"
-                if h.get("days")
-                else " (already loaded)"
+        if h.get("pings") or h.get("visits"):
+            lines.append(
+                f"History: {h.get('days', 0)} office-days walked ({h.get('pings', 0)} pings, "
+                f"{h.get('visits', 0)} visits, {h.get('feedback', 0)} ratings) "
+                f"in {h.get('seconds', 0)} s"
             )
-        )
+        else:  # days whose stored plan routed nothing are tried again, and add nothing
+            lines.append("History: already loaded")
     lines.append(f"Report summaries recomputed: {result.summaries_refreshed} worker-days")
     lines.append("Plans:")
     for p in result.plans:
@@ -211,6 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     parser.add_argument("--weeks", type=int, default=4, help="weeks of history (default 4)")
     parser.add_argument("--no-history", action="store_true", help="load no past weeks")
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD the demo treats as today (default: today in the offices' time zone)",
+    )
     args = parser.parse_args(argv)
     say = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     try:
@@ -219,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reset=args.reset,
             weeks=args.weeks,
             history=not args.no_history,
+            today=args.today,
             say=say,
         )
     except DemoConflict as exc:
