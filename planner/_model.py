@@ -172,7 +172,16 @@ def _add_continuity(model: RoutingModel, params: SolveParams) -> None:
     A counting dimension per worker (1 for every visit whose usual worker is someone else),
     priced by its span: cheap for the search, no per-worker arc matrices.
     """
-    preferred = [None if nv < 0 else model.visits[nv].preferred_worker for nv in model.node_visit]
+    # A usual worker who is not on duty favours nobody; counting such a visit for every
+    # worker would also make leaving it out infeasible (its counting transit is then 1 on
+    # every vehicle, and OR-Tools refuses the plan where it is unperformed).
+    on_duty = {w.id for w in model.problem.workers}
+    preferred = [
+        None
+        if nv < 0 or model.visits[nv].preferred_worker not in on_duty
+        else model.visits[nv].preferred_worker
+        for nv in model.node_visit
+    ]
     if params.continuity_cost_s <= 0 or not any(preferred):
         return
     manager, routing = model.manager, model.routing
@@ -228,6 +237,7 @@ def _add_visit_rules(model: RoutingModel, params: SolveParams) -> None:
             solver.Add(routing.ActiveVar(first) == routing.ActiveVar(second))
             # Two different workers; when both are left out both vehicle vars are -1.
             solver.Add(
-                routing.VehicleVar(first) - routing.VehicleVar(second)
-                <= -1 * routing.ActiveVar(first)
+                solver.AllDifferentExcept(
+                    [routing.VehicleVar(first), routing.VehicleVar(second)], -1
+                )
             )

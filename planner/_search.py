@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE
 
-from planner import _model
+from planner import _construct, _model
 from planner.problem import Problem, Progress, SolveParams, Visit
 
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
@@ -130,8 +130,42 @@ def run(
     seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
     assignment = routing.SolveWithParameters(search_parameters(strategy, seconds))
     if assignment is None:
-        return None
+        # The heuristic's first plan broke a rule its filters do not see (two-worker visits,
+        # lunch breaks on a full day): start again from a plan built by exact checks.
+        start = _constructed_start(model)
+        seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
+        if start is None or seconds <= 0:
+            return None
+        assignment = routing.SolveFromAssignmentWithParameters(
+            start, search_parameters(strategy, seconds)
+        )
+        assignment = assignment or start
     return _read(model, assignment, strategy.name, seen[0])
+
+
+def _constructed_start(model: _model.RoutingModel) -> object | None:
+    """`_construct`'s routes as an assignment; routes the model refuses are left empty."""
+    built = _construct.build(model.problem, model.visits)
+    manager, routing = model.manager, model.routing
+    used = [0] * len(model.visits)
+    routes: list[list[int]] = []
+    for calls in built:
+        route = []
+        for call in calls:
+            node = model.visit_nodes[call.visit][used[call.visit]]
+            used[call.visit] += 1
+            route.append(manager.NodeToIndex(node))
+        routes.append(route)
+    start = routing.ReadAssignmentFromRoutes(routes, True)
+    if start is not None:
+        return start
+    # Keep the routes the model accepts one by one (a refused route is a model difference).
+    kept: list[list[int]] = [[] for _ in routes]
+    for k, route in enumerate(routes):
+        trial = [*kept[:k], route, *kept[k + 1 :]]
+        if routing.ReadAssignmentFromRoutes(trial, True) is not None:
+            kept = trial
+    return routing.ReadAssignmentFromRoutes(kept, True)
 
 
 def _read(model: _model.RoutingModel, assignment: object, name: str, seen: int) -> Solution:

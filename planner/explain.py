@@ -68,6 +68,8 @@ def why_dropped(problem: Problem, routes: list[Route], visit: Visit) -> Unplanne
     eligible = eligible_workers(visit, problem.workers)
     by_worker = {r.worker_id: r for r in routes}
     window = f"{hhmm(visit.window_start)}-{hhmm(visit.window_end)}"
+    if visit.workers_needed > 1:
+        return _why_team_dropped(problem, by_worker, visit, eligible, window)
     over_shift = over_work = 0
     for worker in eligible:
         route = by_worker[worker.id]
@@ -95,6 +97,27 @@ def why_dropped(problem: Problem, routes: list[Route], visit: Visit) -> Unplanne
         )
     return Unplanned(
         visit.id, f"every worker who can do it is busy during its window {window}", "no_time"
+    )
+
+
+def _why_team_dropped(
+    problem: Problem, by_worker: dict[str, Route], visit: Visit, eligible: list[Worker], window: str
+) -> Unplanned:
+    """A visit for several workers needs that many free at one time."""
+    free = [w for w in eligible if _free_slot(problem, w, by_worker[w.id], visit) == "fits"]
+    if len(free) >= visit.workers_needed:
+        return Unplanned(
+            visit.id,
+            f"{len(free)} workers have a free slot for it; the search did not bring "
+            f"{visit.workers_needed} of them together within the time limit",
+            "not_found",
+        )
+    return Unplanned(
+        visit.id,
+        f"it needs {visit.workers_needed} workers at the same time, and only {len(free)} "
+        f"of those who can do it have room "
+        + ("during the day" if window == "00:00-24:00" else f"during its window {window}"),
+        "no_team_time",
     )
 
 

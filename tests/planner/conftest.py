@@ -23,3 +23,10 @@ def walk_day() -> Problem:
 def c101_25() -> Problem:
     """The first 25 customers of Solomon's C101: capacity and tight windows."""
     return load_solomon(DATA / "C101_25.txt")
+
+
+@pytest.fixture
+def perovo_day() -> Problem:
+    """The demo's office №1 on Tue 2026-11-24: 17 workers, 127 visits, three for two workers,
+    usual workers who are off duty that day (this day once came back with nothing planned)."""
+    return from_json((DATA / "perovo_office1_2026-11-24.json").read_text())

@@ -1,0 +1,191 @@
+"""A first plan built in Python, for when OR-Tools' own first-solution heuristics fail.
+
+OR-Tools' insertion heuristics check their moves with filters that know neither the
+two-worker rule (two copies starting together on two different workers) nor, on a full
+day, every detail of the lunch-break constraint; when the assignment they build is then
+refused by the constraint solver, the whole search ends with nothing. This module builds
+routes that obey every hard rule by its own exact schedule check (the rules of
+`tests/planner/checker.py`), so the search can start from them instead: a sequential
+cheapest insertion, two-worker visits first, each one into two routes at one start time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner._precheck import eligible_workers
+from planner.problem import Problem, Visit, Worker
+
+NEVER = 10**12
+
+
+@dataclass(slots=True)
+class Call:
+    """A stop in a route under construction; a two-worker copy has its start fixed."""
+
+    visit: int  # index into the visit list
+    fixed_start: int | None = None
+
+
+def schedule(
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call]
+) -> list[int] | None:
+    """Earliest service starts of the calls in order, or None if a hard rule breaks.
+
+    Two states per stop: lunch still to take, or taken in an earlier gap. A break sits in a
+    gap between two stops (or before the first, or after the last) and delays the arrival
+    by its duration, as the checker replays it.
+    """
+    travel = problem.travel_time[worker.travel_mode]
+    lunch = worker.lunch
+    worked = sum(visits[c.visit].duration for c in calls)
+    load = sum(visits[c.visit].demand for c in calls)
+    if worker.capacity is not None and load > worker.capacity:
+        return None
+    # (free at, start of each stop so far) for each state
+    before: tuple[int, list[int]] | None = (worker.shift_start, []) if lunch else None
+    after: tuple[int, list[int]] | None = None if lunch else (worker.shift_start, [])
+    place = worker.start_location
+    for call in calls:
+        visit = visits[call.visit]
+        leg = travel[place][visit.location]
+        worked += leg
+        low, high = visit.window_start, visit.window_end
+        if visit.pinned_start is not None:
+            low = high = visit.pinned_start
+        if call.fixed_start is not None:
+            low, high = max(low, call.fixed_start), min(high, call.fixed_start)
+        options: list[tuple[int, list[int]]] = []
+        if after is not None:
+            start = max(low, after[0] + leg)
+            if start <= high:
+                options.append((start, after[1]))
+        taken: tuple[int, list[int]] | None = None
+        if before is not None and lunch is not None:
+            b0 = max(before[0], lunch.earliest)
+            if b0 <= lunch.latest:
+                start = max(low, before[0] + leg + lunch.duration, b0 + lunch.duration)
+                if start <= high:
+                    options.append((start, before[1]))
+            start = max(low, before[0] + leg)
+            # Staying before lunch only while lunch can still come after this stop.
+            if start <= high and start + visit.duration <= lunch.latest:
+                taken = (start + visit.duration, [*before[1], start])
+        best = min(options, default=None, key=lambda o: o[0])
+        after = None if best is None else (best[0] + visit.duration, [*best[1], best[0]])
+        before = taken
+        if after is None and before is None:
+            return None
+        place = visit.location
+    back = travel[place][worker.end_location]
+    worked += back
+    if worker.max_working_seconds is not None and worked > worker.max_working_seconds:
+        return None
+    ends: list[tuple[int, list[int]]] = []
+    if after is not None:
+        ends.append((after[0] + back, after[1]))
+    if before is not None and lunch is not None:
+        b0 = max(before[0], lunch.earliest)
+        if b0 <= lunch.latest:
+            ends.append((max(before[0] + back, b0) + lunch.duration, before[1]))
+    feasible = [starts for end, starts in ends if end <= worker.shift_end]
+    return feasible[0] if feasible else None
+
+
+def build(problem: Problem, visits: list[Visit]) -> list[list[Call]]:
+    """Routes per worker: every visit that fits somewhere, inserted where it costs least."""
+    workers = problem.workers
+    routes: list[list[Call]] = [[] for _ in workers]
+    index_of = {w.id: k for k, w in enumerate(workers)}
+    # Two-worker and pinned visits first (fewest choices), then by window width.
+    order = sorted(
+        range(len(visits)),
+        key=lambda i: (
+            -visits[i].workers_needed,
+            visits[i].pinned_worker is None,
+            visits[i].window_end - visits[i].window_start,
+        ),
+    )
+    for i in order:
+        visit = visits[i]
+        allowed = [index_of[w.id] for w in eligible_workers(visit, workers)]
+        if visit.workers_needed == 1:
+            _insert_one(problem, visits, routes, i, allowed)
+        elif visit.workers_needed == 2:
+            _insert_pair(problem, visits, routes, i, allowed)
+    return routes
+
+
+def _detour(
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], at: int, visit: Visit
+) -> int:
+    travel = problem.travel_time[worker.travel_mode]
+    prev = worker.start_location if at == 0 else visits[calls[at - 1].visit].location
+    nxt = worker.end_location if at == len(calls) else visits[calls[at].visit].location
+    return travel[prev][visit.location] + travel[visit.location][nxt] - travel[prev][nxt]
+
+
+def _candidates(
+    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+) -> list[tuple[int, int, int]]:
+    """(detour, worker, position) of every feasible single insertion, cheapest first."""
+    found = []
+    for k in allowed:
+        worker, calls = problem.workers[k], routes[k]
+        for at in range(len(calls) + 1):
+            trial = [*calls[:at], Call(i), *calls[at:]]
+            if schedule(problem, worker, visits, trial) is not None:
+                found.append((_detour(problem, worker, visits, calls, at, visits[i]), k, at))
+    return sorted(found)
+
+
+def _insert_one(
+    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+) -> None:
+    found = _candidates(problem, visits, routes, i, allowed)
+    if found:
+        _, k, at = found[0]
+        routes[k].insert(at, Call(i))
+
+
+def _insert_pair(
+    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+) -> None:
+    """Two copies on two workers, both starting at the later of their earliest starts."""
+    found = _candidates(problem, visits, routes, i, allowed)[:12]
+    best: tuple[int, int, int, int, int, int] | None = None
+    for a, (cost_a, ka, at_a) in enumerate(found):
+        for cost_b, kb, at_b in found[a + 1 :]:
+            if ka == kb or (best is not None and cost_a + cost_b >= best[0]):
+                continue
+            start = _common_start(problem, visits, routes, i, (ka, at_a), (kb, at_b))
+            if start is not None:
+                best = (cost_a + cost_b, ka, at_a, kb, at_b, start)
+    if best is not None:
+        _, ka, at_a, kb, at_b, start = best
+        routes[ka].insert(at_a, Call(i, start))
+        routes[kb].insert(at_b, Call(i, start))
+
+
+def _common_start(
+    problem: Problem,
+    visits: list[Visit],
+    routes: list[list[Call]],
+    i: int,
+    *places: tuple[int, int],
+) -> int | None:
+    """A start time both workers can keep, if the later earliest start suits both."""
+    earliest = []
+    for k, at in places:
+        starts = schedule(
+            problem, problem.workers[k], visits, [*routes[k][:at], Call(i), *routes[k][at:]]
+        )
+        if starts is None:
+            return None
+        earliest.append(starts[at])
+    start = max(earliest)
+    for k, at in places:
+        trial = [*routes[k][:at], Call(i, start), *routes[k][at:]]
+        if schedule(problem, problem.workers[k], visits, trial) is None:
+            return None
+    return start
