@@ -13,6 +13,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 OVERFLOW_COST_M = 100_000  # a minute over a zone's capacity costs like 100 km of distance
+SHORTFALL_COST_M = 100_000  # and so does a minute a zone lacks below its lower bound
 
 
 def distances(xy: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -66,8 +67,11 @@ def _solve_flow(
     n: int,
     k: int,
 ) -> np.ndarray | None:
-    # nodes: clients 0..n-1, zones n..n+k-1, sink n+k; a zone must keep its lower bound and
-    # passes what it takes above it to the sink, up to its upper bound (more at a steep cost)
+    # nodes: clients 0..n-1, zones n..n+k-1, sink n+k. Every unit passes from its zone to the
+    # sink over one of three arcs: up to the lower bound (cheapest), up to the upper bound, or
+    # beyond it (steep). Bounds are soft on both sides, so skills or locks that crowd clients
+    # into a few zones make some zone short or full, never the flow infeasible. Shifting all
+    # three costs by the same amount changes nothing: every unit crosses exactly one of them.
     flow = min_cost_flow.SimpleMinCostFlow()
     units = np.maximum(np.rint(load), 1).astype(np.int64)
     sink = n + k
@@ -80,14 +84,17 @@ def _solve_flow(
     )
     lower = np.floor(bounds[0]).astype(np.int64)
     upper = np.maximum(np.ceil(bounds[1]).astype(np.int64), lower)
-    flow.add_arcs_with_capacity_and_unit_cost(
-        zone_nodes, np.full(k, sink), upper - lower, np.zeros(k, dtype=np.int64)
-    )
     total = int(units.sum())
-    flow.add_arcs_with_capacity_and_unit_cost(
-        zone_nodes, np.full(k, sink), np.full(k, total), np.full(k, OVERFLOW_COST_M)
-    )
-    supplies = np.concatenate([units, -lower, [-(total - int(lower.sum()))]])
+    to_sink = np.full(k, sink)
+    for capacity, cost in (
+        (lower, 0),
+        (upper - lower, SHORTFALL_COST_M),
+        (np.full(k, total), SHORTFALL_COST_M + OVERFLOW_COST_M),
+    ):
+        flow.add_arcs_with_capacity_and_unit_cost(
+            zone_nodes, to_sink, capacity, np.full(k, cost, dtype=np.int64)
+        )
+    supplies = np.concatenate([units, np.zeros(k, dtype=np.int64), [-total]])
     flow.set_nodes_supplies(np.arange(n + k + 1), supplies)
     if flow.solve() != flow.OPTIMAL:
         return None
