@@ -6,7 +6,6 @@ not found: 404), workers none (403).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,6 +15,7 @@ from fastapi.responses import FileResponse, Response
 from api.reports import export, service
 from api.reports.schemas import Filters, Table
 from core.deps import ReportUser, SessionDep
+from core.schemas import Day, Id
 
 router = APIRouter(tags=["reports"])
 
@@ -31,11 +31,11 @@ MEDIA = {
 def report_filters(
     user: ReportUser,
     session: SessionDep,
-    office_id: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    office_id: Id | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     period: Annotated[str | None, Query(description="this_week / last_week / ...")] = None,
-    worker_id: int | None = None,
+    worker_id: Id | None = None,
 ) -> Filters:
     return service.resolve_filters(
         session,
