@@ -41,10 +41,6 @@ def test_first_run_loads_region_history_summaries_and_plans(
             assert plan.status == "draft"  # the supervisor approves it on the Plan tab
 
 
-@pytest.mark.xfail(
-    reason="planner: visits needing two workers at once make a whole office-day infeasible",
-    strict=False,
-)
 def test_today_is_routed_and_approved(demo_loaded: demo_cli.DemoRun) -> None:
     today = [p for p in demo_loaded.plans if p.day == demo_day()]
     assert [p.status for p in today] == ["approved", "approved"]
