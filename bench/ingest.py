@@ -136,12 +136,16 @@ def cleanup(scratch: Scratch) -> None:
 
 
 def requests(tokens: list[str], total: int, size: int) -> list[tuple[int, bytes]]:
-    """(pings, HTTP request bytes): each device's pings 1 s apart in the last hours, shuffled."""
+    """(pings, HTTP request bytes) in sending order: each device's pings 1 s apart in the last
+    hours. As phones do, a device sends its batches in order, one at a time: the requests
+    go in rounds, each device's next batch once per round, the devices shuffled per round."""
     per_device = total // len(tokens)
     start = datetime.now(UTC) - timedelta(hours=4)
-    made = []
-    for d, token in enumerate(tokens):
-        for first in range(0, per_device, size):
+    shuffle = random.Random(1).shuffle
+    rounds: list[list[tuple[int, bytes]]] = []
+    for first in range(0, per_device, size):
+        this_round = []
+        for d, token in enumerate(tokens):
             pings = [
                 {
                     "t": (start + timedelta(seconds=i)).isoformat(),
@@ -159,19 +163,30 @@ def requests(tokens: list[str], total: int, size: int) -> list[tuple[int, bytes]
                 f"Authorization: Device {token}\r\nContent-Type: application/json\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             )
-            made.append((len(pings), head.encode() + body))
-    random.Random(1).shuffle(made)
-    return made
+            this_round.append((len(pings), head.encode() + body))
+        shuffle(this_round)
+        rounds.append(this_round)
+    return [request for this_round in rounds for request in this_round]
 
 
-async def send_all(port: int, queue: list[bytes], concurrency: int) -> None:
-    """Post the requests over `concurrency` keep-alive connections until the list is empty."""
+async def send_all(port: int, queue: list[bytes], concurrency: int, interval: float = 0.0) -> None:
+    """Post the requests over `concurrency` keep-alive connections until the list is empty;
+    with an `interval`, request n starts no earlier than n x interval after the first (an
+    open-loop load at a set rate, as phones send regardless of how busy the server is)."""
+    started = time.perf_counter()
+    sent = 0
 
     async def connection() -> None:
+        nonlocal sent
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while queue:
-                writer.write(queue.pop())
+                request = queue.pop(0)
+                due = started + sent * interval
+                sent += 1
+                if interval and (delay := due - time.perf_counter()) > 0:
+                    await asyncio.sleep(delay)
+                writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
                 status = int(head.split(b" ", 2)[1])
                 length = 0
@@ -372,7 +387,8 @@ def run(
         parent.send("start")
         sender_start = time.process_time()
         started = time.perf_counter()
-        asyncio.run(send_all(port, [r for _, r in timed], args.concurrency))
+        interval = args.batch / args.rate if args.rate else 0.0
+        asyncio.run(send_all(port, [r for _, r in timed], args.concurrency, interval))
         elapsed = time.perf_counter() - started
         sender_cpu = time.process_time() - sender_start
         time.sleep(1.0)  # let the last messages arrive
@@ -406,12 +422,14 @@ def report(args: argparse.Namespace, result: Result, stored: int) -> None:
     )
     print()
     print(
-        f"{'pings':>8} {'stored':>8} {'seconds':>8} {'stored/s':>9} {'batch':>6} {'in flight':>9} "
+        f"{'pings':>8} {'stored':>8} {'seconds':>8} {'stored/s':>9} {'offered/s':>9} "
+        f"{'batch':>6} {'in flight':>9} "
         f"{'uvicorn':>8} {'sockets':>8} {'messages':>9} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
     )
     print(
         f"{result.timed_pings:>8} {timed_stored:>8} {result.seconds:>8.2f} "
-        f"{timed_stored / result.seconds:>9.0f} {args.batch:>6} {args.concurrency:>9} "
+        f"{timed_stored / result.seconds:>9.0f} {args.rate or 'max':>9} "
+        f"{args.batch:>6} {args.concurrency:>9} "
         f"{args.workers:>8} {args.supervisors:>8} {len(result.latencies):>9} "
         f"{quantiles[49]:>7.1f} {quantiles[94]:>7.1f} {worst:>7.1f}"
     )
@@ -438,7 +456,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--devices", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="requests in flight (at most, with --rate)"
+    )
+    parser.add_argument(
+        "--rate",
+        type=int,
+        default=0,
+        help="pings/s to offer (open loop); 0: as fast as the server answers",
+    )
     parser.add_argument("--supervisors", type=int, default=200, help="live websockets")
     parser.add_argument(
         "--ws-deflate", action="store_true", help="let uvicorn compress websocket messages"
