@@ -59,8 +59,11 @@ function format(value, kind) {
 }
 
 function renderTable(table, rows, onRow) {
+  // columns empty in every row shown (e.g. the times of one visit on total rows) only push
+  // the figures off the screen
+  const columns = table.columns.filter((c) => rows.some((r) => r[c.key] !== null && r[c.key] !== undefined && r[c.key] !== ''));
   const head = document.createElement('tr');
-  table.columns.forEach((c) => {
+  columns.forEach((c) => {
     const th = document.createElement('th');
     th.textContent = c[lang];
     head.append(th);
@@ -69,10 +72,11 @@ function renderTable(table, rows, onRow) {
     const tr = document.createElement('tr');
     if (row.level && row.level !== 'day') tr.className = 'rp-total';
     if (onRow && onRow(row)) { tr.classList.add('rp-link'); tr.onclick = onRow(row); }
-    table.columns.forEach((c) => {
+    columns.forEach((c) => {
       const td = document.createElement('td');
       let value = row[c.key];
       if (c.key === 'level') value = t(`level_${value}`);
+      else if (typeof value === 'string' && words[`value_${value}`]) value = words[`value_${value}`]; // tapped, no_show...
       td.textContent = format(value, c.kind);
       if (['int', 'minutes', 'number'].includes(c.kind)) td.className = 'num';
       if ((c.key === 'visits_missed' || c.key === 'shortfall' || c.key === 'visits_late') && value > 0) td.classList.add('bad');
@@ -98,7 +102,7 @@ function crumbs() {
 
 function timingCharts(rows) {
   const workers = rows.filter((r) => r.level === 'worker');
-  const names = workers.map((r) => r.worker_name);
+  const names = workers.map((r) => shortName(r.worker_name)); // the table has the full names
   const pick = (key) => workers.map((r) => r[key] || 0);
   const dates = rows.filter((r) => r.level === 'date').sort((a, b) => (a.day < b.day ? -1 : 1));
   const charts = [
@@ -120,6 +124,12 @@ function timingCharts(rows) {
   return charts;
 }
 
+// "Кузнецова Ольга Викторовна" -> "Кузнецова О. В.", short enough for a chart's labels.
+function shortName(name) {
+  const [family, ...given] = String(name ?? '').split(' ').filter(Boolean);
+  return [family, given.map((g) => `${g[0]}.`).join(' ')].filter(Boolean).join(' ');
+}
+
 async function showEvents(visitId) {
   const data = await (await api(`/api/reports/visits/${visitId}/events`)).json();
   const box = $('events');
@@ -128,8 +138,9 @@ async function showEvents(visitId) {
   const list = document.createElement('ul');
   data.events.forEach((e) => {
     const li = document.createElement('li');
-    const services = (e.services || []).map((s) => `${s.code} ${s.minutes ?? ''}`).join(', ');
-    li.textContent = `${format(e.t, 'time')} — ${e.type}${services ? ` (${services})` : ''}`
+    const rendered = e.type === 'service_rendered' ? e.services || [] : []; // others repeat the plan's
+    const services = rendered.map((s) => `${s.code}${s.minutes ? ` ${s.minutes} ${t('min')}` : ''}`).join(', ');
+    li.textContent = `${format(e.t, 'time')} — ${t(`event_${e.type}`)}${services ? ` (${services})` : ''}`
       + `${e.outside_geofence ? ' ⚠ geofence' : ''}${e.confirmed ? ' ✓' : ''}${e.reason ? ` — ${e.reason}` : ''}`;
     list.append(li);
   });
@@ -171,7 +182,8 @@ async function load() {
     }
     $('charts').replaceChildren(...charts);
     renderTable(table, rows, onRow);
-    $('status').textContent = rows.length ? `${table.start} — ${table.end}: ${rows.length} ${t('rows')}. ${onRow ? t('hint') : ''}` : t('empty');
+    const period = `${format(table.start, 'date')} — ${format(table.end, 'date')}`;
+    $('status').textContent = rows.length ? `${period}: ${rows.length} ${t('rows')}. ${onRow ? t('hint') : ''}` : t('empty');
   } catch (error) {
     $('status').textContent = String(error.message);
   }

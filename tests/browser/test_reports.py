@@ -1,0 +1,214 @@
+"""The managers' reports page in a real browser, on four weeks of a small office walked the way
+the demo's history walks it (late starts, slow walks, nobody at home, forgotten taps, ratings):
+charts and figures, the period filter, the drill-down office -> worker -> day -> visit, the XLSX
+export; a worker is refused."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from geoalchemy2.shape import to_shape
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from core.db import get_engine
+from core.demo_history import PlannedDay, PlannedStop, Simulated, simulate_day, write
+from core.models import Client, Worker
+from core.settings import get_settings
+from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from tests.browser.conftest import OfficeData, log_in
+from tests.reports.cleanup import wipe_office
+from tracking.devices import register_device
+
+TZ = ZoneInfo(get_settings().timezone)
+SERVICES = [
+    {"code": "A01", "name": "Покупка и доставка продуктов питания", "minutes": 30},
+    {"code": "B02", "name": "Измерение артериального давления", "minutes": 20},
+]
+
+
+def past_workdays(weeks: int) -> list[date]:
+    today = datetime.now(TZ).date()
+    days = [today - timedelta(days=n) for n in range(1, 7 * weeks + 1)]
+    return sorted(d for d in days if d.isoweekday() <= 5)
+
+
+def last_week() -> tuple[date, date]:
+    monday = datetime.now(TZ).date() - timedelta(days=datetime.now(TZ).isoweekday() - 1)
+    return monday - timedelta(days=7), monday - timedelta(days=1)
+
+
+def _approved_day(session: Session, data: OfficeData, day: date) -> Plan:
+    """Each worker visits the five clients of their neighbourhood, 09:20 to about 15:00."""
+    plan = Plan(office_id=data.office_id, day=day, version=1, status=PlanStatus.APPROVED)
+    session.add(plan)
+    session.flush()
+    for index, worker in enumerate(data.workers):
+        start = datetime.combine(day, time(9), TZ)
+        route = PlanRoute(worker_id=worker["id"], start=start, end=start + timedelta(hours=6),
+                          break_start=start + timedelta(hours=3, minutes=30),
+                          break_end=start + timedelta(hours=4, minutes=15))  # fmt: skip
+        for seq, client_id in enumerate(data.client_ids[index::3], start=1):
+            visit = start + timedelta(minutes=10 + 60 * (seq - 1) + (45 if seq > 3 else 0))
+            route.stops.append(
+                PlanStop(
+                    plan_id=plan.id,
+                    worker_id=worker["id"],
+                    client_id=client_id,
+                    seq=seq,
+                    arrival=visit,
+                    start=visit,
+                    end=visit + timedelta(minutes=50),
+                    travel_s=420,  # a few hundred metres on foot between neighbours
+                    services=SERVICES,
+                )
+            )
+        # the route's figures as the planner stores them: on site, on the way, waiting
+        route.service_s = sum(int((x.end - x.start).total_seconds()) for x in route.stops)
+        route.travel_s = sum(x.travel_s for x in route.stops) + 420  # and the way home
+        route.wait_s = 0
+        plan.routes.append(route)
+    session.flush()
+    return plan
+
+
+def _walked(session: Session, plan: Plan, devices: dict[int, int], rng: random.Random) -> Simulated:
+    out = Simulated()
+    for route in plan.routes:
+        stops = []
+        for s in route.stops:
+            client = session.get(Client, s.client_id)
+            assert client is not None and client.location is not None
+            p = to_shape(client.location)
+            services = [{"code": x["code"], "minutes": x["minutes"]} for x in s.services]
+            stops.append(PlannedStop(s.id, s.client_id, (p.x, p.y), s.start, s.end, services,
+                                     client.confirmation_code or ""))  # fmt: skip
+        worker = session.get(Worker, route.worker_id)
+        assert worker is not None and worker.start_location is not None
+        home = to_shape(worker.start_location)
+        day = PlannedDay(plan.office_id, route.worker_id, devices[route.worker_id], plan.day,
+                         route.start, (home.x, home.y), stops, route.break_start, 45)  # fmt: skip
+        out.extend(simulate_day(day, rng))
+    return out
+
+
+@pytest.fixture
+def month(office_data: OfficeData) -> Iterator[OfficeData]:
+    """Four weeks of approved plans, walked and stored as the history loader stores them."""
+    from api.reports import tracks
+
+    rng = random.Random(3)
+    with Session(get_engine()) as session:
+        devices = {}
+        for w in office_data.workers:
+            worker = session.get(Worker, w["id"])
+            assert worker is not None
+            devices[w["id"]] = register_device(session, worker=worker, name="телефон")[0].id
+        walked = Simulated()
+        for day in past_workdays(4):
+            walked.extend(_walked(session, _approved_day(session, office_data, day), devices, rng))
+        write(session, walked)
+        session.flush()
+        tracks.refresh(session, office_ids=[office_data.office_id], start=date(2000, 1, 1),
+                       end=date(2100, 1, 1))  # fmt: skip
+        session.commit()
+    try:
+        yield office_data
+    finally:
+        wipe_office(office_data.office_id)
+
+
+def _shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"reports-{name}.png"), full_page=True)
+
+
+def loaded(page: Any) -> None:
+    """The report asked for last is on the page (the crumbs change before it arrives)."""
+    page.wait_for_selector("#status:not(:has-text('Загрузка'))")
+
+
+def _table(page: Any) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#table tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+
+
+def test_manager_reads_filters_drills_down_and_exports(
+    month: OfficeData, context: Any, artifacts: Path
+) -> None:
+    page = context.new_page()
+    log_in(page, month.manager)
+    page.wait_for_url("**/reports/")
+    page.wait_for_selector("#charts svg")
+    page.wait_for_selector("#table tr.rp-link")
+    # this month: the office's total and one row per worker, with planned and actual minutes
+    rows = _table(page)
+    header = rows[0]
+    assert any("план" in h.lower() for h in header) and any("факт" in h.lower() for h in header)
+    names = {w["full_name"] for w in month.workers}
+    assert names <= {cell for row in rows for cell in row}
+    _shot(page, artifacts, "1-month")
+
+    # the period: last week, five working days in the trend
+    page.select_option("#period", "last_week")
+    page.click("#filters button[type=submit]")
+    first, last = last_week()
+    page.wait_for_selector(f"#status:has-text('{first:%d.%m.%Y}')")
+    assert f"{last:%d.%m.%Y}" in page.inner_text("#status")
+    assert page.locator("#charts svg").count() == 2  # per worker, and visits per day
+    _shot(page, artifacts, "2-last-week")
+
+    # office -> worker -> day -> visit
+    worker = month.workers[0]["full_name"]
+    page.click(f"#table tr.rp-link:has-text('{worker}')")
+    page.wait_for_selector(f"#crumbs:has-text('{worker}')")
+    loaded(page)
+    days = page.locator("#table tr.rp-link")
+    _shot(page, artifacts, "3-worker")
+    assert days.count() == 5
+    days.first.click()
+    page.wait_for_selector(f"#crumbs:has-text('{first:%d.%m.%Y}')")
+    loaded(page)
+    visits = page.locator("#table tr.rp-link")
+    assert visits.count() == 5  # the five clients of that day
+    day_table = page.inner_text("#table")
+    assert "отметка" in day_table and "tapped" not in day_table  # values in Russian too
+    _shot(page, artifacts, "4-day")
+    visits.first.click()
+    page.wait_for_selector("#events li")
+    events = page.inner_text("#events")
+    assert (
+        "Прибыл(а) к получателю" in events and "arrived" not in events
+    )  # taps in the manager's language, not the wire's
+    _shot(page, artifacts, "5-visit")
+
+    # back to the worker, then the export of what is shown
+    page.click(f"#crumbs a:has-text('{worker}')")
+    loaded(page)
+    with page.expect_download() as download_info:
+        page.click("#xlsx")
+    download = download_info.value
+    path = artifacts / "reports-export.xlsx"
+    download.save_as(path)
+    assert download.suggested_filename.endswith(f"{first:%Y%m%d}-{last:%Y%m%d}.xlsx")
+    sheet = load_workbook(path).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert f"{first:%d.%m.%Y} – {last:%d.%m.%Y}" in cells
+    assert worker in cells
+
+
+def test_a_worker_has_no_access(month: OfficeData, context: Any, artifacts: Path) -> None:
+    page = context.new_page()
+    log_in(page, month.workers[0]["username"])
+    page.wait_for_url("**/m/**")
+    page.goto("/reports/")
+    page.wait_for_selector("#denied:not([hidden])")
+    assert "нет доступа" in page.inner_text("#denied")
+    assert page.locator("#app").is_hidden()
+    _shot(page, artifacts, "6-worker-denied")
