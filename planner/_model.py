@@ -38,9 +38,14 @@ class RoutingModel:
     work: pywrapcp.RoutingDimension
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)  # worker -> lunch
     travel_by_mode: dict[TravelMode, np.ndarray] = field(default_factory=dict)  # node x node
+    fair_target: int = 0  # working time above which fairness costs
 
 
-def build(problem: Problem, visits: list[Visit], params: SolveParams) -> RoutingModel:
+def build(
+    problem: Problem, visits: list[Visit], params: SolveParams, fair_target: int | None = None
+) -> RoutingModel:
+    """The model of `visits` for `problem.workers`; `fair_target` overrides the working time
+    above which fairness costs (a part of a day must price it as the whole day does)."""
     workers = problem.workers
     depots = sorted({w.start_location for w in workers} | {w.end_location for w in workers})
     node_location = list(depots)
@@ -72,7 +77,7 @@ def build(problem: Problem, visits: list[Visit], params: SolveParams) -> Routing
         work=None,  # type: ignore[arg-type]
     )
     service = np.array([0 if nv < 0 else visits[nv].duration for nv in node_visit], dtype=np.int64)
-    _add_time(model, service, params)
+    _add_time(model, service, params, fair_target)
     _add_capacity(model)
     _add_continuity(model, params)
     _add_visit_rules(model, params)
@@ -86,7 +91,9 @@ def _index_matrix(model: RoutingModel, node_matrix: np.ndarray) -> list[list[int
     return node_matrix[np.ix_(order, order)].tolist()
 
 
-def _add_time(model: RoutingModel, service: np.ndarray, params: SolveParams) -> None:
+def _add_time(
+    model: RoutingModel, service: np.ndarray, params: SolveParams, fair_target: int | None
+) -> None:
     problem, routing = model.problem, model.routing
     loc = np.array(model.node_location)
     travel_cb: dict[TravelMode, int] = {}
@@ -111,7 +118,10 @@ def _add_time(model: RoutingModel, service: np.ndarray, params: SolveParams) -> 
     max_work = [w.max_working_seconds or horizon for w in problem.workers]
     routing.AddDimensionWithVehicleTransitAndCapacity(per_worker_time, 0, max_work, True, WORK)
     model.work = routing.GetDimensionOrDie(WORK)
-    target = _fair_workload(model, service) if params.fairness_weight > 0 else 0
+    target = fair_target
+    if target is None:
+        target = _fair_workload(model, service) if params.fairness_weight > 0 else 0
+    model.fair_target = target
     for v, worker in enumerate(problem.workers):
         start, end = routing.Start(v), routing.End(v)
         model.time.CumulVar(start).SetRange(worker.shift_start, worker.shift_end)

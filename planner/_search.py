@@ -31,6 +31,7 @@ class Strategy:
     bandit: bool = False  # multi-armed bandit choice among operators
     light: bool = False  # skip the slow insertion-based LNS operators
     temperature: float = 0.0  # ILS annealing start temperature; 0 = OR-Tools chooses
+    first_only: bool = False  # stop at the first solution (the heuristic's plan)
 
 
 # The calling thread runs the first; the others run in extra processes (params.workers).
@@ -43,6 +44,12 @@ PORTFOLIO: tuple[Strategy, ...] = (
         "pci-gls", FirstSolution.PARALLEL_CHEAPEST_INSERTION, Metaheuristic.GUIDED_LOCAL_SEARCH
     ),
     Strategy("savings-gls", FirstSolution.SAVINGS, Metaheuristic.GUIDED_LOCAL_SEARCH),
+)
+
+
+# Re-solving a small part of a day from its current routes (planner._decompose).
+PART_STRATEGY = Strategy(
+    "part-gls", FirstSolution.LOCAL_CHEAPEST_INSERTION, Metaheuristic.GUIDED_LOCAL_SEARCH
 )
 
 
@@ -65,6 +72,8 @@ def search_parameters(strategy: Strategy, seconds: float) -> object:
     search.ls_operator_neighbors_ratio = strategy.neighbors_ratio
     search.ls_operator_min_neighbors = 10
     search.use_multi_armed_bandit_concatenate_operators = strategy.bandit
+    if strategy.first_only:
+        search.solution_limit = 1
     operators = search.local_search_operators
     # Expensive, rarely useful here (no pickup-and-delivery, no visit types).
     false = BOOL_FALSE
@@ -140,7 +149,7 @@ def run(
             start, search_parameters(strategy, seconds)
         )
         assignment = assignment or start
-    return _read(model, assignment, strategy.name, seen[0])
+    return read(model, assignment, strategy.name, seen[0])
 
 
 def _constructed_start(model: _model.RoutingModel) -> object | None:
@@ -168,7 +177,7 @@ def _constructed_start(model: _model.RoutingModel) -> object | None:
     return routing.ReadAssignmentFromRoutes(kept, True)
 
 
-def _read(model: _model.RoutingModel, assignment: object, name: str, seen: int) -> Solution:
+def read(model: _model.RoutingModel, assignment: object, name: str, seen: int) -> Solution:
     routing, manager = model.routing, model.manager
     stops: list[list[tuple[int, int]]] = []
     lunch: list[int | None] = []

@@ -14,8 +14,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from planner import _extract, _precheck, _search, explain
+from planner import _decompose, _extract, _precheck, _search, explain
 from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
+
+# From this many visits on, a day is improved part by part (planner._decompose): OR-Tools'
+# whole-day local search is too slow per move there (bench/README.md).
+DECOMPOSE_FROM = 150
 
 
 def solve(
@@ -51,6 +55,8 @@ def _portfolio(
     deadline: float,
     on_progress: Callable[[Progress], None] | None,
 ) -> _search.Solution | None:
+    if len(visits) >= DECOMPOSE_FROM:
+        return _decompose.run(problem, visits, params, deadline, on_progress)
     strategies = _search.PORTFOLIO
     extra = min(max(params.workers, 1), len(strategies)) - 1
     if extra == 0:

@@ -1,0 +1,65 @@
+"""Days improved part by part (planner._decompose) keep every hard rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from bench.homecare_gen import generate
+from planner import _decompose, _precheck, solver
+from planner.problem import Plan, Problem, SolveParams
+from planner.solver import solve
+from tests.planner.checker import violations
+
+HOUR = 3600
+
+
+def with_every_rule(problem: Problem) -> Problem:
+    """Two-worker visits, pinned visits and a working-time limit on top of a generated day."""
+    visits = list(problem.visits)
+    for n in range(0, len(visits), 23):  # every 23rd visit needs two workers
+        visits[n] = dataclasses.replace(visits[n], workers_needed=2, duration=45 * 60)
+    for n, worker in ((5, problem.workers[1]), (11, problem.workers[2])):
+        visits[n] = dataclasses.replace(
+            visits[n], pinned_worker=worker.id, pinned_start=10 * HOUR, window_end=24 * HOUR
+        )
+    workers = list(problem.workers)
+    workers[0] = dataclasses.replace(workers[0], max_working_seconds=5 * HOUR)
+    return dataclasses.replace(problem, visits=tuple(visits), workers=tuple(workers))
+
+
+def parts_plan(problem: Problem, params: SolveParams) -> Plan:
+    visits, blocked = _precheck.split(problem)
+    began = time.monotonic()
+    found = _decompose.run(problem, visits, params, began + params.time_limit_s)
+    assert found is not None
+    return solver._plan(problem, visits, found, blocked, began)
+
+
+def test_large_day_goes_part_by_part_and_obeys_every_rule() -> None:
+    problem = with_every_rule(generate(18, 160, seed=3, skills=True, continuity=True))
+    assert len(problem.visits) >= solver.DECOMPOSE_FROM
+    plan = solve(problem, SolveParams(time_limit_s=4.0, workers=2))
+    assert violations(problem, plan) == []
+    assert sum(len(r.stops) for r in plan.routes) >= 0.9 * len(problem.visits)
+    assert plan.solve_seconds < 4.0 + 1.5
+
+
+def test_parts_keep_two_worker_pinned_lunch_and_limit_rules(walk_day: Problem) -> None:
+    problem = with_every_rule(walk_day)
+    for workers in (1, 2):
+        plan = parts_plan(problem, SolveParams(time_limit_s=2.5, workers=workers))
+        assert violations(problem, plan) == []
+        pairs = [v.id for v in problem.visits if v.workers_needed == 2]
+        served = [s.visit_id for r in plan.routes for s in r.stops]
+        assert any(served.count(v) == 2 for v in pairs)
+
+
+def test_parts_improve_on_the_first_plan() -> None:
+    problem = generate(12, 110, seed=5, lunch=False)
+    visits, _ = _precheck.split(problem)
+    params = SolveParams(time_limit_s=3.0, workers=1, fairness_weight=0, continuity_cost_s=0)
+    first = _decompose.run(problem, visits, params, time.monotonic() + 0.3)
+    improved = _decompose.run(problem, visits, params, time.monotonic() + 3.0)
+    assert first is not None and improved is not None
+    assert improved.cost < first.cost
