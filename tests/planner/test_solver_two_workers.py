@@ -37,7 +37,7 @@ def constructed_plan(problem: Problem) -> Plan:
     model = _model.build(problem, visits, SolveParams())
     start = _search._constructed_start(model)
     assert start is not None
-    return solver._plan(problem, visits, _search._read(model, start, "built", 0), blocked, 0.0)
+    return solver._plan(problem, visits, _search.read(model, start, "built", 0), blocked, 0.0)
 
 
 def test_constructed_start_obeys_every_rule(perovo_day: Problem, walk_day: Problem) -> None:
