@@ -8,6 +8,7 @@ import time
 from fastapi import FastAPI, Request
 
 from api.errors import install_error_handlers
+from api.maintenance import periodic_maintenance
 from api.routes import audit, auth, health, imports, live, pages, plans, registry, reports, zones
 from core.logging import setup_logging
 from mobile_gateway import router as mobile_gateway_router
@@ -33,6 +34,7 @@ ROUTERS = [
 def create_app() -> FastAPI:
     setup_logging()
     app = FastAPI(
+        lifespan=lambda app: periodic_maintenance(),
         title="CareRoute",
         description="Planning, tracking and reporting for home social care in the field.",
         version="0.1.0",

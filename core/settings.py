@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     osrm_url: str = Field(
         "", description="OSRM server for street travel times; empty: straight line"
     )
+    maintenance_interval_s: int = Field(
+        300, description="seconds between upkeep passes (partitions, retention, inference); 0: off"
+    )
     plan_time_limit_s: float = Field(10.0, description="solver time limit per office and day")
 
     @model_validator(mode="after")

@@ -13,6 +13,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:63799/15")
 os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("LOG_JSON", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("MAINTENANCE_INTERVAL_S", "0")  # tests run upkeep themselves
 
 from collections.abc import Iterator
 from pathlib import Path
