@@ -5,9 +5,9 @@ Definitions, one worker-day at a time:
 - actual start / end: the earlier of the first ping and the first arrival / the later of the
   last ping and the last departure;
 - a visit is done when the worker departed (tapped or inferred) after arriving; it is late when
-  the arrival is more than 15 minutes after the planned start; a planned visit without a done
-  visit of that worker to that client that day is missed; a done visit not in the plan is
-  unplanned;
+  the arrival is more than 15 minutes after the planned start; a planned visit whose planned
+  end has passed without a done visit of that worker to that client that day is missed (one
+  still to come is not); a done visit not in the plan is unplanned;
 - on site, actual: departure - arrival of done visits; standard: the catalogue's minutes of the
   services rendered; planned: the plan's service time;
 - travel, actual: time on the move from the pings (`api.reports.tracks`); planned: the plan's;
@@ -18,6 +18,7 @@ Definitions, one worker-day at a time:
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -104,7 +105,8 @@ _WORKER_TIMING = f"""
     ), missed AS (
         SELECT st.day, st.worker_id, count(*) AS visits_missed
         FROM stops st
-        WHERE NOT EXISTS (
+        WHERE st."end" < now()  -- a visit still to come today is not missed yet
+          AND NOT EXISTS (
             SELECT 1 FROM facts f
             WHERE f.worker_id = st.worker_id AND f.client_id = st.client_id
               AND f.day = st.day AND f.done)
@@ -436,8 +438,10 @@ def visits_of_day(session: Session, *, filters: Filters) -> list[dict[str, Any]]
             f"{s['code']} ({s.get('minutes', '')})" for s in row["services"] or []
         )
         row["flags"] = ", ".join(row["flags"])
-        if row["status"] != "done" and row["arrived_at"] is None and row["seq"]:
-            row["status"] = row["status"] if row["status"] in ("no_show", "refused") else "missed"
+        unvisited = row["arrived_at"] is None and row["seq"]
+        if unvisited and row["status"] not in ("done", "no_show", "refused"):
+            ahead = row["planned_end"] is not None and row["planned_end"] > datetime.now(UTC)
+            row["status"] = "planned" if ahead else "missed"
     return rows
 
 
