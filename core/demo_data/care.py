@@ -20,15 +20,15 @@ CHECK_WEEKS = 12  # day totals are checked over this many weeks from today
 
 # The days a client is visited (ISO weekdays) and how often each rhythm occurs.
 VISIT_DAYS = (
-    ((1, 2, 3, 4, 5), 0.30),
+    ((1, 2, 3, 4, 5), 0.15),
     ((1, 3, 5), 0.24),
-    ((2, 4), 0.12),
-    ((1, 2, 4, 5), 0.08),
-    ((2, 3, 4), 0.08),
-    ((1, 4), 0.06),
-    ((2, 5), 0.06),
-    ((1, 3), 0.03),
-    ((3, 5), 0.03),
+    ((2, 4), 0.18),
+    ((1, 2, 4, 5), 0.05),
+    ((2, 3, 4), 0.05),
+    ((1, 4), 0.10),
+    ((2, 5), 0.10),
+    ((1, 3), 0.06),
+    ((3, 5), 0.07),
 )
 
 
@@ -138,6 +138,8 @@ def build_plan(
     for service, recurrence, since in _candidates(rng, days, valid_from, categories, medical):
         if len(lines) == 6:
             break
+        if any(line.service == service for line in lines):
+            continue  # a programme names each service once, with one rhythm
         line = DemoLine(service, recurrence, since)
         due = [day for day in horizon if _due(line, day)]
         if all(load[day] + minutes(service) <= MAX_VISIT_MINUTES for day in due):

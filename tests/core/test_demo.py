@@ -347,6 +347,7 @@ def test_same_seed_same_region() -> None:
 
 
 def test_daily_load_is_believable() -> None:
+    """5-12 visits a worker on duty: a Moscow home-care day, with room for travel and lunch."""
     region = build_region(seed=7, today=TODAY)
     for office in region.offices:
         for offset in range(5):  # Monday to Friday
@@ -363,7 +364,7 @@ def test_daily_load_is_believable() -> None:
                 if any(s.weekday == day.isoweekday() for s in w.shifts)
                 and not any(begin <= day <= end for begin, end, _ in w.absences)
             ]
-            assert 6 <= len(visits) / len(at_work) <= 12, (day, len(visits), len(at_work))
+            assert 5 <= len(visits) / len(at_work) <= 12, (day, len(visits), len(at_work))
             assert min(visits) >= 15
             assert max(visits) <= MAX_VISIT_MINUTES
 
