@@ -340,7 +340,11 @@ def replay(
                 phone.sent += len(due[start : start + BATCH])
         pending = [p.items[p.sent].t for p in phones if p.sent < len(p.items)]
         if pending and not waiting_said and min(pending) > now() + timedelta(minutes=5):
-            say(f"waiting for the working day: next report at {min(pending).astimezone(tz):%H:%M}")
+            say(
+                f"waiting: the next report is due at {min(pending).astimezone(tz):%H:%M}; "
+                "the gateway takes no positions from the future, so from then on the day "
+                "plays in real time"
+            )
             waiting_said = True
         if reported is None or sim - reported >= timedelta(minutes=15) or not pending:
             say(f"{sim.astimezone(tz):%H:%M}  {progress_line(phones, tally)}")

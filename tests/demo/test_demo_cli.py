@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,6 +19,12 @@ TABLES = ["region", "office", "worker", "client", "plan", "plan_stop", "ping", "
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: int(conn.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
+
+
+def test_today_is_planned_on_working_days_only() -> None:
+    friday, saturday, monday = date(2026, 11, 27), date(2026, 11, 28), date(2026, 11, 30)
+    assert demo_cli.days_to_plan(friday) == [(friday, True), (monday, False)]
+    assert demo_cli.days_to_plan(saturday) == [(monday, False)]  # a day off: nothing live
 
 
 def test_first_run_loads_region_history_summaries_and_plans(
@@ -51,7 +58,7 @@ def test_a_day_without_routes_is_shown_not_hidden(demo_loaded: demo_cli.DemoRun)
     text_ = demo_cli.format_run(demo_loaded)
     for plan in demo_loaded.plans:
         line = next(x for x in text_.splitlines() if plan.office in x and f"{plan.day:%d.%m}" in x)
-        assert (plan.planned == 0) == ("NO ROUTES" in line), line
+        assert (plan.planned == 0 and plan.unplanned > 0) == ("NO ROUTES" in line), line
         assert plan.planned > 0 or plan.status != "approved"  # nothing empty gets approved
 
 
@@ -97,5 +104,5 @@ def test_main_prints_the_logins(demo_loaded: Any, capsys: pytest.CaptureFixture[
         assert f"  {login} " in out
     assert "password for all: 'demo'" in out
     assert out.count(" worker ") == 40
-    routed_today = all(p.planned > 0 for p in demo_loaded.plans)
+    routed_today = all(p.planned > 0 or not p.unplanned for p in demo_loaded.plans)
     assert code == (0 if routed_today else 1)
