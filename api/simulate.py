@@ -45,6 +45,7 @@ from core.settings import get_settings
 SIM_DEVICE_NAME = "Демо-телефон (симулятор)"
 LATE_START = timedelta(minutes=40)  # one worker per office: the bus did not come
 BATCH = 1000  # items per sync request (the gateway takes up to 5,000)
+GIVE_UP_AFTER = timedelta(minutes=5)  # the server gone this long: stop (run beside it)
 NAMESPACE = uuid.UUID("0b6f3c1e-5a41-4c63-9d2e-7c1f2a6b9e10")  # for the items' stable ids
 _POINT = re.compile(r"POINT\(([-\d.]+) ([-\d.]+)\)")
 
@@ -273,6 +274,10 @@ def phone_tokens(session: Session, *, worker_ids: Sequence[int]) -> dict[int, st
 # --- sending ------------------------------------------------------------------------------------
 
 
+class ServerGone(RuntimeError):
+    """The server has not answered for GIVE_UP_AFTER: it was stopped, so the phones stop."""
+
+
 class GatewayRefused(RuntimeError):
     """The gateway refused a phone (unknown or revoked device): resending will not help."""
 
@@ -330,14 +335,20 @@ def replay(
     tick = min(max(30.0 / clock.speed, 0.5), 5.0)
     reported: datetime | None = None
     waiting_said = False
+    reached = now()  # when the server last answered (or the replay began)
     while any(p.sent < len(p.items) for p in phones):
         sim = clock.at(now())
+        failures = tally.failures
         for phone in phones:
             due = phone.due(sim)
             for start in range(0, len(due), BATCH):
                 if not send(client, phone, due[start : start + BATCH], tally):
                     break
                 phone.sent += len(due[start : start + BATCH])
+        if tally.failures == failures:
+            reached = now()
+        elif now() - reached > GIVE_UP_AFTER:
+            raise ServerGone(f"no answer from the server for {GIVE_UP_AFTER}")
         pending = [p.items[p.sent].t for p in phones if p.sent < len(p.items)]
         if pending and not waiting_said and min(pending) > now() + timedelta(minutes=5):
             say(
@@ -440,6 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except GatewayRefused as exc:
         print(f"careroute simulate: the gateway refused a phone: {exc}", file=sys.stderr)
+        return 1
+    except ServerGone as exc:
+        print(f"careroute simulate: {exc}; stopping", file=sys.stderr)
         return 1
     print(f"day over: {progress_line(phones, tally)}")
     return 0

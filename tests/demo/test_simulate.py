@@ -257,6 +257,21 @@ def _live_workers(office_id: int) -> set[int]:
     return {int(k) for k in get_redis().hkeys(f"live:pos:{office_id}")}
 
 
+def test_the_phones_stop_when_the_server_is_gone(walked_plan: Plan) -> None:
+    phones = _phones(walked_plan, 1)
+    clock_now = [phones[0].items[-1].t + timedelta(hours=1)]
+    clock = simulate.Clock(sim_start=clock_now[0], wall_start=clock_now[0], speed=1)
+
+    def tick(seconds: float) -> None:
+        clock_now[0] += timedelta(seconds=seconds)
+
+    nobody = f"http://127.0.0.1:{_free_port()}"
+    with httpx.Client(base_url=nobody, timeout=1) as client, pytest.raises(simulate.ServerGone):
+        simulate.replay(phones, clock, client, now=lambda: clock_now[0], sleep=tick,
+                        say=lambda _: None, tz=TZ)  # fmt: skip
+    assert phones[0].sent == 0  # nothing was taken for sent
+
+
 def test_no_routes_says_so(
     demo_loaded: demo_cli.DemoRun,
     monkeypatch: pytest.MonkeyPatch,
