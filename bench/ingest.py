@@ -130,7 +130,9 @@ def cleanup(scratch: Scratch) -> None:
         for table in ("ping", "ping_drop", "device", "track_day_stale", "track_day"):
             conn.execute(text(f"DELETE FROM {table} WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM worker WHERE office_id = :o"), ids)
-        conn.execute(text("DELETE FROM app_user WHERE id = :u"), {"u": scratch.supervisor_id})
+        user = {"u": scratch.supervisor_id}
+        conn.execute(text("DELETE FROM audit_log WHERE user_id = :u"), user)
+        conn.execute(text("DELETE FROM app_user WHERE id = :u"), user)
         conn.execute(text("DELETE FROM office WHERE id = :o"), ids)
         conn.execute(text("DELETE FROM region WHERE id = :r"), {"r": scratch.region_id})
 

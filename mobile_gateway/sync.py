@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -16,6 +17,10 @@ from tracking.protocols import DecodeError, decode_batch_ping
 
 log = logging.getLogger("careroute.gateway")
 
+# Batches stored at once per process: one in Python while another waits on the database.
+# More would only share the GIL in 5 ms slices, so every batch in the process would finish
+# late; queued in turn, the first ones finish early (lower live latency at the same load).
+_BATCHES_AT_ONCE = threading.BoundedSemaphore(2)
 MAX_ITEMS = 5000  # per batch; a phone offline for a whole day sends about 3,000 pings
 
 
@@ -49,9 +54,12 @@ def process_batch(
     if len(pings) + len(events) > MAX_ITEMS:
         raise BatchTooLarge(f"at most {MAX_ITEMS} items per batch")
 
-    result = ingest.ingest_pings(session, device=device, items=decode_pings(pings), source=source)
-    event_verdicts, changed = ingest_events(session, device=device, items=events)
-    session.commit()  # stored: from here on nothing can lose these items
+    with _BATCHES_AT_ONCE:
+        result = ingest.ingest_pings(
+            session, device=device, items=decode_pings(pings), source=source
+        )
+        event_verdicts, changed = ingest_events(session, device=device, items=events)
+        session.commit()  # stored: from here on nothing can lose these items
 
     ingest.publish(device, result, received_ms=received_ms)
     for visit in changed:
