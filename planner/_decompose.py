@@ -212,11 +212,13 @@ def _pick(
         return None
     seed = rng.choice(busy)
     seed_places = _places(problem, visits, stops, seed)
-    # Nearness of a route to the seed route: the closest pair of their stops (depot if empty).
+    # Nearness of a route to the seed route: the mean distance from a seed stop to the route's
+    # nearest stop (every route leaves the same office, so the closest pair says little).
     nearness = []
     for k in routes:
         places = _places(problem, visits, stops, k)
-        nearness.append((int(distance[np.ix_(seed_places, places)].min()), not stops[k], k))
+        near = int(distance[np.ix_(seed_places, places)].min(axis=1).mean())
+        nearness.append((near, not stops[k], k))
     nearness.sort()
     wanted = rng.randint(3, 6)
     chosen: list[int] = []
