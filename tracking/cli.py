@@ -1,13 +1,13 @@
 """`careroute tracking ...`: upkeep of stored tracks from the command line.
 
-    careroute tracking partitions [--ahead N]       daily ping partitions for the days pings
-                                                    may arrive for, and N days more
-    careroute tracking drop-old [--retention-days N]  drop partitions older than the
-                                                    retention (settings.ping_retention_days)
-    careroute tracking infer --office ID [--day D]  visits and travel legs of an office's day
-                                                    (D as YYYY-MM-DD, default today)
-    careroute tracking maintain                     all of it once: what the app's periodic
-                                                    task runs (`tracking.maintenance.run_once`)
+- `careroute tracking partitions [--ahead N]`: daily ping partitions for the days pings may
+  arrive for, and N days more;
+- `careroute tracking drop-old [--retention-days N]`: drop the partitions older than the
+  retention (default settings.ping_retention_days);
+- `careroute tracking infer --office ID [--day YYYY-MM-DD]`: visits and travel legs of an
+  office's day from its pings (default today);
+- `careroute tracking maintain`: all of it once, as the app's periodic task would
+  (`tracking.maintenance.run_once`).
 """
 
 from __future__ import annotations
