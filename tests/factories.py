@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
 import secrets
+from datetime import date, time
 from itertools import count
 
 from fastapi.testclient import TestClient

@@ -20,7 +20,8 @@ class LastSeen:
 
 _LATEST = text(
     """
-    SELECT DISTINCT ON (worker_id) worker_id, ST_X(location) AS lon, ST_Y(location) AS lat, t AS seen_at
+    SELECT DISTINCT ON (worker_id)
+        worker_id, ST_X(location) AS lon, ST_Y(location) AS lat, t AS seen_at
     FROM ping
     WHERE office_id = :office_id AND t >= :since AND t <= :until
     ORDER BY worker_id, t DESC
