@@ -174,3 +174,24 @@ def test_pings_outside_the_shift_are_dropped_and_counted(
             text("SELECT sum(count) FROM ping_drop WHERE worker_id = :w"), {"w": world.worker.id}
         ).scalar()
     assert count == 3
+
+
+def test_a_uuid_that_is_not_one_is_kept_out_of_the_column_but_the_ping_stored(
+    app_client: TestClient, world: World
+) -> None:
+    pings = batch(2)
+    pings[0]["uuid"] = "phone-17"
+    answer = app_client.post(
+        "/api/mobile/sync", json={"pings": pings}, headers=device_auth(world.token)
+    )
+    assert answer.json()["pings"][0] == {"uuid": "phone-17", "status": "accepted", "reason": None}
+    with get_engine().connect() as conn:
+        uuids = conn.scalars(
+            text("SELECT uuid::text FROM ping WHERE worker_id = :w ORDER BY t"),
+            {"w": world.worker.id},
+        ).all()
+    assert uuids == [None, pings[1]["uuid"]]
+    again = app_client.post(
+        "/api/mobile/sync", json={"pings": pings}, headers=device_auth(world.token)
+    )
+    assert again.json()["counts"] == {"duplicate": 2}
