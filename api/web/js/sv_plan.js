@@ -3,6 +3,7 @@
 // travel and breaks visible), drag a visit to another worker, approve.
 import * as api from './api.js';
 import { fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
+import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
 import { L, colourOf } from './sv_map.js';
 
 const $ = (id) => document.getElementById(id);
@@ -195,7 +196,8 @@ export class PlanTab {
       this.render();
       this.message(t('plan.moved'), 'good');
     } catch (exc) {
-      this.message(t('plan.move_refused', { reason: exc.message }), 'bad');
+      const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : exc.message;
+      this.message(t('plan.move_refused', { reason }), 'bad');
     }
   }
 
@@ -211,14 +213,30 @@ export class PlanTab {
     $('plan-approve').disabled = !plan || plan.status !== 'draft';
     $('plan-versions').replaceChildren(...this.plans.map((p) => this.versionRow(p)));
     $('plan-summary').textContent = plan ? this.summary(plan) : '';
-    $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => {
-      const li = document.createElement('li');
-      li.textContent = `${this.clientName(u)}: ${u.reason}`;
-      return li;
-    }));
+    $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => this.unplannedRow(u)));
     this.drawTimeline();
     this.ctx.map.map.invalidateSize(); // the timeline took some of the map's height
     this.drawRoutes();
+  }
+
+  // Names for the planner's sentences: workers by id, the moved visit's client.
+  names(stopId) {
+    const stop = (this.plan?.routes ?? []).flatMap((r) => r.stops ?? []).find((s) => s.id === stopId);
+    return {
+      worker: (id) => this.workers.get(id)?.full_name,
+      client: () => (stop ? this.clientName(stop) : undefined),
+    };
+  }
+
+  unplannedRow(u) {
+    const li = document.createElement('li');
+    li.className = 'unplanned';
+    li.dataset.code = u.code;
+    li.innerHTML = '<b></b><span class="reason"></span>';
+    li.querySelector('b').textContent = this.clientName(u);
+    li.querySelector('.reason').textContent = unplannedReason(u, this.names());
+    if (u.address) li.title = u.address;
+    return li;
   }
 
   versionRow(p) {
@@ -273,14 +291,39 @@ export class PlanTab {
           iconSize: [22, 22],
         });
         L.marker(latlng, { icon, keyboard: false })
-          .bindTooltip(`${stop.seq}. ${fmtTime(stop.start)}–${fmtTime(stop.end)} ${this.clientName(stop)}`)
+          .bindTooltip(() => this.stopTip(stop))
           .addTo(layer);
       }
       if (points.length > 1) {
         L.polyline(points, { color: colour, weight: 3, opacity: 0.75 }).addTo(layer);
       }
     });
+    // Visits left out of the plan: hollow red rings, the reason on hover.
+    for (const u of this.plan?.unplanned ?? []) {
+      if (u.lon == null) continue;
+      const esc = (x) => String(x ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+      L.circleMarker([u.lat, u.lon], {
+        radius: 8, color: '#c92a2a', weight: 2.5, dashArray: '3 2', fillColor: '#fff', fillOpacity: 0.9,
+        className: 'unplanned-ring',
+      })
+        .bindTooltip(`<b>${esc(this.clientName(u))}</b> · ${esc(t('plan.unplanned_one'))}`
+          + `<br>${esc(unplannedReason(u, this.names()))}`)
+        .addTo(layer);
+      bounds.extend([u.lat, u.lon]);
+    }
     if (bounds.isValid()) this.ctx.map.frame(bounds);
+  }
+
+  whyLine(stop, sep) {
+    const why = visitWhy(stop.why, this.names());
+    return why ? `${sep}${t('plan.why', { why })}` : '';
+  }
+
+  stopTip(stop) {
+    const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+    return `<b>${stop.seq}. ${fmtTime(stop.start)}–${fmtTime(stop.end)} ${esc(this.clientName(stop))}</b>`
+      + (stop.address ? `<br>${esc(stop.address)}` : '')
+      + (stop.why ? `<br><i>${esc(this.whyLine(stop, ''))}</i>` : '');
   }
 
   drawTimeline() {
@@ -348,7 +391,8 @@ export class PlanTab {
       visit.style.background = colour;
       visit.textContent = `${stop.seq}. ${shortName(this.clientName(stop))}`;
       visit.title = `${fmtTime(stop.start)}–${fmtTime(stop.end)} ${this.clientName(stop)}\n`
-        + (stop.services ?? []).map((s) => `• ${s.name} (${s.minutes})`).join('\n');
+        + (stop.services ?? []).map((s) => `• ${s.name} (${s.minutes} ${t('unit.min')})`).join('\n')
+        + this.whyLine(stop, '\n');
       visit.dataset.stopId = stop.id;
       const state = this.visitState.get(stop.id);
       if (state) visit.classList.add(state);

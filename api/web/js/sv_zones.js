@@ -3,6 +3,7 @@
 // see the what-if figures, undo, save (a new version of the zones).
 import * as api from './api.js';
 import { fmtNumber, t } from './i18n.js';
+import { skillName } from './reasons.js';
 import { L } from './sv_map.js';
 
 const $ = (id) => document.getElementById(id);
@@ -130,7 +131,7 @@ export class ZonesTab {
     const flags = [];
     if (client.locked) flags.push(t('client.locked'));
     if (client.location_status === 'needs_location') flags.push(t('client.needs_location'));
-    for (const s of client.required_skills ?? []) flags.push(t('client.skill', { skill: s }));
+    for (const s of client.required_skills ?? []) flags.push(t('client.skill', { skill: skillName(s) }));
     for (const c of client.categories ?? []) flags.push(c);
     const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
     return `<b>${esc(client.full_name)}</b><br>${esc(client.address)}`
