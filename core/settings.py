@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         "", description="XYZ tile URL template for the maps; empty: no tiles (works offline)"
     )
     map_tiles_attribution: str = Field("", description="attribution shown with the tiles")
+    basemap_geojson: str = Field(
+        "",
+        description="GeoJSON file of streets (LineStrings with a `name`) drawn on the maps when "
+        "map_tiles_url is empty; empty: the demo district's streets",
+    )
     ping_retention_days: int = Field(400, description="days of GPS pings kept; older are dropped")
     ping_max_accuracy_m: float = Field(
         100.0, description="pings less accurate are kept but flagged"

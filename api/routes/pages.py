@@ -2,17 +2,23 @@
 
 Pages are plain HTML + ES modules (no build step) that talk only to the public JSON API.
 Leaflet comes from the npm registry (`api/web/package.json`, installed by `infra/install.sh`).
+Without a tile server the maps draw an offline basemap of streets (`GET /api/basemap`).
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from core.demo_data.geography import STREETS_FILE
+from core.errors import DomainError
 from core.settings import get_settings
 
 WEB = Path(__file__).resolve().parents[1] / "web"
@@ -44,6 +50,40 @@ def page_config() -> PageConfig:
         map_tiles_attribution=settings.map_tiles_attribution,
         timezone=settings.timezone,
     )
+
+
+@router.get("/api/basemap", response_class=JSONResponse)
+def basemap() -> JSONResponse:
+    """Streets as GeoJSON LineStrings with names: the map's background when there are no tiles."""
+    configured = get_settings().basemap_geojson
+    path = Path(configured) if configured else STREETS_FILE
+    if not path.is_file():
+        raise DomainError(f"basemap file {path} not found", status=404)
+    collection = _basemap(str(path), path.stat().st_mtime_ns)
+    return JSONResponse(collection, headers={"Cache-Control": "max-age=3600"})
+
+
+@lru_cache(maxsize=4)
+def _basemap(path: str, mtime_ns: int) -> dict[str, Any]:
+    """The file as a FeatureCollection, read once per change of the file (hence `mtime_ns`)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("type") == "FeatureCollection":
+        return data
+    return _demo_streets(data)
+
+
+def _demo_streets(data: dict[str, Any]) -> dict[str, Any]:
+    """The demo's street list (`core/demo_data/streets.json`) as GeoJSON."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": street["line"]},
+            "properties": {"name": street["name"], "kind": street.get("kind", "")},
+        }
+        for street in data["streets"]
+        if len(street.get("line", [])) >= 2
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _page(name: str) -> FileResponse:

@@ -116,3 +116,6 @@ export const sync = (deviceToken, batch) =>
   request('POST', '/api/mobile/sync', { body: batch, authorization: `Device ${deviceToken}` });
 export const workerSocket = (deviceToken) =>
   new WebSocket(wsUrl('/api/mobile/ws', { token: deviceToken }));
+
+// --- the map's offline background (streets as GeoJSON) -----------------------------------
+export const basemap = () => get('/api/basemap');
