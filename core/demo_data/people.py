@@ -176,7 +176,10 @@ NOTES = (
     "Сахарный диабет: продукты по списку врача",
     "Предпочитает оплату наличными, чеки сохранять",
 )
-WINDOWS = ((9, 12), (10, 12), (10, 13), (13, 16), (14, 17), (9, 11))
+# A client's hard window for the visit's start: a morning or an afternoon of three hours or
+# more; one client in eight asks for one (doctor's rounds, a day centre, a relative at home).
+WINDOWS = ((9, 12), (9, 13), (10, 13), (13, 16), (14, 17), (10, 12))
+WINDOW_SHARE = 0.12
 
 
 def _birth_date(rng: random.Random, year: int) -> date:
@@ -289,7 +292,7 @@ def _client(
     )
     fathers = names.FATHERS_OF_ELDERLY if elderly else names.FATHERS_OF_WORKERS
     status, history = _status(rng, today)
-    window = WINDOWS[rng.randrange(len(WINDOWS))] if rng.random() < 0.25 else None
+    window = WINDOWS[rng.randrange(len(WINDOWS))] if rng.random() < WINDOW_SHARE else None
     return DemoClient(
         area=area,
         full_name=_person(rng, female, first, fathers),

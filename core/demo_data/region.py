@@ -105,7 +105,8 @@ def _plans(
 
 
 def _needs_two(rng: random.Random, clients: list[DemoClient], plans: dict[int, DemoPlan]) -> None:
-    """A few bedridden clients need two workers at once (turning, bathing)."""
+    """A few bedridden clients need two workers at once (turning, bathing). Their relatives
+    take whatever hour two workers can come together: no window of their own."""
     bedridden = [
         i
         for i, c in enumerate(clients)
@@ -113,4 +114,5 @@ def _needs_two(rng: random.Random, clients: list[DemoClient], plans: dict[int, D
     ]
     for index in rng.sample(bedridden, min(3, len(bedridden))):
         clients[index].workers_needed = 2
+        clients[index].window = None
         clients[index].notes = "Лежачий больной: пересаживание и гигиена вдвоём"
