@@ -44,8 +44,9 @@ Measured on the shared 2-core development machine while other work kept its load
       server  postgres  redis  sender  readers  2-core pings/s
         38.8      12.1    0.5     1.0     10.9           38901
 
-Across runs: 15,500-20,500 stored/s at full speed; at 10,000 pings/s offered, p95 81-233 ms
-(eight runs, median about 115 ms). The same benchmark against the ingest code before the
+Across runs: 9,300-27,000 stored/s at full speed (most runs 14,000-20,000; the low ones
+with the machine's load average above 8), p95 there 120-620 ms, as a saturated server
+queues; at 10,000 pings/s offered, p95 81-233 ms (eight runs, median about 115 ms). The same benchmark against the ingest code before the
 JSON-rows insert and the one-query device check stored 9,489 pings/s at 75.6 server CPU ms
 per 1,000 pings, p95 207 ms at 10,000/s. The spread is the other work on the machine: the
 CPU columns move far less than the wall-clock ones.
