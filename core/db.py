@@ -36,7 +36,9 @@ def get_engine(url: str | None = None) -> Engine:
     )
 
 
+@lru_cache
 def session_factory() -> sessionmaker[Session]:
+    # Cached: building a sessionmaker costs more than a small ingest request's own work.
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 

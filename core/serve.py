@@ -74,7 +74,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="careroute serve", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=1, help="web worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="web worker processes (one per core suits ingest)"
+    )
     parser.add_argument(
         "--no-job-worker", action="store_true", help="do not start a planning job worker"
     )
