@@ -14,7 +14,14 @@ from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
 from tracking import visits
 from tracking.models import TravelLeg, Visit
-from tracking.stops import StopParams, TrackPoint, detect_stops, legs, match_clients
+from tracking.stops import (
+    PlannedVisit,
+    StopParams,
+    TrackPoint,
+    detect_stops,
+    legs,
+    match_clients,
+)
 
 
 def track(session: Session, *, worker_id: int, day: date) -> list[TrackPoint]:
@@ -63,7 +70,12 @@ def infer_worker_day(
         if client.location is not None:
             point = to_shape(client.location)
             addresses[client.id] = (point.y, point.x)
-    seen = match_clients(detect_stops(points, params), addresses, params)
+    order = {
+        client_id: PlannedVisit(stop.start, int((stop.end - stop.start).total_seconds() // 60))
+        for client_id, stop in planned.items()
+        if stop is not None
+    }
+    seen = match_clients(detect_stops(points, params), addresses, params, order)
     geofence = get_settings().geofence_m
     for client_id, stop in seen.items():
         visit = visits.visit_for(

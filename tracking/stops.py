@@ -43,6 +43,7 @@ class StopParams:
     radius_m: float = 60.0  # GPS indoors wanders by tens of metres
     min_dwell: timedelta = timedelta(minutes=5)
     match_m: float = 120.0  # a stop this close to a client's address is at that client
+    same_building_m: float = 30.0  # addresses this much farther than the nearest: same stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,34 +88,66 @@ def detect_stops(points: Sequence[TrackPoint], params: StopParams = StopParams()
     return stops
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedVisit:
+    """When a client's visit was planned to start and for how long: orders a shared stop."""
+
+    start: datetime
+    minutes: int
+
+
 def match_clients(
     stops: Sequence[Stop],
     clients: dict[int, tuple[float, float]],
     params: StopParams = StopParams(),
+    planned: dict[int, PlannedVisit] | None = None,
 ) -> dict[int, Stop]:
-    """Each client's visit as seen in the pings: the stops near the address, merged."""
+    """Each client's visit as seen in the pings: the stops near the address, merged.
+
+    Neighbours in one building share a stop: the worker goes from one flat to the next
+    without the phone noticing. Such a stop is split between them in the planned order, in
+    proportion to their planned minutes."""
     found: dict[int, Stop] = {}
     for stop in stops:
-        near = [
+        near = sorted(
             (distance_m(stop.lat, stop.lon, lat, lon), client_id)
             for client_id, (lat, lon) in clients.items()
-        ]
+        )
         near = [item for item in near if item[0] <= params.match_m]
         if not near:
             continue
-        _, client_id = min(near)
-        seen = found.get(client_id)
-        if seen is None:
-            found[client_id] = stop
-        else:  # left and came back (e.g. to the shop and back): one visit from first to last
-            found[client_id] = Stop(
-                min(seen.start, stop.start),
-                max(seen.end, stop.end),
-                seen.lat,
-                seen.lon,
-                seen.points + stop.points,
-            )
+        together = [c for d, c in near if d <= near[0][0] + params.same_building_m]
+        for client_id, part in _share(stop, together, planned or {}):
+            seen = found.get(client_id)
+            if seen is None:
+                found[client_id] = part
+            else:  # left and came back (e.g. to the shop and back): one visit, first to last
+                found[client_id] = Stop(
+                    min(seen.start, part.start),
+                    max(seen.end, part.end),
+                    seen.lat,
+                    seen.lon,
+                    seen.points + part.points,
+                )
     return found
+
+
+def _share(
+    stop: Stop, candidates: list[int], planned: dict[int, PlannedVisit]
+) -> list[tuple[int, Stop]]:
+    """The stop cut between the planned clients among `candidates`, in their planned order."""
+    sharing = sorted((c for c in candidates if c in planned), key=lambda c: planned[c].start)
+    if len(sharing) < 2:
+        return [(sharing[0] if sharing else candidates[0], stop)]
+    total = sum(max(planned[c].minutes, 1) for c in sharing)
+    parts, start = [], stop.start
+    for n, client_id in enumerate(sharing):
+        share = max(planned[client_id].minutes, 1) / total
+        end = stop.end if n == len(sharing) - 1 else start + stop.dwell * share
+        points = max(1, round(stop.points * share))
+        parts.append((client_id, Stop(start, end, stop.lat, stop.lon, points)))
+        start = end
+    return parts
 
 
 def legs(
