@@ -97,12 +97,12 @@ def build(problem: Problem, visits: list[Visit]) -> list[list[Call]]:
     workers = problem.workers
     routes: list[list[Call]] = [[] for _ in workers]
     index_of = {w.id: k for k, w in enumerate(workers)}
-    # Two-worker and pinned visits first (fewest choices), then by window width.
+    # Pinned visits first (no choice), then two-worker visits, then by window width.
     order = sorted(
         range(len(visits)),
         key=lambda i: (
-            -visits[i].workers_needed,
             visits[i].pinned_worker is None,
+            -visits[i].workers_needed,
             visits[i].window_end - visits[i].window_start,
         ),
     )

@@ -19,6 +19,7 @@ TIME = "Time"
 WORK = "Work"
 LOAD = "Load"
 CONTINUITY = "Continuity"
+PINNED_PENALTY_FACTOR = 1000
 
 
 @dataclass(slots=True)
@@ -237,8 +238,12 @@ def _add_visit_rules(model: RoutingModel, params: SolveParams) -> None:
                 model.time.SetCumulVarSoftUpperBound(
                     index, visit.preferred_end, params.preferred_window_cost_per_s
                 )
-            if not (visit.mandatory or visit.pinned_worker is not None):
+            if not visit.mandatory:
                 penalty = params.drop_penalty_s * max(visit.priority, 1) // len(indexes)
+                if visit.pinned_worker is not None:
+                    # Left out only if it cannot be kept at all (two pinned at one time):
+                    # a hard rule here would leave the search without any first plan.
+                    penalty *= PINNED_PENALTY_FACTOR
                 routing.AddDisjunction([index], penalty)
         if len(indexes) == 2:
             first, second = indexes

@@ -6,6 +6,7 @@ placement per worker), small and picklable, so a search in another process can h
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ PORTFOLIO: tuple[Strategy, ...] = (
 PART_STRATEGY = Strategy(
     "part-gls", FirstSolution.LOCAL_CHEAPEST_INSERTION, Metaheuristic.GUIDED_LOCAL_SEARCH
 )
+
+
+FIRST_SHARE = 0.3  # of the time limit at most for the heuristic's first plan
 
 
 @dataclass(slots=True)
@@ -137,19 +141,34 @@ def run(
     routing.AddAtSolutionCallback(at_solution)
     # Keep a little time to read the solution back and hand it over.
     seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
-    assignment = routing.SolveWithParameters(search_parameters(strategy, seconds))
-    if assignment is None:
-        # The heuristic's first plan broke a rule its filters do not see (two-worker visits,
-        # lunch breaks on a full day): start again from a plan built by exact checks.
-        start = _constructed_start(model)
-        seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
-        if start is None or seconds <= 0:
-            return None
+    # The heuristic's first plan alone, with a share of the time: on days it cannot build
+    # (rules its filters do not see: two-worker visits, pinned visits, lunch breaks on a
+    # full day) it may search until the limit and then fall back on leaving every visit
+    # out. Then the search starts from a plan built by exact checks (planner._construct).
+    first_only = dataclasses.replace(strategy, first_only=True)
+    first = routing.SolveWithParameters(search_parameters(first_only, FIRST_SHARE * seconds))
+    if first is None or _nothing_planned(model, first):
+        built = _constructed_start(model)
+        if first is None or (built is not None and built.ObjectiveValue() < first.ObjectiveValue()):
+            first = built
+    assignment = first
+    seconds = deadline - time.monotonic() - 0.2 - 0.001 * len(visits)
+    if first is not None and not strategy.first_only and seconds > 0:
         assignment = routing.SolveFromAssignmentWithParameters(
-            start, search_parameters(strategy, seconds)
+            first, search_parameters(strategy, seconds)
         )
-        assignment = assignment or start
+        assignment = assignment or first
+    if assignment is None:
+        return None
     return read(model, assignment, strategy.name, seen[0])
+
+
+def _nothing_planned(model: _model.RoutingModel, assignment: object) -> bool:
+    routing = model.routing
+    return bool(model.visits) and all(
+        routing.IsEnd(assignment.Value(routing.NextVar(routing.Start(v))))
+        for v in range(len(model.problem.workers))
+    )
 
 
 def _constructed_start(model: _model.RoutingModel) -> object | None:

@@ -20,6 +20,7 @@ from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Vis
 # From this many visits on, a day is improved part by part (planner._decompose): OR-Tools'
 # whole-day local search is too slow per move there (bench/README.md).
 DECOMPOSE_FROM = 150
+MIXED_FROM = 80  # from here on one of the two searches goes part by part
 
 
 def solve(
@@ -67,7 +68,11 @@ def _portfolio(
             pool.submit(_search.run, problem, visits, params, strategy, deadline)
             for strategy in strategies[1 : extra + 1]
         ]
-        mine = _search.run(problem, visits, params, strategies[0], deadline, on_progress)
+        if len(visits) >= MIXED_FROM:  # the day part by part here, whole in the other process
+            alone = dataclasses.replace(params, workers=1)
+            mine = _decompose.run(problem, visits, alone, deadline, on_progress)
+        else:
+            mine = _search.run(problem, visits, params, strategies[0], deadline, on_progress)
         found = [mine, *(f.result() for f in futures)]
     solutions = [s for s in found if s is not None]
     return min(solutions, key=lambda s: s.cost, default=None)

@@ -6,7 +6,7 @@ import dataclasses
 import time
 
 from bench.homecare_gen import generate
-from planner import _decompose, _precheck, solver
+from planner import _decompose, _precheck, _search, solver
 from planner.problem import Plan, Problem, SolveParams
 from planner.solver import solve
 from tests.planner.checker import violations
@@ -59,7 +59,23 @@ def test_parts_improve_on_the_first_plan() -> None:
     problem = generate(12, 110, seed=5, lunch=False)
     visits, _ = _precheck.split(problem)
     params = SolveParams(time_limit_s=3.0, workers=1, fairness_weight=0, continuity_cost_s=0)
-    first = _decompose.run(problem, visits, params, time.monotonic() + 0.3)
+    first = _search.run(problem, visits, params, _decompose.FIRST, time.monotonic() + 3.0)
     improved = _decompose.run(problem, visits, params, time.monotonic() + 3.0)
     assert first is not None and improved is not None
     assert improved.cost < first.cost
+
+
+def test_mid_sized_day_mixes_parts_and_whole_day_search() -> None:
+    problem = with_every_rule(generate(10, 90, seed=4, skills=True))
+    assert solver.MIXED_FROM <= len(problem.visits) < solver.DECOMPOSE_FROM
+    plan = solve(problem, SolveParams(time_limit_s=3.0, workers=2))
+    assert violations(problem, plan) == []
+    assert sum(len(r.stops) for r in plan.routes) >= 0.8 * len(problem.visits)
+
+
+def test_few_long_routes_are_searched_whole(c101_25: Problem) -> None:
+    problem = dataclasses.replace(c101_25, workers=c101_25.workers[:4])
+    visits, _ = _precheck.split(problem)
+    params = SolveParams(time_limit_s=2.0, workers=1, fairness_weight=0)
+    found = _decompose.run(problem, visits, params, time.monotonic() + 2.0)
+    assert found is not None and found.strategy == "lci-gls"
