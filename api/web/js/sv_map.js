@@ -7,8 +7,9 @@ import * as api from './api.js';
 export { L };
 
 const MOSCOW = [55.751, 37.618];
-const LABELS_FROM_ZOOM = 14; // street names appear from this zoom...
+const LABELS_FROM_ZOOM = 13.5; // street names appear from this zoom...
 const ALL_LABELS_FROM_ZOOM = 16; // ...and on every long stretch of a street from this one
+const HOUSES_FROM_ZOOM = 14.5; // smaller, a house is a speck
 const HOUSE_LENGTH_M = 40; // a typical Perovo block, drawn along its street
 const HOUSE_DEPTH_M = 13;
 const M_PER_DEG_LAT = 111320;
@@ -28,7 +29,7 @@ export function createMap(element, cfg) {
   const layers = {
     area: L.layerGroup().addTo(map),
     streets: L.layerGroup().addTo(map),
-    houses: L.layerGroup().addTo(map),
+    houses: L.layerGroup(),
     zones: L.layerGroup().addTo(map),
     routes: L.layerGroup().addTo(map),
     clients: L.layerGroup().addTo(map),
@@ -75,19 +76,35 @@ function createBasemap(map, layers) {
   const renderer = L.svg({ pane: 'basemap' });
   const labels = { major: L.layerGroup(), minor: L.layerGroup() };
   let segments = []; // [[lon, lat], [lon, lat]] of every street, to turn houses along them
+  let streets = [];
   const ready = api.basemap().then((collection) => {
-    segments = drawStreets(collection, layers.streets, labels, renderer);
+    [segments, streets] = drawStreets(collection, layers.streets, labels, renderer);
   }).catch(() => {}); // no basemap: the map still shows everything else
+
+  // Streets widen as one zooms in, as on a printed plan (widths are in pixels).
+  function widenStreets() {
+    const scale = Math.min(4, Math.max(1, 2 ** (map.getZoom() - 15)));
+    for (const [line, width] of streets) line.setStyle({ weight: width * scale });
+  }
 
   function showLabels() {
     const zoom = map.getZoom();
-    for (const [group, from] of [[labels.major, LABELS_FROM_ZOOM], [labels.minor, ALL_LABELS_FROM_ZOOM]]) {
+    const byZoom = [
+      [labels.major, LABELS_FROM_ZOOM], [labels.minor, ALL_LABELS_FROM_ZOOM], [layers.houses, HOUSES_FROM_ZOOM],
+    ];
+    for (const [group, from] of byZoom) {
       if (zoom >= from) group.addTo(map);
       else group.remove();
     }
   }
-  map.on('zoomend', showLabels);
-  ready.then(showLabels);
+  map.on('zoomend', () => {
+    showLabels();
+    widenStreets();
+  });
+  ready.then(() => {
+    showLabels();
+    widenStreets();
+  });
 
   // One house per distinct client address (the flat number dropped), turned along its street.
   async function showHouses(officeId) {
@@ -96,7 +113,7 @@ function createBasemap(map, layers) {
     await ready;
     for (const house of housesOf(clients)) {
       L.polygon(houseOutline(house, segments), {
-        renderer, interactive: false, color: '#c9bfb5', weight: 1, fillColor: '#e2d9d0', fillOpacity: 1,
+        renderer, interactive: false, className: 'house', color: '#c9bfb5', weight: 1, fillColor: '#e2d9d0', fillOpacity: 1,
       }).addTo(layers.houses);
     }
   }
@@ -106,6 +123,7 @@ function createBasemap(map, layers) {
 
 function drawStreets(collection, layer, labels, renderer) {
   const segments = [];
+  const drawn = []; // [polyline, width at zoom 15]
   for (const feature of collection.features ?? []) {
     const lines = feature.geometry?.type === 'MultiLineString'
       ? feature.geometry.coordinates
@@ -115,13 +133,14 @@ function drawStreets(collection, layer, labels, renderer) {
     for (const line of lines) {
       const latlngs = line.map(([lon, lat]) => [lat, lon]);
       const style = { renderer, interactive: false, lineCap: 'round', lineJoin: 'round' };
-      L.polyline(latlngs, { ...style, color: '#c4bfb6', weight: major ? 8 : 5.5 }).addTo(layer);
-      L.polyline(latlngs, { ...style, color: '#fdfcfa', weight: major ? 6 : 3.5 }).addTo(layer);
+      for (const [color, width] of [['#c4bfb6', major ? 8 : 5.5], ['#fdfcfa', major ? 6 : 3.5]]) {
+        drawn.push([L.polyline(latlngs, { ...style, color, weight: width }).addTo(layer), width]);
+      }
       for (let i = 1; i < line.length; i += 1) segments.push([line[i - 1], line[i]]);
       if (name) labelStreet(name, line, labels);
     }
   }
-  return segments;
+  return [segments, drawn];
 }
 
 // The name along the street's longest stretch; at high zoom along every long stretch.
