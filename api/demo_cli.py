@@ -2,7 +2,8 @@
 
 1. the region, offices, workers, clients, care plans and zones (`core.demo.load_demo`);
 2. past weeks of approved plans followed by the workers (`core.demo_history.load_history`);
-3. the reports' ping summaries brought up to date (`api.reports.tracks.refresh_all`);
+3. the reports' ping summaries brought up to date (`api.reports.tracks.refresh_all`), and the
+   history's figures measured on what was stored (`core.demo_data.figures`);
 4. today and the next working day planned by the real planner service, and today's plan
    approved by the office's supervisor, so the phone page and the live map have routes.
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.demo import DemoConflict, DemoSummary, format_summary, load_demo
+from core.demo_data.figures import HistoryFigures, format_figures, history_figures
 from core.models import Office, Role, User
 from core.settings import get_settings
 
@@ -57,6 +59,7 @@ class DayPlan:
 class DemoRun:
     summary: DemoSummary
     history: dict[str, Any] = field(default_factory=dict)
+    figures: HistoryFigures | None = None  # of the past weeks, as stored
     summaries_refreshed: int = 0
     plans: list[DayPlan] = field(default_factory=list)
     seconds: float = 0.0
@@ -104,6 +107,14 @@ def run(
         from api.reports.tracks import refresh_all
 
         result.summaries_refreshed = refresh_all(session)
+    if history and weeks > 0:  # measured once the ping summaries (travel) are up to date
+        with open_session() as session:
+            result.figures = history_figures(
+                session,
+                office_ids=summary.office_ids,
+                start=today - timedelta(days=7 * weeks),
+                end=today - timedelta(days=1),
+            )
     for day, approve in days_to_plan(today):
         for office_id in summary.office_ids:
             outcome = plan_office_day(
@@ -184,6 +195,9 @@ def format_run(result: DemoRun) -> str:
             )
         else:  # days whose stored plan routed nothing are tried again, and add nothing
             lines.append("History: already loaded")
+    if result.figures is not None and result.figures.visits:
+        lines.append("History figures:")
+        lines.append(format_figures(result.figures))
     lines.append(f"Report summaries recomputed: {result.summaries_refreshed} worker-days")
     lines.append("Plans:")
     for p in result.plans:

@@ -1,14 +1,17 @@
 """Past weeks for the demo: approved plans per working day, and workers following them.
 
-Workers start a few minutes late or early, walk a little slower or faster than planned, spend
-more or less than the standard time at a client, take their lunch, now and then find nobody at
-home, and sometimes forget to tap "departed" (the time is then the one inferred from the pings).
-Phones send a fix every ~30 s; clients rate some visits. Everything is written in bulk (COPY).
+How a worker's day departs from the plan is `core.demo_data.walk` (late and early starts,
+pace, stays around the standard, catching up, lunch, a client not at home, a long stay);
+this module turns such a day into the rows a phone and the tracking service would have left:
+a fix every ~30 s, visit events (arrival and departure taps, sometimes forgotten or tapped
+away from the door; the client's confirmation code, sometimes not given), visit facts with
+their report flags, measured travel legs, and the clients' ratings (`core.demo_data.feedback`).
+Everything is written in bulk (COPY).
 
 `load_history(session, weeks=4)` fills the demo offices' past working days that have no visits
 yet (a second call adds nothing). Plans: the real planner solves each office's weekdays once
 (short time limit) and earlier weeks repeat that week's routes, so four weeks cost five solves
-per office. `simulate_day` is pure and also feeds `bench.reports`.
+per office. `simulate_day` is pure and also feeds `bench.reports` and `careroute simulate`.
 """
 
 from __future__ import annotations
@@ -29,47 +32,42 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from core.demo_data import feedback
+from core.demo_data.walk import (
+    METRES_PER_DEGREE,
+    Fate,
+    PlannedDay,
+    PlannedStop,
+    Point,
+    Segment,
+    distance_m,
+    walk,
+)
 from core.models import Client, Office, Region, Role, User, Worker
 from core.settings import get_settings
-from tracking.visits import flags_for
+from tracking.visits import choose, flags_for
+
+__all__ = [
+    "COPY_COLUMNS",
+    "METRES_PER_DEGREE",
+    "PlannedDay",
+    "PlannedStop",
+    "Simulated",
+    "distance_m",
+    "load_history",
+    "simulate_day",
+    "write",
+]
 
 log = logging.getLogger(__name__)
 
-METRES_PER_DEGREE = 111195.0
-COMMENTS = {
-    5: ["Спасибо, всё хорошо", "Очень довольна", ""],
-    4: ["Всё сделала, но задержалась", ""],
-    3: ["Принесла не те продукты", "Долго ждала"],
-    2: ["Опоздала на час", "Не убрала на кухне"],
-    1: ["Не пришла вовремя, не предупредила"],
-}
-
-Point = tuple[float, float]  # lon, lat
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedStop:
-    plan_stop_id: int | None
-    client_id: int
-    where: Point
-    start: datetime
-    end: datetime
-    services: list[dict[str, Any]]  # [{"code", "minutes"}], minutes = standard
-    confirmation_code: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDay:
-    office_id: int
-    worker_id: int
-    device_id: int
-    day: date
-    start: datetime
-    home: Point
-    stops: list[PlannedStop]
-    break_start: datetime | None = None
-    break_minutes: int = 0
-    speed_mps: float = 1.2  # planned walking speed along the streets (detour included)
+FORGOT_ARRIVAL = 0.02  # the arrival tap forgotten: the pings tell when she came
+FORGOT_DEPARTURE = 0.05  # the departure tap forgotten: the pings tell when she left
+AWAY_FROM_DOOR = 0.02  # a tap made in the street or at the bus stop, outside the geofence
+TAPPED_LATER = 0.01  # "departed" remembered at the next client's door
+CONFIRMED = 0.92  # the client tells the code from the card
+WRONG_CODE = 0.02  # ...or a wrong one; the rest give none (card mislaid, client asleep)
+DETOUR = {"walk": 1.3, "transit": 1.4, "car": 1.4}  # street path / straight line
 
 
 @dataclass(slots=True)
@@ -85,58 +83,12 @@ class Simulated:
             getattr(self, name).extend(getattr(other, name))
 
 
-def distance_m(a: Point, b: Point) -> float:
-    dx = (b[0] - a[0]) * math.cos(math.radians((a[1] + b[1]) / 2))
-    return METRES_PER_DEGREE * math.hypot(dx, b[1] - a[1])
-
-
 def _ewkt(p: Point) -> str:
     return f"SRID=4326;POINT({p[0]:.7f} {p[1]:.7f})"
 
 
-def _moves(
-    plan: PlannedDay, rng: random.Random
-) -> tuple[list[tuple[datetime, datetime, Point, Point]], list[dict[str, Any]]]:
-    """The worker's actual day as segments (from, to, origin, target) and each visit's fate."""
-    segments: list[tuple[datetime, datetime, Point, Point]] = []
-    fates: list[dict[str, Any]] = []
-    pace = rng.lognormvariate(-0.08, 0.12)  # this worker today: slower or faster than planned
-    now = plan.start + timedelta(minutes=round(rng.gauss(4, 6)))
-    here = plan.home
-    lunch_taken = plan.break_start is None
-    for stop in plan.stops:
-        if not lunch_taken and plan.break_start is not None and now >= plan.break_start:
-            lunch = timedelta(minutes=plan.break_minutes + rng.randint(-5, 10))
-            segments.append((now, now + lunch, here, here))
-            now, lunch_taken = now + lunch, True
-        travel = timedelta(seconds=round(distance_m(here, stop.where) / plan.speed_mps * pace))
-        travel = max(travel, timedelta(minutes=2))
-        segments.append((now, now + travel, here, stop.where))
-        now += travel
-        if now < stop.start - timedelta(minutes=10):  # early: waits near the door
-            segments.append((now, stop.start - timedelta(minutes=5), stop.where, stop.where))
-            now = stop.start - timedelta(minutes=5)
-        here = stop.where
-        if rng.random() < 0.03:
-            segments.append((now, now + timedelta(minutes=5), here, here))
-            fates.append({"stop": stop, "arrived": now, "no_show": True})
-            now += timedelta(minutes=5)
-            continue
-        standard = (stop.end - stop.start).total_seconds()
-        stay = timedelta(seconds=round(max(0.4, rng.gauss(0.97, 0.15)) * standard / 30) * 30)
-        segments.append((now, now + stay, here, here))
-        fates.append({"stop": stop, "arrived": now, "departed": now + stay, "no_show": False})
-        now += stay
-    travel = timedelta(seconds=round(distance_m(here, plan.home) / plan.speed_mps * pace))
-    segments.append((now, now + max(travel, timedelta(minutes=2)), here, plan.home))
-    return segments, fates
-
-
 def _pings(
-    plan: PlannedDay,
-    segments: Sequence[tuple[datetime, datetime, Point, Point]],
-    rng: random.Random,
-    step_s: int,
+    plan: PlannedDay, segments: Sequence[Segment], rng: random.Random, step_s: int
 ) -> list[tuple[Any, ...]]:
     rows = []
     t = segments[0][0].replace(second=0, microsecond=0)
@@ -169,58 +121,141 @@ def _pings(
 def simulate_day(plan: PlannedDay, rng: random.Random, *, step_s: int = 30) -> Simulated:
     """One worker's day following the plan with realistic deviations, as table rows."""
     out = Simulated()
-    segments, fates = _moves(plan, rng)
+    segments, fates = walk(plan, rng)
     out.pings = _pings(plan, segments, rng, step_s)
     geofence = get_settings().geofence_m
-    previous: dict[str, Any] | None = None
-    for fate in fates:
-        stop: PlannedStop = fate["stop"]
-        out.events.append(_event(plan, stop, "arrived", fate["arrived"]))
-        if fate["no_show"]:
-            out.events.append(
-                _event(
-                    plan,
-                    stop,
-                    "no_show",
-                    fate["arrived"] + timedelta(minutes=4),
-                    reason="никто не открыл дверь",
-                )
-            )
-            out.visits.append(_visit(plan, stop, fate, None, False, [], geofence, "no_show"))
-            continue
-        done = [dict(s) for s in stop.services]
-        out.events.append(_event(plan, stop, "service_rendered", fate["departed"], services=done))
-        confirmed = rng.random() < 0.9
-        if confirmed:
-            out.events.append(
-                _event(
-                    plan,
-                    stop,
-                    "client_confirmed",
-                    fate["departed"],
-                    code=stop.confirmation_code,
-                    confirmed=True,
-                )
-            )
-        tapped_departure = fate["departed"] if rng.random() > 0.06 else None  # forgot to tap
-        if tapped_departure is not None:
-            out.events.append(_event(plan, stop, "departed", tapped_departure))
-        out.visits.append(
-            _visit(plan, stop, fate, tapped_departure, confirmed, done, geofence, "done")
-        )
+    for previous, fate in zip([None, *fates], fates, strict=False):
+        if fate.no_show:
+            _no_show(plan, fate, rng, geofence, out)
+        else:
+            _done(plan, fate, rng, geofence, out)
         if previous is not None:
-            out.legs.append(_leg(plan, previous, fate))
-        previous = fate
-        if rng.random() < 0.3:
-            out.feedback.append(_feedback(plan, stop, fate, rng))
+            out.legs.append(_leg(plan, previous, fate, rng))
     return out
+
+
+@dataclass(slots=True)
+class _Tap:
+    """One tap on the phone: when, where, how far from the client's door."""
+
+    t: datetime
+    where: Point
+    distance_m: float
+
+
+def _tap(stop: PlannedStop, t: datetime, rng: random.Random, *, away: bool = False) -> _Tap:
+    """At the door a fix lands within tens of metres; away from it, a few hundred."""
+    metres = rng.uniform(160, 600) if away else abs(rng.gauss(0, 15)) + 3
+    angle = rng.uniform(0, 2 * math.pi)
+    lon, lat = stop.where
+    where = (
+        lon + metres * math.cos(angle) / METRES_PER_DEGREE / math.cos(math.radians(lat)),
+        lat + metres * math.sin(angle) / METRES_PER_DEGREE,
+    )
+    return _Tap(t, where, round(metres, 1))
+
+
+def _done(
+    plan: PlannedDay, fate: Fate, rng: random.Random, geofence: float, out: Simulated
+) -> None:
+    """A visit carried out: its taps (some forgotten, a few away from the door), the client's
+    code, the fact with its flags, and perhaps the client's rating."""
+    stop = fate.stop
+    away = rng.random() < AWAY_FROM_DOOR
+    arrival = departure = None
+    if rng.random() >= FORGOT_DEPARTURE:  # tapped on the stairs, or (away) down the street
+        walked = timedelta(seconds=rng.uniform(150, 500)) if away else timedelta(0)
+        if rng.random() < TAPPED_LATER:
+            walked = timedelta(minutes=rng.uniform(12, 30))
+        departure = _tap(stop, fate.departed + walked + _seconds(rng, 40), rng, away=away)
+        away = False
+    if rng.random() >= FORGOT_ARRIVAL:  # tapped in the hall, or (away) at the bus stop
+        early = timedelta(seconds=rng.uniform(120, 400)) if away else timedelta(0)
+        arrival = _tap(stop, fate.arrived - early + _seconds(rng, 40), rng, away=away)
+    done = [dict(s) for s in stop.services]
+    codes = [str(s["code"]) for s in done]
+    if arrival is not None:
+        out.events.append(_event(plan, stop, "arrived", arrival))
+    rendered = _tap(stop, fate.departed - _seconds(rng, 90), rng)
+    out.events.append(_event(plan, stop, "service_rendered", rendered, services=done))
+    roll = rng.random()
+    confirmed = roll < CONFIRMED
+    if roll < CONFIRMED + WRONG_CODE:
+        code = stop.confirmation_code if confirmed else _wrong(stop.confirmation_code, rng)
+        said = _Tap(rendered.t + _seconds(rng, 30), rendered.where, rendered.distance_m)
+        out.events.append(
+            _event(plan, stop, "client_confirmed", said, code=code, confirmed=confirmed)
+        )
+    if departure is not None:
+        out.events.append(_event(plan, stop, "departed", departure))
+    taps = [tap for tap in (arrival, rendered, departure) if tap is not None]
+    out.visits.append(
+        _visit(
+            plan,
+            fate,
+            arrival,
+            departure,
+            status="done",
+            confirmed=confirmed,
+            services=done,
+            max_distance_m=max(tap.distance_m for tap in taps),
+            geofence=geofence,
+        )
+    )
+    stay = (fate.departed - fate.arrived).total_seconds() / 60
+    standard = sum(int(s["minutes"]) for s in done)
+    late_min = (fate.arrived - stop.start).total_seconds() / 60
+    said_ = feedback.rating(rng, late_min=late_min, hurried=stay < 0.75 * standard, codes=codes)
+    if said_ is not None:
+        stars, comment, code = said_
+        at = fate.departed + timedelta(minutes=rng.uniform(30, 480))
+        out.feedback.append(
+            (plan.office_id, stop.plan_stop_id, stop.client_id, plan.worker_id, code, stars,
+             comment, at)
+        )  # fmt: skip
+
+
+def _no_show(
+    plan: PlannedDay, fate: Fate, rng: random.Random, geofence: float, out: Simulated
+) -> None:
+    """Nobody at home: the arrival tap at the door, then "no-show" with the reason."""
+    stop = fate.stop
+    arrival = _tap(stop, fate.arrived, rng)
+    gave_up = _tap(stop, fate.departed, rng)
+    out.events.append(_event(plan, stop, "arrived", arrival))
+    out.events.append(_event(plan, stop, "no_show", gave_up, reason=fate.reason))
+    out.visits.append(
+        _visit(
+            plan,
+            fate,
+            arrival,
+            None,
+            status="no_show",
+            confirmed=False,
+            services=[],
+            max_distance_m=max(arrival.distance_m, gave_up.distance_m),
+            geofence=geofence,
+        )
+    )
+
+
+def _seconds(rng: random.Random, most: float) -> timedelta:
+    return timedelta(seconds=round(rng.uniform(0, most)))
+
+
+def _wrong(code: str, rng: random.Random) -> str:
+    """A code misheard or mistyped: one digit off."""
+    digits = list(code or "0000")
+    i = rng.randrange(len(digits))
+    digits[i] = str((int(digits[i]) + rng.randint(1, 9)) % 10)
+    return "".join(digits)
 
 
 def _event(
     plan: PlannedDay,
     stop: PlannedStop,
     kind: str,
-    t: datetime,
+    tap: _Tap,
     *,
     services: Any = None,
     code: str | None = None,
@@ -230,50 +265,56 @@ def _event(
     return (
         uuid.uuid4(),
         kind,
-        t,
+        tap.t,
         plan.device_id,
         plan.worker_id,
         plan.office_id,
         stop.client_id,
         stop.plan_stop_id,
-        _ewkt(stop.where),
-        10.0,
-        0.0,
-        False,
+        _ewkt(tap.where),
+        round(10.0 + tap.distance_m / 10, 1),
+        tap.distance_m,
+        tap.distance_m > get_settings().geofence_m,
         json.dumps(services if services is not None else stop.services),
         code,
         confirmed,
         reason,
-        t,
+        tap.t,
     )
 
 
 def _visit(
     plan: PlannedDay,
-    stop: PlannedStop,
-    fate: dict[str, Any],
-    tapped_departure: datetime | None,
+    fate: Fate,
+    arrival: _Tap | None,
+    departure: _Tap | None,
+    *,
+    status: str,
     confirmed: bool,
     services: list[dict[str, Any]],
+    max_distance_m: float,
     geofence: float,
-    status: str,
 ) -> tuple[Any, ...]:
-    arrived = fate["arrived"] if status == "done" else None
-    inferred_departure = fate.get("departed")
-    departed = tapped_departure or inferred_departure if status == "done" else None
+    """The visit fact as the tracking service keeps it: a tap wins, the pings fill in."""
+    stop = fate.stop
+    tapped_arrival = arrival.t if arrival else None
+    tapped_departure = departure.t if departure else None
+    inferred_arrival = fate.reached  # the pings stop moving at the door
+    inferred_departure = fate.departed if status == "done" else None
+    arrived = choose(tapped_arrival, inferred_arrival)
+    departed = choose(tapped_departure, inferred_departure)
     flags = flags_for(
         planned_start=stop.start,
-        arrived_at=arrived,
-        tapped_arrival=arrived,
-        inferred_arrival=arrived,
+        arrived_at=arrived.at,
+        tapped_arrival=tapped_arrival,
+        inferred_arrival=inferred_arrival,
         tapped_departure=tapped_departure,
         inferred_departure=inferred_departure,
-        departed_at=departed,
+        departed_at=departed.at,
         confirmed=confirmed,
-        max_distance_m=0.0,
+        max_distance_m=max_distance_m,
         geofence_m=geofence,
     )
-    departure_source = None if departed is None else ("tapped" if tapped_departure else "inferred")
     return (
         plan.office_id,
         plan.worker_id,
@@ -283,56 +324,38 @@ def _visit(
         stop.start,
         stop.end,
         status,
-        arrived,
+        tapped_arrival,
         tapped_departure,
-        arrived,
-        inferred_departure if status == "done" else None,
-        arrived,
-        departed,
-        "tapped" if arrived else None,
-        departure_source,
+        inferred_arrival,
+        inferred_departure,
+        arrived.at,
+        departed.at,
+        arrived.source,
+        departed.source,
         json.dumps(services),
         sum(int(s["minutes"]) for s in services),
         confirmed,
-        "никто не открыл дверь" if status == "no_show" else "",
-        0.0,
+        fate.reason,
+        max_distance_m,
         "{" + ",".join(flags) + "}",
     )
 
 
-def _leg(plan: PlannedDay, a: dict[str, Any], b: dict[str, Any]) -> tuple[Any, ...]:
-    straight = distance_m(a["stop"].where, b["stop"].where)
+def _leg(plan: PlannedDay, a: Fate, b: Fate, rng: random.Random) -> tuple[Any, ...]:
+    """The trip from one client's door to the next one's, as the pings measure it."""
+    straight = distance_m(a.stop.where, b.stop.where)
+    detour = DETOUR.get(plan.mode, 1.3) * rng.lognormvariate(0.0, 0.06)
     return (
         plan.office_id,
         plan.worker_id,
-        "walk",
+        plan.mode,
         plan.day,
-        a["stop"].client_id,
-        b["stop"].client_id,
-        a["departed"],
-        b["arrived"],
+        a.stop.client_id,
+        b.stop.client_id,
+        a.departed,
+        b.stopped,
         straight,
-        straight * 1.3,
-    )
-
-
-def _feedback(
-    plan: PlannedDay, stop: PlannedStop, fate: dict[str, Any], rng: random.Random
-) -> tuple[Any, ...]:
-    late = fate["arrived"] - stop.start > timedelta(minutes=15)
-    rating = rng.choices(
-        (5, 4, 3, 2, 1), weights=(3, 6, 3, 2, 1) if late else (14, 5, 1, 0.3, 0.1)
-    )[0]
-    code = rng.choice([None, *(s["code"] for s in stop.services)])
-    return (
-        plan.office_id,
-        stop.plan_stop_id,
-        stop.client_id,
-        plan.worker_id,
-        code,
-        rating,
-        rng.choice(COMMENTS[rating]),
-        fate["departed"] + timedelta(hours=rng.randint(1, 30)),
+        straight * detour,
     )
 
 
@@ -568,13 +591,13 @@ def _clients(session: Session, office_id: int) -> dict[int, tuple[Point, str]]:
     return result
 
 
-def _homes(session: Session, office_id: int) -> dict[int, Point]:
-    """Where each worker starts the day."""
-    result = {}
+def _homes(session: Session, office_id: int) -> dict[int, tuple[Point | None, str]]:
+    """Where each worker starts the day, and how she travels."""
+    result: dict[int, tuple[Point | None, str]] = {}
     for worker in session.scalars(select(Worker).where(Worker.office_id == office_id)):
-        if worker.start_location is not None:
-            point = to_shape(worker.start_location)
-            result[worker.id] = (point.x, point.y)
+        point = to_shape(worker.start_location) if worker.start_location is not None else None
+        mode = getattr(worker.travel_mode, "value", worker.travel_mode) or "walk"
+        result[worker.id] = ((point.x, point.y) if point else None, str(mode))
     return result
 
 
@@ -582,7 +605,7 @@ def _planned_days(
     plan: Any,
     devices: dict[int, int],
     clients: dict[int, tuple[Point, str]],
-    homes: dict[int, Point],
+    homes: dict[int, tuple[Point | None, str]],
 ) -> list[PlannedDay]:
     days = []
     for route in plan.routes:
@@ -595,13 +618,14 @@ def _planned_days(
                 s.end,
                 [{"code": x["code"], "minutes": x["minutes"]} for x in s.services],
                 clients[s.client_id][1],
+                s.travel_s,
             )
             for s in route.stops
             if s.client_id in clients
         ]
         if not stops:
             continue
-        home = homes.get(route.worker_id) or _near(stops[0].where)
+        home, mode = homes.get(route.worker_id, (None, "walk"))
         break_minutes = 0
         if route.break_start and route.break_end:
             break_minutes = int((route.break_end - route.break_start).total_seconds() // 60)
@@ -612,15 +636,17 @@ def _planned_days(
                 devices[route.worker_id],
                 plan.day,
                 route.start,
-                _near(home),
+                home or _near(stops[0].where),
                 stops,
                 route.break_start,
                 break_minutes,
+                mode=mode,
+                end=route.end,
             )
         )
     return days
 
 
 def _near(p: Point) -> Point:
-    """The worker's start: about 600 m from the first client (the office or home)."""
+    """A start for a worker without one: about 600 m from the first client."""
     return (p[0] - 0.006, p[1] + 0.003)
