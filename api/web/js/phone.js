@@ -365,23 +365,40 @@ async function drawMap() {
     map = L.map('phone-map', { zoomControl: true });
     if (cfg.map_tiles_url) {
       L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
+    } else {
+      // No tile server: the streets and the clients' houses, drawn from the office's basemap.
+      const { createBasemap } = await import('./basemap.js');
+      const layers = { streets: L.layerGroup().addTo(map), houses: L.layerGroup() };
+      map.basemap = createBasemap(L, map, layers);
     }
+    map.attributionControl.setPrefix(false);
     map.stopsLayer = L.layerGroup().addTo(map);
   }
+  map.basemap?.showHouses((route?.stops ?? []).map((s) => s.client));
   map.stopsLayer.clearLayers();
   const points = [];
+  // Visits in one house share a marker ("1·2"), so none hides another.
+  const houses = new Map();
   for (const stop of route?.stops ?? []) {
     if (stop.client.lat == null) continue;
     const ll = [stop.client.lat, stop.client.lon];
     points.push(ll);
-    const colour = stateOf(stop) === 'done' ? '#2f9e44' : '#1f6feb';
+    const key = ll.join(',');
+    if (!houses.has(key)) houses.set(key, { ll, stops: [] });
+    houses.get(key).stops.push(stop);
+  }
+  const esc = (x) => String(x ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  for (const { ll, stops } of houses.values()) {
+    const colour = stops.every((s) => stateOf(s) === 'done') ? '#2f9e44' : '#1f6feb';
+    const label = stops.map((s) => s.seq).join('·');
+    const width = Math.max(26, 12 + 8 * label.length);
     const icon = L.divIcon({
       className: '',
-      html: `<div class="stop-num" style="background:${colour};width:26px;height:26px;line-height:24px">${stop.seq}</div>`,
-      iconSize: [26, 26],
+      html: `<div class="stop-num" style="background:${colour};width:${width}px;height:26px;line-height:22px;border-radius:13px">${label}</div>`,
+      iconSize: [width, 26],
     });
-    L.marker(ll, { icon }).bindPopup(`${fmtTime(stop.start)} ${stop.client.full_name}<br>${stop.client.address}`)
-      .addTo(map.stopsLayer);
+    const popup = stops.map((s) => `<b>${s.seq}. ${fmtTime(s.start)}</b> ${esc(s.client.full_name)}`).join('<br>');
+    L.marker(ll, { icon }).bindPopup(`${popup}<br>${esc(stops[0].client.address)}`).addTo(map.stopsLayer);
   }
   if (points.length > 1) L.polyline(points, { color: '#1f6feb', weight: 3, opacity: 0.6 }).addTo(map.stopsLayer);
   map.invalidateSize();

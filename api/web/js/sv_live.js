@@ -116,7 +116,10 @@ export class LiveTab {
     const routeLayer = this.ctx.map.layers.routes;
     routeLayer.clearLayers();
     routes.forEach((route, index) => {
-      const counts = { done: 0, late: 0, missed: 0, total: route.stops?.length ?? 0 };
+      const counts = {
+        done: 0, late: 0, missed: 0, total: route.stops?.length ?? 0,
+        started: new Date(route.start).getTime() <= now, // a silent phone before the day is normal
+      };
       for (const stop of route.stops ?? []) {
         const state = this.stateOf(stop, now);
         totals[state] += 1;
@@ -165,7 +168,7 @@ export class LiveTab {
       const row = document.createElement('div');
       row.className = 'live-row';
       row.dataset.workerId = id;
-      row.classList.toggle('deviation', counts.late + counts.missed > 0 || (counts.total > 0 && stale));
+      row.classList.toggle('deviation', counts.late + counts.missed > 0 || (counts.started && stale));
       row.innerHTML = '<div><b></b><div class="small muted seen"></div><div class="small counts"></div></div>';
       row.querySelector('b').textContent = this.workerName(id);
       row.querySelector('.seen').textContent = pos ? t('live.seen', { time: fmtTime(pos.t) }) : t('live.never');
