@@ -10,7 +10,7 @@ Everything is written in bulk (COPY).
 
 `load_history(session, weeks=4)` fills the demo offices' past working days that have no visits
 yet (a second call adds nothing). Plans: the real planner solves each office's weekdays once
-(short time limit) and earlier weeks repeat that week's routes, so four weeks cost five solves
+(2 s each) and earlier weeks repeat that week's routes, so four weeks cost five solves
 per office. `simulate_day` is pure and also feeds `bench.reports` and `careroute simulate`.
 """
 
@@ -67,6 +67,8 @@ AWAY_FROM_DOOR = 0.02  # a tap made in the street or at the bus stop, outside th
 TAPPED_LATER = 0.01  # "departed" remembered at the next client's door
 CONFIRMED = 0.92  # the client tells the code from the card
 WRONG_CODE = 0.02  # ...or a wrong one; the rest give none (card mislaid, client asleep)
+# per weekday template; 1 s left 5-15 of ~120 visits unplanned when the machine was busy
+TEMPLATE_TIME_LIMIT_S = 2.0
 DETOUR = {"walk": 1.3, "transit": 1.4, "car": 1.4}  # street path / straight line
 
 
@@ -475,7 +477,7 @@ def _has_visits(session: Session, office_id: int, day: date) -> bool:
 
 def _weekday_templates(session: Session, office: Office, days: list[date]) -> dict[int, Any]:
     """For each weekday among `days`, an approved plan: stored already, or solved for its latest
-    occurrence with the real planner (short time limit)."""
+    occurrence with the real planner (TEMPLATE_TIME_LIMIT_S)."""
     from planner import service
     from planner.models import PlanStatus
     from planner.problem import SolveParams
@@ -494,7 +496,7 @@ def _weekday_templates(session: Session, office: Office, days: list[date]) -> di
                 session,
                 office_id=office.id,
                 day=day,
-                params=SolveParams(time_limit_s=1.0, workers=1),
+                params=SolveParams(time_limit_s=TEMPLATE_TIME_LIMIT_S, workers=1),
             )
             if approver is not None:
                 plan = service.approve(session, plan_id=plan.id, user=approver)

@@ -127,7 +127,7 @@ def format_figures(f: HistoryFigures) -> str:
         ("per worker-day: visits, hours on site, minutes on the move",
          f"{f.visits_per_worker_day}, {f.on_site_h_per_worker_day}, "
          f"{f.travel_min_per_worker_day}"),
-        ("services per worker a month", f"{f.services_per_worker_month:.0f}"),
+        ("services per worker-month", f"{f.services_per_worker_month:.0f}"),
         ("unplanned per office-day (worst)", f"{f.unplanned_per_office_day} ({f.unplanned_most})"),
         ("ratings", ratings or "none"),
     ]  # fmt: skip

@@ -369,6 +369,23 @@ def test_daily_load_is_believable() -> None:
             assert max(visits) <= MAX_VISIT_MINUTES
 
 
+def test_weekdays_carry_the_same_load_and_few_clients_need_windows() -> None:
+    """An office spreads its visits over the week; hard windows are the exception, and
+    clients served by two workers take whatever hour two workers can come."""
+    region = build_region(seed=7, today=TODAY)
+    for office in region.offices:
+        served = [i for i in office.plans if office.clients[i].status == "enrolled"]
+        per_day = [
+            sum(office.plans[i].minutes_on(TODAY + timedelta(days=offset)) > 0 for i in served)
+            for offset in range(-28, 0)
+            if (TODAY + timedelta(days=offset)).isoweekday() <= 5
+        ]
+        assert max(per_day) <= 1.25 * min(per_day), per_day
+        windows = [office.clients[i].window for i in served]
+        assert sum(w is not None for w in windows) <= 0.2 * len(served)
+        assert all(c.window is None for c in office.clients if c.workers_needed > 1)
+
+
 def test_service_areas_do_not_overlap_and_hold_their_offices() -> None:
     region = build_region(seed=7, today=TODAY)
     north, south = (office.area for office in region.offices)

@@ -106,3 +106,22 @@ def test_main_prints_the_logins(demo_loaded: Any, capsys: pytest.CaptureFixture[
     assert out.count(" worker ") == 40
     routed_today = all(p.planned > 0 or not p.unplanned for p in demo_loaded.plans)
     assert code == (0 if routed_today else 1)
+
+
+def test_history_figures_look_like_a_working_office(demo_loaded: demo_cli.DemoRun) -> None:
+    """A week of history, measured on the stored rows as the reports define them."""
+    f = demo_loaded.figures
+    assert f is not None and f.office_days == 10 and f.visits > 900
+    assert 3.0 <= f.late_pct <= 14.0  # a working office: 5-12 % arrive >15 min late
+    assert 1.0 <= f.no_show_pct <= 4.5
+    assert 0.92 <= f.on_site_ratio <= 1.03
+    assert 2.0 <= f.untapped_departure_pct <= 9.0 and f.geofence_pct <= 4.5
+    assert 4.0 <= f.unconfirmed_pct <= 14.0
+    assert 4.0 <= f.visits_per_worker_day <= 9.0
+    assert 4.0 <= f.on_site_h_per_worker_day <= 7.0
+    assert 20.0 <= f.travel_min_per_worker_day <= 120.0
+    assert f.unplanned_per_office_day <= 5.0 and f.unplanned_most <= 10  # plans hold the day
+    assert max(f.ratings, key=lambda r: f.ratings[r]) == 5
+    assert sum(n for r, n in f.ratings.items() if r <= 2) <= 0.06 * sum(f.ratings.values())
+    shown = demo_cli.format_run(demo_loaded)
+    assert "History figures:" in shown and f"{f.late_pct} % / {f.no_show_pct} %" in shown
