@@ -61,10 +61,7 @@ export function createMap(element, cfg) {
   return { map, layers, showOffice, frame };
 }
 
-// --- offline basemap ---------------------------------------------------------------------------
-
-function createBasemap(map, layers) {
-  const renderer = L.svg({ pane: 'basemap' });
-  const labels = { major: L.layerGroup(), minor: L.layerGroup() };
-  let segments = []; // [[lon, lat], [lon, lat]] of every street, to turn houses along them
-  let streets 
+export function colourOf(index) {
+  const palette = ['#1f6feb', '#e8590c', '#2f9e44', '#ae3ec9', '#0c8599', '#f08c00', '#c2255c', '#5c940d'];
+  return palette[index % palette.length];
+}
