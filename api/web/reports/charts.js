@@ -57,13 +57,15 @@ export function groupedBars(title, labels, series) {
 // Lines over dates.
 export function lines(title, labels, series) {
   const box = frame(title, series.map((s) => [s.name, s.colour]));
-  const width = 560, height = 200, left = 36, bottom = 22;
+  const width = 560, height = 200, left = 36, right = 22, bottom = 22;
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
-  const x = (i) => left + ((width - left - 10) * i) / Math.max(1, labels.length - 1);
+  const x = (i) => left + ((width - left - right) * i) / Math.max(1, labels.length - 1);
   const y = (v) => height - bottom - ((height - bottom - 10) * v) / max;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  svg.append(el('line', { x1: left, x2: width, y1: y(0), y2: y(0), stroke: '#d9e2ec' }));
-  svg.append(el('text', { x: 2, y: y(max) + 4 }, String(max)));
+  for (const v of [0, Math.round(max / 2), max]) { // grid lines at nought, half and the top
+    svg.append(el('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: v ? '#eef2f6' : '#d9e2ec' }));
+    svg.append(el('text', { x: left - 4, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
+  }
   labels.forEach((label, i) => {
     if (labels.length <= 12 || i % Math.ceil(labels.length / 12) === 0) {
       svg.append(el('text', { x: x(i), y: height - 6, 'text-anchor': 'middle' }, label));

@@ -38,6 +38,7 @@ function filters() {
 function translate() {
   document.documentElement.lang = lang;
   document.querySelectorAll('[data-t]').forEach((node) => { node.textContent = t(node.dataset.t); });
+  document.title = t('page_title');
   $('lang').textContent = t('lang');
   $('tabs').replaceChildren(...TABS.map((name) => {
     const b = document.createElement('button');
@@ -49,12 +50,16 @@ function translate() {
   }));
 }
 
+// Day first in both languages: the offices are Russian, whatever language the page speaks.
+const localeOf = (language) => (language === 'ru' ? 'ru-RU' : 'en-GB');
+
 function format(value, kind) {
   if (value === null || value === undefined) return '';
-  if (kind === 'time') return new Date(value).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
-  if (kind === 'date') return new Date(`${value}T12:00`).toLocaleDateString(lang);
+  const locale = localeOf(lang);
+  if (kind === 'time') return new Date(value).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+  if (kind === 'date') return new Date(`${value}T12:00`).toLocaleDateString(locale);
   if (kind === 'bool') return value ? '✓' : '—';
-  if (typeof value === 'number') return value.toLocaleString(lang);
+  if (typeof value === 'number') return value.toLocaleString(locale);
   return String(value);
 }
 
