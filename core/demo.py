@@ -103,6 +103,11 @@ def wipe_demo(session: Session) -> None:
     session.flush()
     params = {"region_id": region.id, "offices": office_ids, "users": user_ids}
     delete_rows(session, "audit_log", "office_id = ANY(:offices)", params)
+    # pings and drop counts hold worker ids without a foreign key (a partitioned, append-only
+    # table): removed by hand, or every reset would leave the old region's month of pings
+    worker_ids = "SELECT id FROM worker WHERE office_id = ANY(:offices)"
+    delete_rows(session, "ping", "office_id = ANY(:offices)", params)
+    delete_rows(session, "ping_drop", f"worker_id IN ({worker_ids})", params)
     delete_rows(session, "region", "id = :region_id", params)
     delete_rows(session, "app_user", "id = ANY(:users)", params)
     session.expunge_all()

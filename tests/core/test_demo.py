@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from core import demo as demo_module
@@ -138,8 +138,8 @@ def test_care_plans_parse_and_hold_two_to_six_lines(db: Session, demo: DemoSumma
         assert 2 <= len(plan.lines) <= 6
         assert plan.valid_to is not None and plan.valid_to > TODAY
     recurrences = db.scalars(select(CarePlanLine.recurrence).distinct()).all()
-    for text in recurrences:
-        parse_recurrence(text)  # raises on a malformed string
+    for rule in recurrences:
+        parse_recurrence(rule)  # raises on a malformed string
 
 
 def test_addresses_look_real(db: Session, demo: DemoSummary) -> None:
@@ -267,9 +267,21 @@ def test_demo_never_takes_over_someone_elses_login(scratch: Session, demo: DemoS
 
 
 def test_wipe_removes_everything_of_the_region(scratch: Session, demo: DemoSummary) -> None:
+    from tracking.partitions import ensure_partitions
+
     db = scratch
-    wipe_demo(db)
     offices = demo.office_ids
+    ensure_partitions([TODAY])
+    worker = db.scalars(select(Worker).where(Worker.office_id == offices[0])).first()
+    assert worker is not None
+    ping = (
+        "INSERT INTO ping (device_id, t, worker_id, office_id, location, accuracy, flags, source)"
+        " VALUES (0, :t, :w, :o, 'SRID=4326;POINT(37.78 55.75)', 5, 0, 'sync')"
+    )
+    db.execute(text(ping), {"t": f"{TODAY}T09:00:00+03:00", "w": worker.id, "o": offices[0]})
+    wipe_demo(db)
+    pings = "SELECT count(*) FROM ping WHERE office_id = ANY(:o)"
+    assert db.scalar(text(pings), {"o": offices}) == 0  # no foreign key: removed by hand
     assert db.scalar(select(func.count()).where(Client.office_id.in_(offices))) == 0
     assert db.scalar(select(func.count()).where(Worker.office_id.in_(offices))) == 0
     assert db.scalar(select(func.count()).where(ZoneSet.office_id.in_(offices))) == 0
