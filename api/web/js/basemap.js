@@ -27,7 +27,7 @@ export function createBasemap(L, map, layers) {
 
   // Streets widen as one zooms in, as on a printed plan (widths are in pixels).
   function widenStreets() {
-    const scale = Math.min(4, Math.max(1, 2 ** (map.getZoom() - 15)));
+    const scale = Math.min(4, Math.max(0.6, 2 ** (map.getZoom() - 15)));
     for (const [line, width] of streets) line.setStyle({ weight: width * scale });
   }
 

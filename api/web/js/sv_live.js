@@ -51,6 +51,9 @@ export class LiveTab {
     this.connect();
     this.timer = setInterval(() => this.render(), 30000);
     this.render();
+    this.ctx.map.map.invalidateSize();
+    this.ctx.map.frame(this.ctx.map.layers.routes.getLayers().length
+      ? L.featureGroup(this.ctx.map.layers.routes.getLayers()).getBounds() : null);
   }
 
   connect() {
@@ -168,13 +171,17 @@ export class LiveTab {
       const row = document.createElement('div');
       row.className = 'live-row';
       row.dataset.workerId = id;
-      row.classList.toggle('deviation', counts.late + counts.missed > 0 || (counts.started && stale));
+      row.classList.toggle('deviation', counts.late + counts.missed > 0 || Boolean(counts.started && stale));
       row.innerHTML = '<div><b></b><div class="small muted seen"></div><div class="small counts"></div></div>';
       row.querySelector('b').textContent = this.workerName(id);
       row.querySelector('.seen').textContent = pos ? t('live.seen', { time: fmtTime(pos.t) }) : t('live.never');
       row.querySelector('.counts').textContent = counts.total ? t('live.counts', counts) : t('live.no_visits');
+      row.dataset.rank = row.classList.contains('deviation') ? 0 : counts.total ? 1 : 2;
       rows.push(row);
     }
+    // Who needs attention first, then those with visits today, then the rest; by name within.
+    rows.sort((a, b) => a.dataset.rank - b.dataset.rank
+      || a.querySelector('b').textContent.localeCompare(b.querySelector('b').textContent, 'ru'));
     $('live-workers').replaceChildren(...rows);
   }
 }
