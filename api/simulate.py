@@ -221,7 +221,7 @@ def planned_days(session: Session, *, office_ids: Sequence[int], day: date) -> l
                 stops.append(
                     PlannedStop(
                         s.id, s.client_id, (point.x, point.y), s.start, s.end, services,
-                        client.confirmation_code or "",
+                        client.confirmation_code or "", s.travel_s,
                     )
                 )  # fmt: skip
             worker = session.get(Worker, route.worker_id)
@@ -235,6 +235,7 @@ def planned_days(session: Session, *, office_ids: Sequence[int], day: date) -> l
                 PlannedDay(
                     plan.office_id, worker.id, 0, day, route.start,
                     (home.x, home.y) if home else stops[0].where, stops, route.break_start, lunch,
+                    mode=worker.travel_mode.value, end=route.end,
                 )
             )  # fmt: skip
     return days
