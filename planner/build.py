@@ -79,14 +79,17 @@ def location_of(geometry: Any) -> Location | None:
 
 
 def calibrated(measured: dict[str, tuple[float, float]] | None) -> StraightLineParams | None:
-    """Straight-line speeds from measured (km/h, detour) per travel mode; defaults elsewhere."""
+    """Straight-line speeds from measured (km/h, detour) per travel mode; defaults elsewhere.
+
+    Measured speeds are door to door: parking or waiting for the bus is already in them, so a
+    calibrated mode adds no fixed time of its own (it would be counted twice)."""
     if not measured:
         return None
     params = StraightLineParams()
     for mode, (speed_kmh, detour) in measured.items():
         if mode in {m.value for m in TravelMode}:
             current = getattr(params, mode)
-            better = dataclasses.replace(current, speed_kmh=speed_kmh, detour=detour)
+            better = dataclasses.replace(current, speed_kmh=speed_kmh, detour=detour, fixed_s=0)
             params = dataclasses.replace(params, **{mode: better})
     return params
 

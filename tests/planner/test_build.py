@@ -171,3 +171,11 @@ def test_measured_speeds_slow_the_walk(db: Session, office_day) -> None:  # type
     usual = build.build_problem(db, office_id=office.id, day=MONDAY).problem
     measured = build.build_problem(db, office_id=office.id, day=MONDAY, speeds=slow).problem
     assert measured.travel_time[Mode.WALK][0][1] > usual.travel_time[Mode.WALK][0][1]
+
+
+def test_a_calibrated_mode_adds_no_fixed_time_twice() -> None:
+    """Measured car speeds already hold the parking: the calibrated car adds none of its own."""
+    measured = build.calibrated({"car": (11.0, 1.3)})
+    assert measured is not None
+    assert (measured.car.speed_kmh, measured.car.fixed_s) == (11.0, 0)
+    assert measured.transit == build.StraightLineParams().transit  # not measured: unchanged
