@@ -115,17 +115,26 @@ def occurs_on(rec: Recurrence, day: date, anchor: date) -> bool:
         case RecurrenceKind.WEEKDAYS:
             return day.isoweekday() in rec.weekdays
         case RecurrenceKind.MONTHLY:
-            return day in monthly_days(day.year, day.month, rec.n)
+            return day in monthly_days(day.year, day.month, rec.n, monthly_phase(anchor))
 
 
-def monthly_days(year: int, month: int, times: int) -> list[date]:
-    """`times` working days of the month, spread evenly: the middle day of each equal slice."""
+def monthly_phase(anchor: date) -> float:
+    """Where in each slice of the month a line falls, from its start date (0 <= phase < 1).
+
+    Spreads clients' monthly services over the month instead of piling every 'once a month'
+    onto the same day; the golden-ratio step keeps neighbouring start dates far apart."""
+    return (anchor.toordinal() * 0.6180339887) % 1.0
+
+
+def monthly_days(year: int, month: int, times: int, phase: float = 0.5) -> list[date]:
+    """`times` working days of the month, spread evenly: one in each equal slice, at `phase`
+    of the way through it (0.5: the middle day)."""
     _, last = calendar.monthrange(year, month)
     working = [
         date(year, month, d) for d in range(1, last + 1) if date(year, month, d).isoweekday() <= 5
     ]
     times = min(times, len(working))
-    return [working[(2 * k + 1) * len(working) // (2 * times)] for k in range(times)]
+    return [working[int((k + phase) * len(working) / times)] for k in range(times)]
 
 
 def label_ru(rec: Recurrence) -> str:

@@ -12,7 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from core.recurrence import RecurrenceKind, monthly_days, occurs_on, parse_recurrence
+from core.recurrence import (
+    RecurrenceKind,
+    monthly_days,
+    monthly_phase,
+    occurs_on,
+    parse_recurrence,
+)
 
 SERVICES_FILE = Path(__file__).with_name("services.json")
 MAX_VISIT_MINUTES = 90
@@ -67,14 +73,16 @@ _parse = cache(parse_recurrence)  # a few distinct strings, checked thousands of
 
 
 @cache
-def _monthly(year: int, month: int, times: int) -> frozenset[date]:
-    return frozenset(monthly_days(year, month, times))
+def _monthly(year: int, month: int, times: int, anchor: date) -> frozenset[date]:
+    return frozenset(monthly_days(year, month, times, monthly_phase(anchor)))
 
 
 def _due(line: DemoLine, day: date) -> bool:
     rule = _parse(line.recurrence)
     if rule.kind == RecurrenceKind.MONTHLY:  # the same answer as occurs_on, remembered per month
-        return day >= line.valid_from and day in _monthly(day.year, day.month, rule.n)
+        return day >= line.valid_from and day in _monthly(
+            day.year, day.month, rule.n, line.valid_from
+        )
     return occurs_on(rule, day, line.valid_from)
 
 

@@ -11,6 +11,7 @@ from core.recurrence import (
     label_en,
     label_ru,
     monthly_days,
+    monthly_phase,
     occurs_on,
     parse_recurrence,
 )
@@ -82,8 +83,17 @@ def test_monthly_spreads_over_working_days() -> None:
     assert all(d.isoweekday() <= 5 for d in days)
     assert days[0].day <= 15 < days[1].day
     rec = parse_recurrence("monthly:2")
-    march = [d for d in _days(date(2025, 3, 1), 31) if occurs_on(rec, d, date(2025, 1, 1))]
-    assert march == days
+    anchor = date(2025, 1, 1)
+    march = [d for d in _days(date(2025, 3, 1), 31) if occurs_on(rec, d, anchor)]
+    assert march == monthly_days(2025, 3, 2, monthly_phase(anchor))
+    assert len(march) == 2 and march[0].day <= 15 < march[1].day
+
+
+def test_monthly_lines_of_different_clients_fall_on_different_days() -> None:
+    rec = parse_recurrence("monthly:1")
+    anchors = [date(2025, 1, 1) + timedelta(days=n) for n in range(30)]
+    due = {next(d for d in _days(date(2025, 3, 1), 31) if occurs_on(rec, d, a)) for a in anchors}
+    assert len(due) >= 10  # spread over the month, not piled onto one day
 
 
 def test_monthly_four_times_is_roughly_weekly() -> None:
