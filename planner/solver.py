@@ -1,9 +1,11 @@
 """`solve(problem, params) -> Plan`: one office's day, planned with OR-Tools routing.
 
-Steps: a pre-check removes visits that a rule blocks outright (with the reason); a
-portfolio of searches (one in the calling thread, `params.workers - 1` in extra processes)
-runs on the rest until the wall-clock limit; the cheapest solution becomes the plan, with a
-reason in words for every stop and every unplanned visit.
+Steps: a pre-check removes visits that a rule blocks outright (with the reason); the
+search runs on the rest until the wall-clock limit: under 80 visits a portfolio of
+whole-day searches (one in the calling thread, `params.workers - 1` in extra processes);
+from 150 visits the day is improved part by part (`planner._decompose`), and in between
+one search of each kind. The cheapest solution becomes the plan, with a reason in words
+for every stop and every unplanned visit.
 """
 
 from __future__ import annotations
