@@ -111,7 +111,12 @@ def test_a_realistic_day(days: list[simulate.PlannedDay]) -> None:
     events = [i.body for worker in items.values() for i in worker if i.kind == "event"]
     kinds = [e["type"] for e in events]
     assert kinds.count("no_show") >= 1
-    assert kinds.count("departed") < kinds.count("arrived") - kinds.count("no_show")  # forgot
+    # some taps are forgotten: a visit with an arrival and no departure, or the other way round
+    taps: dict[object, set[str]] = {}
+    for event in events:
+        if event["type"] in ("arrived", "departed"):
+            taps.setdefault(event.get("plan_stop_id"), set()).add(event["type"])
+    assert any(len(kinds_of_visit) == 1 for kinds_of_visit in taps.values())
     assert kinds.count("client_confirmed") >= 0.8 * kinds.count("service_rendered")
     for worker_items in items.values():
         times = [i.t for i in worker_items if i.kind == "ping"]
