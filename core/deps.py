@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from core.db import session_factory
+from core.db import session_scope
 from core.models import Role, User, Worker
 from core.security import decode_access_token
 
@@ -22,15 +22,9 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=Fals
 
 
 def get_session() -> Iterator[Session]:
-    session = session_factory()()
-    try:
+    """One session per request: committed when the handler succeeds, rolled back otherwise."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
