@@ -300,7 +300,7 @@ def _solve_part(
         return None
     strategy = _search.PART_STRATEGY
     found = model.routing.SolveFromAssignmentWithParameters(
-        start, _search.search_parameters(strategy, seconds)
+        start, _search.search_parameters(strategy, seconds, bool(model.breaks))
     )
     if found is None or found.ObjectiveValue() >= start.ObjectiveValue():
         return None
