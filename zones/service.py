@@ -22,17 +22,12 @@ from core import audit
 from core.models import CarePlan, Client, ClientStatus, Office, User, Worker
 from core.recurrence import occurs_on, parse_recurrence
 from zones import balance
-from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
+from zones._store import store_version, zone_key
+from zones.models import ZoneClient, ZoneSet, ZoneSetStatus
 from zones.problem import Assignment, BalanceParams, ZoneFigures, ZoneInputError
 from zones.problem import Client as ZoneClientInput
 from zones.problem import Zone as ZoneInput
 
-# Colours that stay distinguishable on a map, in the order zones get them.
-PALETTE = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
-    "#469990", "#9a6324", "#800000", "#808000", "#000075", "#e6beff", "#aaffc3", "#ffd8b1",
-    "#fabebe", "#a9a9a9", "#ffe119", "#008080",
-)  # fmt: skip
 SERVED = (ClientStatus.ENROLLED, ClientStatus.SUSPENDED)
 WEEKS_SAMPLED = 4
 
@@ -56,10 +51,6 @@ class OfficeZoning:
 
 def client_key(client_id: int) -> str:
     return str(client_id)
-
-
-def zone_key(worker_id: int) -> str:
-    return f"w{worker_id}"
 
 
 def weekly_load(plans: Sequence[CarePlan], start: date) -> tuple[float, float]:
@@ -253,7 +244,14 @@ def save_moves(
     """Saves the moves as a new version of the office's zones."""
     zoning = load_office(session, office_id=office_id)
     proposed = _apply_moves(zoning, moves)
-    zone_set = _store_version(session, user=user, zoning=zoning, zone_of=proposed, note=note)
+    zone_set = store_version(
+        session,
+        user=user,
+        zoning=zoning,
+        zone_of=proposed,
+        figures=_figures(zoning, proposed),
+        note=note,
+    )
     audit.record(
         session,
         user=user,
@@ -327,8 +325,13 @@ def rebalance(
     }
     if save:
         note = "авторебалансировка" if fewest_moves else "новое районирование"
-        zone_set = _store_version(
-            session, user=user, zoning=zoning, zone_of=result.zone_of, note=note
+        zone_set = store_version(
+            session,
+            user=user,
+            zoning=zoning,
+            zone_of=result.zone_of,
+            figures=_figures(zoning, result.zone_of),
+            note=note,
         )
         audit.record(
             session,
@@ -444,105 +447,6 @@ def _zone_set_json(
         "created_at": zone_set.created_at.isoformat() if zone_set.created_at else None,
         "zones": zones,
     }
-
-
-def _store_version(
-    session: Session,
-    *,
-    user: User | None,
-    zoning: OfficeZoning,
-    zone_of: Mapping[str, str],
-    note: str,
-) -> ZoneSet:
-    """Archives the active set and stores `zone_of` as the new active version."""
-    previous = zoning.zone_set
-    locked = set()
-    old_meta: dict[str, tuple[str, str]] = {}
-    if previous is not None:
-        previous.status = ZoneSetStatus.ARCHIVED
-        locked = {
-            r.client_id
-            for r in session.scalars(
-                select(ZoneClient).where(ZoneClient.zone_set_id == previous.id, ZoneClient.locked)
-            )
-        }
-        old_meta = {zone_key(z.worker_id): (z.name, z.color) for z in previous.zones if z.worker_id}
-    session.flush()
-    version = (
-        session.scalar(
-            select(func.max(ZoneSet.version)).where(ZoneSet.office_id == zoning.office.id)
-        )
-        or 0
-    ) + 1
-    zone_set = ZoneSet(
-        office_id=zoning.office.id,
-        version=version,
-        status=ZoneSetStatus.ACTIVE,
-        note=note,
-        created_by=user.id if user else None,
-    )
-    polygons = _polygons(zoning, zone_of)
-    used_colours = {colour for _, colour in old_meta.values()}
-    free_colours = [c for c in PALETTE if c not in used_colours]
-    for n, (key, worker) in enumerate(zoning.workers.items(), start=1):
-        name, colour = old_meta.get(key) or (
-            f"Участок {n} — {_short_name(worker.full_name)}",
-            free_colours.pop(0) if free_colours else PALETTE[n % len(PALETTE)],
-        )
-        zone_set.zones.append(
-            Zone(worker_id=worker.id, name=name, color=colour, polygon=polygons.get(key))
-        )
-    figures = _figures(zoning, zone_of)
-    zone_set.stats = {
-        "clients": len(zone_of),
-        "max_over_mean": round(_max_over_mean(figures), 3) if figures else None,
-    }
-    session.add(zone_set)
-    session.flush()
-    ids = {zone_key(z.worker_id): z.id for z in zone_set.zones if z.worker_id is not None}
-    session.add_all(
-        ZoneClient(
-            zone_set_id=zone_set.id,
-            client_id=int(client),
-            zone_id=ids[zone],
-            locked=int(client) in locked,
-        )
-        for client, zone in zone_of.items()
-        if zone in ids
-    )
-    session.flush()
-    return zone_set
-
-
-def _max_over_mean(figures: Sequence[ZoneFigures]) -> float:
-    loads = [f.workload_minutes / f.hours_share for f in figures if f.hours_share]
-    mean = sum(loads) / len(loads) if loads else 0
-    return max(loads) / mean if mean else 1.0
-
-
-def _short_name(full_name: str) -> str:
-    """'Иванова Мария Петровна' -> 'Иванова М. П.'"""
-    parts = full_name.split()
-    return " ".join(parts[:1] + [p[0] + "." for p in parts[1:3]])
-
-
-def _polygons(zoning: OfficeZoning, zone_of: Mapping[str, str]) -> dict[str, Any]:
-    """Non-overlapping polygons per zone, clipped to the office's service area."""
-    from zones.shapes import zone_shapes
-
-    area = to_shape(zoning.office.service_area) if zoning.office.service_area is not None else None
-    placed = [c for c in zoning.clients if c.id in zone_of]
-    if not placed:
-        return {}
-    collection = zone_shapes(placed, zone_of, service_area=area)
-    polygons: dict[str, Any] = {}
-    for feature in collection["features"]:
-        geometry = shape(feature["geometry"])
-        if isinstance(geometry, Polygon):
-            geometry = MultiPolygon([geometry])
-        if not geometry.is_empty:
-            polygons[feature["properties"]["zone_id"]] = from_shape(geometry, srid=4326)
-    return polygons
 
 
 def zone_set_geojson(session: Session, *, zone_set_id: int) -> dict[str, Any]:
