@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import access, audit
 from core.errors import DomainError
-from core.models import AuditEntry, Office, Region, User
+from core.models import AuditEntry, Office, Region, Service, User, Worker
 from core.schemas import AuditOut, LonLat, OfficeIn, OfficeOut, OfficeUpdate, Page, RegionOut
 
 
@@ -104,6 +104,18 @@ def office_to_edit(session: Session, *, user: User | None, office_id: int) -> Of
     if office is None or (user and not access.can_edit_office(session, user, office_id)):
         raise NotFound("office")
     return office
+
+
+def office_object[T: (Service, Worker)](
+    session: Session, model: type[T], object_id: int, *, user: User, edit: bool, what: str
+) -> T:
+    """A worker or catalogue service of an office the user may see (or edit), else NotFound:
+    the same answer whether it is missing or out of reach, so nothing leaks."""
+    row = session.get(model, object_id)
+    allowed = access.can_edit_office if edit else access.can_see_office
+    if row is None or not allowed(session, user, row.office_id):
+        raise NotFound(what)
+    return row
 
 
 # --- regions and offices ---------------------------------------------------------------------

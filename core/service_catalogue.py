@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import access, audit
+from core import audit
 from core.models import CarePlan, CarePlanLine, Service, User
 from core.schemas import (
     CarePlanIn,
@@ -22,7 +22,14 @@ from core.schemas import (
     ServiceOut,
     ServiceUpdate,
 )
-from core.service import NotFound, RegistryError, office_to_edit, office_to_read, page
+from core.service import (
+    NotFound,
+    RegistryError,
+    office_object,
+    office_to_edit,
+    office_to_read,
+    page,
+)
 from core.service_clients import client_to_edit, client_to_read
 
 
@@ -52,17 +59,11 @@ def list_services(
 
 
 def service_to_read(session: Session, *, user: User, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or not access.can_see_office(session, user, service.office_id):
-        raise NotFound("service")
-    return service
+    return office_object(session, Service, service_id, user=user, edit=False, what="service")
 
 
 def _service_to_edit(session: Session, *, user: User, service_id: int) -> Service:
-    service = session.get(Service, service_id)
-    if service is None or not access.can_edit_office(session, user, service.office_id):
-        raise NotFound("service")
-    return service
+    return office_object(session, Service, service_id, user=user, edit=True, what="service")
 
 
 def _check_code_free(

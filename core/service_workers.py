@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import access, audit
+from core import audit
 from core.models import Role, User, Worker, WorkerAbsence, WorkerShift
 from core.schemas import (
     AbsenceIn,
@@ -24,6 +24,7 @@ from core.service import (
     NotFound,
     RegistryError,
     lonlat_of,
+    office_object,
     office_to_edit,
     office_to_read,
     page,
@@ -72,17 +73,11 @@ def list_workers(
 
 
 def worker_to_read(session: Session, *, user: User, worker_id: int) -> Worker:
-    worker = session.get(Worker, worker_id)
-    if worker is None or not access.can_see_office(session, user, worker.office_id):
-        raise NotFound("worker")
-    return worker
+    return office_object(session, Worker, worker_id, user=user, edit=False, what="worker")
 
 
 def worker_to_edit(session: Session, *, user: User, worker_id: int) -> Worker:
-    worker = session.get(Worker, worker_id)
-    if worker is None or not access.can_edit_office(session, user, worker.office_id):
-        raise NotFound("worker")
-    return worker
+    return office_object(session, Worker, worker_id, user=user, edit=True, what="worker")
 
 
 def _check_login(session: Session, *, user_id: int | None, worker_id: int | None) -> None:
