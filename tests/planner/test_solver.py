@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from planner import _search
 from planner.problem import Break, Plan, Problem, Progress, SolveParams, TravelMode, Visit, Worker
 from planner.solver import solve
 from tests.planner.checker import violations
@@ -190,3 +191,11 @@ def test_progress_reports_percent_and_best_cost(walk_day: Problem) -> None:
     costs = [p.best_cost for p in seen if p.best_cost is not None]
     assert costs == sorted(costs, reverse=True)
     assert all(0 <= p.percent <= 100 for p in seen)
+
+
+def test_full_propagation_only_when_the_model_has_lunch_breaks() -> None:
+    # Break intervals make OR-Tools' filters pass moves its propagation then refuses;
+    # full propagation keeps lunch days searchable (bench/README.md, lunch days).
+    strategy = _search.PORTFOLIO[0]
+    assert _search.search_parameters(strategy, 1.0, breaks=True).use_full_propagation
+    assert not _search.search_parameters(strategy, 1.0).use_full_propagation
