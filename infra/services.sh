@@ -2,6 +2,7 @@
 # Starts, stops or checks CareRoute's own PostgreSQL+PostGIS and Redis, on loopback, with a
 # private data directory ($CAREROUTE_DATA_DIR). Idempotent: start on a running set-up does nothing.
 #   infra/services.sh start | stop | status | start-redis | stop-redis | start-pg | stop-pg
+#                     | reset-test-db
 source "$(dirname "$0")/common.sh"
 
 PG_DATA="$DATA_DIR/pg"
@@ -46,6 +47,13 @@ ensure_databases() {
   done
 }
 
+# A brand-new test database, so every test run starts from the migrations alone.
+reset_test_db() {
+  start_pg
+  psql_admin -d postgres -c "DROP DATABASE IF EXISTS careroute_test WITH (FORCE)"
+  ensure_databases
+}
+
 stop_pg() {
   if pg_running; then
     log "stopping PostgreSQL"
@@ -86,6 +94,7 @@ case "${1:-start}" in
   start-pg) start_pg ;;
   stop-pg) stop_pg ;;
   start-redis) start_redis ;;
+  reset-test-db) reset_test_db ;;
   stop-redis) stop_redis ;;
-  *) die "usage: $0 start|stop|status|start-pg|stop-pg|start-redis|stop-redis" ;;
+  *) die "usage: $0 start|stop|status|start-pg|stop-pg|start-redis|stop-redis|reset-test-db" ;;
 esac
