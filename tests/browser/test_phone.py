@@ -36,8 +36,11 @@ def test_visit_recorded_offline_arrives_once(
     page.wait_for_selector("#sync-state:has-text('Все данные отправлены')")
     page.screenshot(path=str(artifacts / "phone-route.png"), full_page=True)
 
-    first.locator("[data-action='phone.arrived']").click()
-    page.wait_for_selector("#sync-state:has-text('Все данные отправлены')")
+    # the arrival is sent before the network goes: wait for its sync answer, since the
+    # "all sent" text is already on screen from before the tap
+    with page.expect_response(lambda r: "/api/mobile/sync" in r.url and r.ok):
+        first.locator("[data-action='phone.arrived']").click()
+    page.wait_for_selector("#sync-state[data-queued='0']:has-text('Все данные отправлены')")
 
     phone.set_offline(True)
     page.wait_for_selector("#sync-state:has-text('Нет сети')")
