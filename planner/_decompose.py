@@ -63,8 +63,11 @@ def run(
     params: SolveParams,
     deadline: float,
     on_progress: Callable[[Progress], None] | None = None,
+    whole: _search.Strategy = _search.PORTFOLIO[0],
 ) -> _search.Solution | None:
     """A first plan by cheapest insertion, then parts re-solved until `deadline`.
+
+    A first plan of few routes is searched whole instead, with the strategy `whole`.
 
     With `params.workers` >= 2 a second process works at the same time: the routes are cut
     in two groups of neighbouring routes, each process improves its own group for an epoch,
@@ -80,8 +83,8 @@ def run(
     if sum(1 for route in stops if route) < MIN_BUSY_ROUTES:
         # A few long routes make one part; the whole-day search suits them better
         # (Solomon's RC208, 3 routes: 18 % above the reference part by part, 12 % whole).
-        whole = _search.run(problem, visits, params, _search.PORTFOLIO[0], deadline, on_progress)
-        return min([s for s in (whole, first) if s is not None], key=lambda s: s.cost)
+        found = _search.run(problem, visits, params, whole, deadline, on_progress)
+        return min([s for s in (found, first) if s is not None], key=lambda s: s.cost)
     rng = random.Random(params.seed)
     distance = _distance_matrix(problem)
     context = multiprocessing.get_context("fork")

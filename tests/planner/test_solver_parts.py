@@ -65,9 +65,9 @@ def test_parts_improve_on_the_first_plan() -> None:
     assert improved.cost < first.cost
 
 
-def test_mid_sized_day_mixes_parts_and_whole_day_search() -> None:
+def test_mid_sized_day_is_searched_part_by_part_in_each_process() -> None:
     problem = with_every_rule(generate(10, 90, seed=4, skills=True))
-    assert solver.MIXED_FROM <= len(problem.visits) < solver.DECOMPOSE_FROM
+    assert solver.PARTS_EACH_FROM <= len(problem.visits) < solver.DECOMPOSE_FROM
     plan = solve(problem, SolveParams(time_limit_s=3.0, workers=2))
     assert violations(problem, plan) == []
     assert sum(len(r.stops) for r in plan.routes) >= 0.8 * len(problem.visits)
@@ -79,3 +79,26 @@ def test_few_long_routes_are_searched_whole(c101_25: Problem) -> None:
     params = SolveParams(time_limit_s=2.0, workers=1, fairness_weight=0)
     found = _decompose.run(problem, visits, params, time.monotonic() + 2.0)
     assert found is not None and found.strategy == "lci-gls"
+
+
+def test_search_keeps_busy_workers_and_two_idle_ones_of_each_kind(c101_25: Problem) -> None:
+    workers = list(c101_25.workers)  # 25 alike vehicles; a few busy in the first plan
+    workers[20] = dataclasses.replace(workers[20], skills=frozenset({"nurse"}))
+    visits = list(c101_25.visits)
+    visits[0] = dataclasses.replace(visits[0], preferred_worker=workers[24].id)
+    problem = dataclasses.replace(c101_25, workers=tuple(workers), visits=tuple(visits))
+    start = _search.Solution("first", 0, [[(0, 0)], [(1, 0)]] + [[] for _ in workers[2:]], [])
+    kept = _search._kept_workers(problem, visits, start, spare=2)
+    # the two busy ones, two idle alike ones, the nurse (a kind of her own), the usual worker
+    assert kept == [0, 1, 2, 3, 20, 24]
+    assert _search._kept_workers(problem, visits, start, spare=None) == list(range(25))
+
+
+def test_search_with_fewer_idle_workers_plans_for_everyone(c101_25: Problem) -> None:
+    visits, _ = _precheck.split(c101_25)
+    params = SolveParams(time_limit_s=2.0, workers=1, fairness_weight=0, continuity_cost_s=0)
+    found = _search.run(c101_25, visits, params, _search.PORTFOLIO[1], time.monotonic() + 2.0)
+    assert found is not None and len(found.stops) == len(c101_25.workers)
+    assert sum(1 for route in found.stops if route) < len(c101_25.workers)
+    plan = solve(c101_25, params)
+    assert violations(c101_25, plan) == [] and not plan.unplanned
