@@ -91,7 +91,9 @@ def _one_search(
     strategy = _search.PORTFOLIO[n]
     if len(visits) >= PARTS_EACH_FROM:
         alone = dataclasses.replace(params, workers=1, seed=params.seed + n)
-        return _decompose.run(problem, visits, alone, deadline, on_progress, whole=strategy)
+        plain = all(v.workers_needed == 1 for v in visits)  # savings cannot pair workers
+        start = _decompose.FIRST_SAVINGS if n % 2 == 1 and plain else _decompose.FIRST
+        return _decompose.run(problem, visits, alone, deadline, on_progress, strategy, start)
     return _search.run(problem, visits, params, strategy, deadline, on_progress)
 
 
