@@ -190,9 +190,11 @@ def _kept_workers(
     the search time (every move is also tried towards each empty route): on Solomon's
     instances (25 vehicles, 3-18 used) keeping two idle ones per kind took the mean gap on
     eight hard instances from 6.4 % to 2.8 % (bench/README.md). A worker someone asked for
-    by name (usual or pinned worker) is never left out.
+    by name (usual or pinned worker) is never left out. Nobody is left out while the first
+    plan leaves a visit out: placing those may take every idle worker.
     """
-    if spare is None:
+    planned = {i for route in start.stops for i, _ in route}
+    if spare is None or len(planned) < len(visits):
         return list(range(len(problem.workers)))
     named = {v.preferred_worker for v in visits} | {v.pinned_worker for v in visits}
     kept: list[int] = []

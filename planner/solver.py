@@ -3,10 +3,11 @@
 Steps: a pre-check removes visits that a rule blocks outright (with the reason); the
 search runs on the rest until the wall-clock limit: under 80 visits a portfolio of
 whole-day searches (one in the calling thread, `params.workers - 1` in extra processes);
-from 80 visits each of those searches improves the day part by part on its own
-(`planner._decompose`, each with its own random parts); from 150 visits the processes
-share one day, each improving its own half of the routes. The cheapest solution becomes
-the plan, with a reason in words for every stop and every unplanned visit.
+from 80 visits the first of them (and on plain days every one) improves the day part
+by part on its own (`planner._decompose`, each with its own random parts); from 150
+visits the processes share one day, each improving its own half of the routes. The
+cheapest solution becomes the plan, with a reason in words for every stop and every
+unplanned visit.
 """
 
 from __future__ import annotations
@@ -87,12 +88,19 @@ def _one_search(
     deadline: float,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> _search.Solution | None:
-    """Search number `n` of the portfolio: its own strategy, and its own parts and seed."""
+    """Search number `n` of the portfolio: its own strategy, and its own parts and seed.
+
+    From PARTS_EACH_FROM visits, with two searches or more, the first goes part by part;
+    the others too on plain days (no visit for two workers), from the savings plan. On
+    other days they search the whole day, which places left-out visits anywhere: a part
+    by part search alone, 2 s, on the demo's office-day with lunches and two-worker visits
+    planned 77 of 127 visits, the two together 123.
+    """
     strategy = _search.PORTFOLIO[n]
-    if len(visits) >= PARTS_EACH_FROM:
+    plain = all(v.workers_needed == 1 for v in visits)
+    if len(visits) >= PARTS_EACH_FROM and params.workers >= 2 and (n == 0 or plain):
         alone = dataclasses.replace(params, workers=1, seed=params.seed + n)
-        plain = all(v.workers_needed == 1 for v in visits)  # savings cannot pair workers
-        start = _decompose.FIRST_SAVINGS if n % 2 == 1 and plain else _decompose.FIRST
+        start = _decompose.FIRST_SAVINGS if n % 2 == 1 else _decompose.FIRST
         return _decompose.run(problem, visits, alone, deadline, on_progress, strategy, start)
     return _search.run(problem, visits, params, strategy, deadline, on_progress)
 
