@@ -36,7 +36,7 @@ class RoutingModel:
     manager: pywrapcp.RoutingIndexManager
     routing: pywrapcp.RoutingModel
     time: pywrapcp.RoutingDimension
-    work: pywrapcp.RoutingDimension | None  # only with fairness or a working-time limit
+    work: pywrapcp.RoutingDimension
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)  # worker -> lunch
     travel_by_mode: dict[TravelMode, np.ndarray] = field(default_factory=dict)  # node x node
     fair_target: int = 0  # working time above which fairness costs
@@ -115,12 +115,10 @@ def _add_time(
     horizon = max(w.shift_end for w in problem.workers) + 1
     routing.AddDimensionWithVehicleTransits(per_worker_time, horizon, horizon, False, TIME)
     model.time = routing.GetDimensionOrDie(TIME)
-    # Working time (travel + on site, no waiting): max working time and fairness. Only when
-    # asked for: every dimension adds its checks to every move of the search.
-    if params.fairness_weight > 0 or any(w.max_working_seconds for w in problem.workers):
-        max_work = [w.max_working_seconds or horizon for w in problem.workers]
-        routing.AddDimensionWithVehicleTransitAndCapacity(per_worker_time, 0, max_work, True, WORK)
-        model.work = routing.GetDimensionOrDie(WORK)
+    # Working time (travel + on site, no waiting): max working time and fairness.
+    max_work = [w.max_working_seconds or horizon for w in problem.workers]
+    routing.AddDimensionWithVehicleTransitAndCapacity(per_worker_time, 0, max_work, True, WORK)
+    model.work = routing.GetDimensionOrDie(WORK)
     target = fair_target
     if target is None:
         target = _fair_workload(model, service) if params.fairness_weight > 0 else 0
@@ -131,7 +129,7 @@ def _add_time(
         model.time.CumulVar(end).SetRange(worker.shift_start, worker.shift_end)
         routing.AddVariableMinimizedByFinalizer(model.time.CumulVar(end))
         routing.AddVariableMaximizedByFinalizer(model.time.CumulVar(start))
-        if params.fairness_weight > 0 and model.work is not None:
+        if params.fairness_weight > 0:
             model.work.SetCumulVarSoftUpperBound(end, target, params.fairness_weight)
     _add_breaks(model, service)
 
