@@ -307,15 +307,7 @@ def _solve_part(
     sub = dataclasses.replace(problem, workers=tuple(problem.workers[k] for k in part.workers))
     model = _model.build(sub, part_visits, params, fair_target)
     local = {i: n for n, i in enumerate(part.visits)}
-    used = [0] * len(part_visits)
-    routes = []
-    for k in part.workers:
-        route = []
-        for i, _ in stops[k]:
-            n = local[i]
-            route.append(model.manager.NodeToIndex(model.visit_nodes[n][used[n]]))
-            used[n] += 1
-        routes.append(route)
+    routes = _search.routing_indexes(model, [stops[k] for k in part.workers], local)
     start = model.routing.ReadAssignmentFromRoutes(routes, True)
     if start is None:
         return None
@@ -336,14 +328,7 @@ def _reread(
     full: _model.RoutingModel, stops: list[list[tuple[int, int]]], fallback: _search.Solution
 ) -> _search.Solution:
     """The improved routes read back through the whole day's model (which checks them)."""
-    used = [0] * len(full.visits)
-    routes = []
-    for route in stops:
-        indexes = []
-        for i, _ in route:
-            indexes.append(full.manager.NodeToIndex(full.visit_nodes[i][used[i]]))
-            used[i] += 1
-        routes.append(indexes)
+    routes = _search.routing_indexes(full, stops)
     assignment = full.routing.ReadAssignmentFromRoutes(routes, True)
     if assignment is None:  # a model difference; never expected, never worse than the start
         return fallback

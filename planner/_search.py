@@ -225,14 +225,7 @@ def _narrowed(
     sub = dataclasses.replace(problem, workers=tuple(problem.workers[k] for k in kept))
     small = _model.build(sub, model.visits, params, model.fair_target)
     small.routing.AddAtSolutionCallback(lambda: watch(small.routing.CostVar().Value()))
-    used = [0] * len(model.visits)
-    routes = []
-    for k in kept:
-        route = []
-        for i, _ in start.stops[k]:
-            route.append(small.manager.NodeToIndex(small.visit_nodes[i][used[i]]))
-            used[i] += 1
-        routes.append(route)
+    routes = routing_indexes(small, [start.stops[k] for k in kept])
     first = small.routing.ReadAssignmentFromRoutes(routes, True)
     if first is None:
         return None
@@ -248,6 +241,28 @@ def _narrowed(
     for n, k in enumerate(kept):
         stops[k], lunch[k] = result.stops[n], result.lunch_start[n]
     return Solution(strategy.name, result.cost, stops, lunch)
+
+
+def routing_indexes(
+    model: _model.RoutingModel,
+    stops: list[list[tuple[int, int]]],
+    local: dict[int, int] | None = None,
+) -> list[list[int]]:
+    """Routes of (visit, start) pairs as the model's routing indexes, one list per vehicle.
+
+    `local` maps the visits' indexes to the model's own when the model holds a subset of
+    them; the copies of a two-worker visit are handed out in the order the routes meet them.
+    """
+    used = [0] * len(model.visits)
+    routes = []
+    for route in stops:
+        indexes = []
+        for i, _ in route:
+            n = i if local is None else local[i]
+            indexes.append(model.manager.NodeToIndex(model.visit_nodes[n][used[n]]))
+            used[n] += 1
+        routes.append(indexes)
+    return routes
 
 
 def _watcher(
