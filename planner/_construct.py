@@ -110,9 +110,9 @@ def build(problem: Problem, visits: list[Visit]) -> list[list[Call]]:
         visit = visits[i]
         allowed = [index_of[w.id] for w in eligible_workers(visit, workers)]
         if visit.workers_needed == 1:
-            _insert_one(problem, visits, routes, i, allowed)
+            insert_one(problem, visits, routes, i, allowed)
         elif visit.workers_needed == 2:
-            _insert_pair(problem, visits, routes, i, allowed)
+            insert_pair(problem, visits, routes, i, allowed)
     return routes
 
 
@@ -139,7 +139,7 @@ def _candidates(
     return sorted(found)
 
 
-def _insert_one(
+def insert_one(
     problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
 ) -> None:
     found = _candidates(problem, visits, routes, i, allowed)
@@ -148,7 +148,7 @@ def _insert_one(
         routes[k].insert(at, Call(i))
 
 
-def _insert_pair(
+def insert_pair(
     problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
 ) -> None:
     """Two copies on two workers, both starting at the later of their earliest starts."""
