@@ -1,10 +1,12 @@
 """Home-care days: our solver against PyVRP and VROOM on the same travel-time matrix.
 
 Run: .venv/bin/python -m bench.homecare [--sizes 30x250,60x600] [--limit 10] [--pyvrp-limit 60]
-                                        [--solvers ours,pyvrp,vroom] [--seed 1]
+                                        [--solvers ours,pyvrp,vroom] [--seeds 1,2,3,4]
 Each size is solved twice: without lunch breaks (all three solvers see the same problem)
 and with lunch breaks (PyVRP cannot model breaks, so only ours and VROOM). The objective
 is walking time; a visit left out costs as much as 100 000 s of walking in every solver.
+With several seeds each day is printed, then the sum over the seeds per solver (single days
+vary by a few per cent from run to run on a shared machine; the sum varies less).
 """
 
 from __future__ import annotations
@@ -124,34 +126,64 @@ def main() -> None:
     parser.add_argument("--pyvrp-limit", type=float, default=60.0)
     parser.add_argument("--solvers", default="ours,pyvrp,vroom")
     parser.add_argument("--variants", default="no-lunch,lunch")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3,4")
     parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
     args = parser.parse_args()
     solvers = args.solvers.split(",")
+    seeds = [int(s) for s in args.seeds.split(",")]
     print(
-        f"{'day':<8}{'variant':<10}{'solver':<12}{'travel min':>11}{'vs PyVRP':>10}"
+        f"{'day':<8}{'seed':>5} {'variant':<10}{'solver':<12}{'travel min':>11}{'vs ref':>8}"
         f"{'planned':>9}{'unplanned':>10}{'time s':>8}  note"
     )
     for size in args.sizes.split(","):
         workers, visits = (int(x) for x in size.split("x"))
         for variant in args.variants.split(","):
-            problem = generate(workers, visits, args.seed, lunch=variant == "lunch")
-            rows: list[tuple[str, Outcome]] = []
-            if "ours" in solvers:
-                rows.append((f"ours {args.limit:g}s", ours(problem, args.limit)))
-            if "pyvrp" in solvers and variant == "no-lunch":
-                limit = args.pyvrp_limit
-                rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, args.seed)))
-            if "vroom" in solvers:
-                rows.append((f"VROOM x{args.vroom_level}", vroom(problem, args.vroom_level)))
-            reference = next((o.travel_s for n, o in rows if n.startswith("PyVRP")), None)
-            for name, o in rows:
-                versus = f"{100 * (o.travel_s - reference) / reference:+.1f}%" if reference else ""
-                print(
-                    f"{size:<8}{variant:<10}{name:<12}{o.travel_s / 60:>11.0f}{versus:>10}"
-                    f"{o.planned:>9}{o.unplanned:>10}{o.seconds:>8.1f}  {o.note}",
-                    flush=True,
-                )
+            totals: dict[str, list[Outcome]] = {}
+            for seed in seeds:
+                problem = generate(workers, visits, seed, lunch=variant == "lunch")
+                rows = _solve_day(problem, solvers, variant, seed, args)
+                for name, outcome in rows:
+                    totals.setdefault(name, []).append(outcome)
+                _print_rows(f"{size:<8}{seed:>5} {variant:<10}", rows)
+            if len(seeds) > 1:
+                summed = [(name, _summed(outcomes)) for name, outcomes in totals.items()]
+                _print_rows(f"{size:<8}{'sum':>5} {variant:<10}", summed)
+
+
+def _solve_day(
+    problem: Problem, solvers: list[str], variant: str, seed: int, args: argparse.Namespace
+) -> list[tuple[str, Outcome]]:
+    rows: list[tuple[str, Outcome]] = []
+    if "ours" in solvers:
+        rows.append((f"ours {args.limit:g}s", ours(problem, args.limit)))
+    if "pyvrp" in solvers and variant == "no-lunch":
+        limit = args.pyvrp_limit
+        rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, seed)))
+    if "vroom" in solvers:
+        rows.append((f"VROOM x{args.vroom_level}", vroom(problem, args.vroom_level)))
+    return rows
+
+
+def _summed(outcomes: list[Outcome]) -> Outcome:
+    return Outcome(
+        travel_s=sum(o.travel_s for o in outcomes),
+        planned=sum(o.planned for o in outcomes),
+        unplanned=sum(o.unplanned for o in outcomes),
+        seconds=sum(o.seconds for o in outcomes),
+    )
+
+
+def _print_rows(prefix: str, rows: list[tuple[str, Outcome]]) -> None:
+    """One line per solver; the reference is PyVRP where it ran, else VROOM."""
+    reference = next((o.travel_s for n, o in rows if n.startswith("PyVRP")), None)
+    reference = reference or next((o.travel_s for n, o in rows if n.startswith("VROOM")), None)
+    for name, o in rows:
+        versus = f"{100 * (o.travel_s - reference) / reference:+.1f}%" if reference else ""
+        print(
+            f"{prefix}{name:<12}{o.travel_s / 60:>11.0f}{versus:>8}"
+            f"{o.planned:>9}{o.unplanned:>10}{o.seconds:>8.1f}  {o.note}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
