@@ -52,7 +52,11 @@ MIN_BUSY_ROUTES = 6  # fewer routes in the first plan: search the whole day inst
 # against 5.13 % and 5.42 % with OR-Tools' usual 0.1 (0.2: 3.81 %, 0.5: 3.90 % from LCI).
 LONG_ROUTES_GLS_LAMBDA = 0.3
 LEFT_OUT_PER_PART = 8
-READ_BACK_SECONDS = 0.15  # kept at the end to read the whole day back
+# Kept at the end to read the whole day back, plus what reading the first plan took: with
+# lunch breaks OR-Tools places each break by a search of its own, 0.02 s on a 30x250 day
+# and 0.1-1.4 s on a 60x600 one (10 s runs took 10.5-12.1 s with 0.15 s kept, 9.5-11.1 s
+# now; twice the first read ended them at 8-9.9 s with visits left out).
+READ_BACK_SECONDS = 0.15
 EPOCH_SECONDS = 2.0  # two processes improve disjoint halves, then the halves are redrawn
 
 
@@ -94,9 +98,12 @@ def run(
     context = multiprocessing.get_context("fork")
     helpers = 1 if params.workers >= 2 and len(problem.workers) >= 6 else 0
     with ProcessPoolExecutor(max_workers=max(helpers, 1), mp_context=context) as pool:
-        first = _first_plan(full, visits, params, start_with, deadline, pool if helpers else None)
+        first, read_seconds = _first_plan(
+            full, visits, params, start_with, deadline, pool if helpers else None
+        )
         if first is None:
             return None
+        finish = deadline - READ_BACK_SECONDS - read_seconds
         stops = [list(route) for route in first.stops]
         if sum(1 for route in stops if route) < MIN_BUSY_ROUTES:
             # A few long routes make one part; the whole-day search suits them better
@@ -106,8 +113,8 @@ def run(
             return min([s for s in (found, first) if s is not None], key=lambda s: s.cost)
         rng = random.Random(params.seed)
         distance = _distance_matrix(problem)
-        while time.monotonic() + 2 * PART_SECONDS < deadline - READ_BACK_SECONDS:
-            until = min(time.monotonic() + EPOCH_SECONDS, deadline - READ_BACK_SECONDS)
+        while time.monotonic() + 2 * PART_SECONDS < finish:
+            until = min(time.monotonic() + EPOCH_SECONDS, finish)
             groups = _groups(problem, visits, stops, distance, rng, helpers + 1)
             futures = [
                 pool.submit(
@@ -151,8 +158,9 @@ def _first_plan(
     start_with: _search.Strategy,
     deadline: float,
     pool: ProcessPoolExecutor | None = None,
-) -> _search.Solution | None:
-    """The heuristic's plan of the day; with a `pool`, the cheaper of two heuristics' plans.
+) -> tuple[_search.Solution | None, float]:
+    """The heuristic's plan of the day (with a `pool`, the cheaper of two heuristics' plans)
+    and the seconds this process took to read routes through the whole day's model.
 
     On plain days (no two-worker visits, which the savings heuristic cannot place) the pool's
     process builds the savings plan while this one builds `start_with`'s: the second core
@@ -163,10 +171,10 @@ def _first_plan(
     if pool is not None and all(v.workers_needed == 1 for v in visits):
         second = FIRST_SAVINGS if start_with is not FIRST_SAVINGS else FIRST
         other = pool.submit(_heuristic_plan, full.problem, visits, params, second, deadline)
-    found = [_heuristic_plan(full.problem, visits, params, start_with, deadline, full)]
-    if other is not None:
-        found.append(other.result())
-    return min((s for s in found if s is not None), key=lambda s: s.cost, default=None)
+    mine, read_seconds = _heuristic_plan(full.problem, visits, params, start_with, deadline, full)
+    found = [mine, None if other is None else other.result()[0]]
+    best = min((s for s in found if s is not None), key=lambda s: s.cost, default=None)
+    return best, read_seconds
 
 
 def _heuristic_plan(
@@ -176,8 +184,9 @@ def _heuristic_plan(
     start_with: _search.Strategy,
     deadline: float,
     full: _model.RoutingModel | None = None,
-) -> _search.Solution | None:
-    """`start_with`'s plan; on a day with lunches made without them, then fitted.
+) -> tuple[_search.Solution | None, float]:
+    """`start_with`'s plan; on a day with lunches made without them, then fitted (and the
+    seconds reading the fitted routes through the whole day's model took).
 
     60x600 days with lunches, seeds 1-4: with the breaks in the model the heuristic found
     no plan within its time, and the exact Python construction left 110-130 visits out
@@ -186,16 +195,19 @@ def _heuristic_plan(
     5-18 visits out, placed by the parts but for 6 on one day.
     """
     if not any(w.lunch for w in problem.workers):
-        return _search.run(problem, visits, params, start_with, deadline)
+        return _search.run(problem, visits, params, start_with, deadline), 0.0
     relaxed = _search.run(_lunch.without_lunch(problem), visits, params, start_with, deadline)
-    if relaxed is not None:
-        full = full or _model.build(problem, visits, params)
-        stops = _lunch.fitted(problem, visits, relaxed.stops)
-        routes = _search.routing_indexes(full, stops)
-        assignment = full.routing.ReadAssignmentFromRoutes(routes, True)
-        if assignment is not None:
-            return _search.read(full, assignment, start_with.name, relaxed.solutions_seen)
-    return _search.run(problem, visits, params, start_with, deadline)
+    if relaxed is None:
+        return _search.run(problem, visits, params, start_with, deadline), 0.0
+    full = full or _model.build(problem, visits, params)
+    stops = _lunch.fitted(problem, visits, relaxed.stops)
+    began = time.monotonic()
+    assignment = full.routing.ReadAssignmentFromRoutes(_search.routing_indexes(full, stops), True)
+    read_seconds = time.monotonic() - began
+    if assignment is None:
+        return _search.run(problem, visits, params, start_with, deadline), read_seconds
+    solution = _search.read(full, assignment, start_with.name, relaxed.solutions_seen)
+    return solution, read_seconds
 
 
 @dataclass(frozen=True, slots=True)

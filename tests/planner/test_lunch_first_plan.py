@@ -65,7 +65,7 @@ def test_large_lunch_day_starts_from_the_fitted_plan_and_keeps_every_rule(
     began = time.monotonic()
     params = SolveParams(time_limit_s=5.0, workers=1)
     day = _decompose.with_arrays(problem)
-    first = _decompose._heuristic_plan(day, visits, params, _decompose.FIRST, began + 5.0)
+    first, _ = _decompose._heuristic_plan(day, visits, params, _decompose.FIRST, began + 5.0)
 
     assert first is not None
     # Only the day without lunches went to OR-Tools' heuristic (no fallback to the full day).
