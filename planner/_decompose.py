@@ -89,7 +89,9 @@ def run(
 ) -> _search.Solution | None:
     """A first plan by `start_with` (cheapest insertion), then parts re-solved until `deadline`.
 
-    A first plan of few routes is searched whole instead, with the strategy `whole`.
+    The first plan is the cheaper of two heuristics' when a second process is free, and on
+    a day with lunches it is made without them and then fitted (`_first_plan`). A first
+    plan of few routes is searched whole instead, with the strategy `whole`.
 
     With `params.workers` >= 2 a second process works at the same time: the routes are cut
     in two groups of neighbouring routes, each process improves its own group for an epoch,
