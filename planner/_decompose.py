@@ -56,8 +56,8 @@ MIN_BUSY_ROUTES = 6  # fewer routes in the first plan: search the whole day inst
 LONG_ROUTES_GLS_LAMBDA = 0.3
 LEFT_OUT_PER_PART = 8
 # Share of the parts drawn around a left-out visit while there is one. 60x600 lunch day of
-# seed 4 (VROOM plans 599 of 600): 2-3 left out in four runs against 3-6 without; sum of
-# the four lunch days 18312 min against 18515-18816.
+# seed 4 (VROOM plans 599 of 600): 2-4 left out in seven runs (mean 3.4) against 3-6 in
+# five without (mean 4.6); sum of the four lunch days 18312-18533 min against 18515-18816.
 LEFT_OUT_SEED_SHARE = 0.3
 # Kept at the end to read the whole day back, plus what reading the first plan took: with
 # lunch breaks OR-Tools places each break by a search of its own, 0.02 s on a 30x250 day
