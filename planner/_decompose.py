@@ -61,7 +61,7 @@ LEFT_OUT_PER_PART = 8
 LEFT_OUT_SEED_SHARE = 0.3
 # Kept at the end to read the whole day back, plus what reading the first plan took: with
 # lunch breaks OR-Tools places each break by a search of its own, 0.02 s on a 30x250 day
-# and 0.1-1.4 s on a 60x600 one (10 s runs took 10.5-12.1 s with 0.15 s kept, 9.5-11.1 s
+# and 0.1-1.4 s on a 60x600 one (10 s runs took 10.5-12.1 s with 0.15 s kept, 8.9-11.3 s
 # now; twice the first read ended them at 8-9.9 s with visits left out).
 READ_BACK_SECONDS = 0.15
 EPOCH_SECONDS = 2.0  # two processes improve disjoint halves, then the halves are redrawn
@@ -200,8 +200,8 @@ def _heuristic_plan(
     60x600 days with lunches, seeds 1-4: with the breaks in the model the heuristic found
     no plan within its time, and the exact Python construction left 110-130 visits out
     after 8 s, of which the parts placed little (83-133 of 600 still out at 10 s on three
-    of four days). Planned without the breaks and fitted (planner._lunch): 0.7-1.8 s and
-    5-18 visits out, placed by the parts but for 6 on one day.
+    of four days). Planned without the breaks and fitted (planner._lunch): 1-3 s and 5-22
+    visits out, all placed by the parts but for 2-4 on one day.
     """
     if not any(w.lunch for w in problem.workers):
         return _search.run(problem, visits, params, start_with, deadline), 0.0
@@ -211,11 +211,10 @@ def _heuristic_plan(
     full = full or _model.build(problem, visits, params)
     stops = _lunch.fitted(problem, visits, relaxed.stops)
     began = time.monotonic()
-    assignment = full.routing.ReadAssignmentFromRoutes(_search.routing_indexes(full, stops), True)
+    solution = _read(full, stops, start_with.name, relaxed.solutions_seen)
     read_seconds = time.monotonic() - began
-    if assignment is None:
+    if solution is None:
         return _search.run(problem, visits, params, start_with, deadline), read_seconds
-    solution = _search.read(full, assignment, start_with.name, relaxed.solutions_seen)
     return solution, read_seconds
 
 
@@ -409,9 +408,15 @@ def _reread(
     full: _model.RoutingModel, stops: list[list[tuple[int, int]]], fallback: _search.Solution
 ) -> _search.Solution:
     """The improved routes read back through the whole day's model (which checks them)."""
+    solution = _read(full, stops, fallback.strategy, fallback.solutions_seen)
+    # None is a model difference: never expected, and never worse than the start.
+    return solution if solution is not None and solution.cost <= fallback.cost else fallback
+
+
+def _read(
+    full: _model.RoutingModel, stops: list[list[tuple[int, int]]], name: str, seen: int
+) -> _search.Solution | None:
+    """Routes of visits as a solution of the whole day's model; None if it refuses them."""
     routes = _search.routing_indexes(full, stops)
     assignment = full.routing.ReadAssignmentFromRoutes(routes, True)
-    if assignment is None:  # a model difference; never expected, never worse than the start
-        return fallback
-    solution = _search.read(full, assignment, fallback.strategy, fallback.solutions_seen)
-    return solution if solution.cost <= fallback.cost else fallback
+    return None if assignment is None else _search.read(full, assignment, name, seen)
