@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner import _lunch, _model, _search
+from planner import _lunch, _model, _ruin, _search
 from planner.problem import Problem, Progress, SolveParams, TravelMode, Visit
 
 # The first plan: parallel cheapest insertion, without local search (the parts do that).
@@ -282,7 +282,7 @@ def _improve(
         part = _pick(problem, visits, stops, distance, rng, group.routes, left_out)
         if part is None:
             break
-        better = _solve_part(problem, visits, params, fair_target, part, stops, PART_SECONDS)
+        better = _solve_part(problem, visits, params, fair_target, part, stops, PART_SECONDS, rng)
         for k, route in (better or {}).items():
             stops[k] = changed[k] = route
             left_out -= {i for i, _ in route}
@@ -373,8 +373,15 @@ def _solve_part(
     part: Part,
     stops: list[list[tuple[int, int]]],
     seconds: float,
+    rng: random.Random,
 ) -> dict[int, list[tuple[int, int]]] | None:
-    """New routes for the part's workers, or None if the part found nothing better."""
+    """New routes for the part's workers, or None if the part found nothing better.
+
+    A part whose visits each need one worker and whose workers take no lunch is improved
+    by ruin and recreate (`planner._ruin`), the others by OR-Tools' guided local search;
+    either way the new routes count only once the part's OR-Tools model accepts them and
+    prices them lower.
+    """
     part_visits = []
     for i in part.visits:
         visit = visits[i]
@@ -392,9 +399,15 @@ def _solve_part(
     if start is None:
         return None
     strategy = _search.PART_STRATEGY
-    found = model.routing.SolveFromAssignmentWithParameters(
-        start, _search.search_parameters(strategy, seconds, bool(model.breaks))
-    )
+    if _ruin.suits(sub, part_visits):
+        local_routes = [[local[i] for i, _ in stops[k]] for k in part.workers]
+        routes = _ruin.improve(sub, part_visits, params, local_routes, seconds, rng)
+        indexes = _search.routing_indexes(model, [[(n, 0) for n in r] for r in routes])
+        found = model.routing.ReadAssignmentFromRoutes(indexes, True)
+    else:
+        found = model.routing.SolveFromAssignmentWithParameters(
+            start, _search.search_parameters(strategy, seconds, bool(model.breaks))
+        )
     if found is None or found.ObjectiveValue() >= start.ObjectiveValue():
         return None
     result = _search.read(model, found, strategy.name, 0)

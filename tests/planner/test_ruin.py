@@ -1,0 +1,82 @@
+"""Ruin and recreate on a part (planner._ruin): exact insertions, every rule kept."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from bench.homecare_gen import generate
+from planner import _construct, _ruin
+from planner._construct import Call, schedule
+from planner.problem import Problem, SolveParams
+
+HOUR = 3600
+
+
+def tight_day(seed: int, lunch: bool = False) -> Problem:
+    """A small day with many windows, a working-time limit and a short shift: many
+    insertions fail, so both answers of the insertion check get exercised."""
+    problem = generate(5, 45, seed=seed, lunch=lunch, windows_share=0.6)
+    workers = list(problem.workers)
+    workers[0] = dataclasses.replace(workers[0], max_working_seconds=4 * HOUR)
+    workers[1] = dataclasses.replace(workers[1], shift_end=14 * HOUR)
+    visits = list(problem.visits)
+    visits[3] = dataclasses.replace(visits[3], pinned_worker=workers[2].id, pinned_start=10 * HOUR)
+    return dataclasses.replace(problem, workers=tuple(workers), visits=tuple(visits))
+
+
+def routes_of(problem: Problem) -> list[list[int]]:
+    built = _construct.build(problem, list(problem.visits))
+    return [[call.visit for call in route] for route in built]
+
+
+@pytest.mark.parametrize("lunch", [False, True])
+def test_insertion_check_agrees_with_the_exact_schedule(lunch: bool) -> None:
+    checked = refused = 0
+    for seed in (1, 2, 3):
+        problem = tight_day(seed, lunch)
+        visits = list(problem.visits)
+        day = _ruin._day(problem, visits, SolveParams())
+        routes = routes_of(problem)
+        for k, route in enumerate(routes):
+            slack = (_ruin._Lunch if lunch else _ruin._Slack)(day, k, route)
+            for i in range(len(visits)):
+                if i in route:
+                    continue
+                for at in range(len(route) + 1):
+                    trial = [Call(j) for j in [*route[:at], i, *route[at:]]]
+                    exact = schedule(problem, problem.workers[k], visits, trial) is not None
+                    places = [day.start[k], *route, day.end[k]]
+                    travel = day.travel[k]
+                    detour = (
+                        travel[places[at]][i]
+                        + travel[i][places[at + 1]]
+                        - travel[places[at]][places[at + 1]]
+                    )
+                    assert slack.can_insert(i, at, detour) == exact, (seed, k, i, at)
+                    checked += 1
+                    refused += not exact
+    assert refused > 100 and checked - refused > 50  # both answers were tested
+
+
+def test_improve_keeps_every_rule_and_never_costs_more() -> None:
+    for seed, lunch in ((4, False), (5, True)):
+        problem = tight_day(seed, lunch)
+        visits = list(problem.visits)
+        params = SolveParams()
+        start = routes_of(problem)
+        day = _ruin._day(problem, visits, params)
+        routes = _ruin.improve(problem, visits, params, start, 0.3, random.Random(seed))
+        served = [i for route in routes for i in route]
+        assert len(served) == len(set(served))  # no visit twice
+        for k, route in enumerate(routes):
+            calls = [Call(i) for i in route]
+            assert schedule(problem, problem.workers[k], visits, calls) is not None
+        for i, visit in enumerate(visits):
+            if visit.pinned_worker is not None and any(i in r for r in start):
+                owner = next(k for k, r in enumerate(routes) if i in r)
+                assert problem.workers[owner].id == visit.pinned_worker
+        assert _ruin._cost(day, routes) <= _ruin._cost(day, start)
+        assert _ruin._cost(day, routes) < _ruin._cost(day, start)  # 0.3 s finds something
