@@ -117,8 +117,14 @@ def run(
         if sum(1 for route in stops if route) < MIN_BUSY_ROUTES:
             # A few long routes make one part; the whole-day search suits them better
             # (Solomon's RC208, 3 routes: 18 % above the reference part by part, 12 % whole).
+            # Ruin and recreate where it may, over the whole day: Solomon R2+RC2 (19
+            # instances, 10 s) 1.68 % mean gap, against 2.52 % with guided local search
+            # and 2.50 % with one process of each.
             long_routes = dataclasses.replace(whole, gls_lambda=LONG_ROUTES_GLS_LAMBDA)
-            found = _search.run(problem, visits, params, long_routes, deadline, on_progress)
+            if _ruin.suits(problem, visits):
+                found = _ruin_whole_day(full, visits, params, first, finish)
+            else:
+                found = _search.run(problem, visits, params, long_routes, deadline, on_progress)
             return min([s for s in (found, first) if s is not None], key=lambda s: s.cost)
         rng = random.Random(params.seed)
         distance = _distance_matrix(problem)
@@ -158,6 +164,21 @@ def run(
                 cost = _reread(full, stops, first).cost
                 on_progress(Progress(min(percent, 100.0), cost))
     return _reread(full, stops, first)
+
+
+def _ruin_whole_day(
+    full: _model.RoutingModel,
+    visits: list[Visit],
+    params: SolveParams,
+    first: _search.Solution,
+    finish: float,
+) -> _search.Solution | None:
+    """The first plan improved by ruin and recreate over every route until `finish`."""
+    routes = [[i for i, _ in route] for route in first.stops]
+    rng = random.Random(params.seed)
+    routes = _ruin.improve(full.problem, visits, params, routes, finish - time.monotonic(), rng)
+    stops = [[(i, 0) for i in route] for route in routes]
+    return _read(full, stops, first.strategy, first.solutions_seen)
 
 
 def _first_plan(

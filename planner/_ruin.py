@@ -7,14 +7,13 @@ search, started from a part's routes, rarely improves them (its moves are small 
 one must stay feasible, while home-care routes run close to the end of the shift); PyVRP on
 the very same parts found three to twenty times the saving, by changing which visits go
 together. Taking out five to ten nearby visits at once and inserting them again does change
-that, and at several hundred rounds a second in Python it improved those parts 2-7 times as
-much as guided local search in the same time.
+that: at several hundred rounds a second in Python it saved 1.6 (60x600) to 6 (30x250)
+times as much as guided local search on those parts in the same time.
 
 Every insertion is checked exactly: by earliest and latest starts along the route for a
 worker without lunch (the rules of `_construct.schedule`, in constant time per position),
-by `_construct.schedule`'s two states (lunch to take, lunch taken) replayed from the new
-stop on for a worker with lunch. Visits pinned to a worker or a start stay where they are;
-a part with two-worker visits is not handed here.
+by `_construct.schedule` itself for a worker with lunch. Visits pinned to a worker or a
+start stay where they are; a part with two-worker visits is not handed here.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from planner._construct import Call, schedule
 from planner._precheck import eligible_workers
 from planner.problem import Problem, SolveParams, Visit, Worker
 
@@ -57,9 +57,9 @@ class _Day:
 def suits(problem: Problem, visits: list[Visit]) -> bool:
     """Whether a part is searched here: every visit needs one worker, nobody has lunch.
 
-    With lunches every insertion goes through the full schedule check, about ten times
-    slower: 30x250 days with lunches, four seeds, came out 2-3 % worse than with guided
-    local search, so those parts stay with OR-Tools.
+    Days with lunches, four per size, 10 s: ruin and recreate on their parts gave 1-1.5 %
+    less walking on 30x250 days but 1-2 % more, and more visits left out, on 60x600 days
+    than guided local search, so those parts stay with OR-Tools for now.
     """
     return all(v.workers_needed == 1 for v in visits) and not any(w.lunch for w in problem.workers)
 
@@ -190,7 +190,7 @@ def _recreate(day: _Day, routes: list[list[int]], removed: list[int], rng: rando
         order.sort(key=lambda i: visits[i].window_end - visits[i].window_start)
     else:
         rng.shuffle(order)
-    slack: dict[int, _Slack | _Lunch] = {}  # per worker without lunch, until its route changes
+    slack: dict[int, _Slack] = {}  # per worker without lunch, until its route changes
     for i in order:
         best: tuple[int, int, int] | None = None
         for k in day.allowed[i]:
@@ -208,7 +208,7 @@ def _recreate(day: _Day, routes: list[list[int]], removed: list[int], rng: rando
 
 
 def _positions(
-    day: _Day, k: int, route: list[int], i: int, slack: dict[int, _Slack | _Lunch]
+    day: _Day, k: int, route: list[int], i: int, slack: dict[int, _Slack]
 ) -> Iterator[tuple[int, int]]:
     """(detour, position) of the feasible insertions of visit `i` in worker `k`'s route,
     cheapest first (checked only as far as the caller reads)."""
@@ -219,9 +219,13 @@ def _positions(
         for at in range(len(route) + 1)
     )
     worker = day.problem.workers[k]
-    fits = slack.get(k)
-    if fits is None:
-        fits = slack[k] = _Slack(day, k, route) if worker.lunch is None else _Lunch(day, k, route)
+    if worker.lunch is not None:  # the exact check, slower (parts with lunch stay elsewhere)
+        for d, at in detours:
+            calls = [Call(j) for j in [*route[:at], i, *route[at:]]]
+            if schedule(day.problem, worker, day.visits, calls) is not None:
+                yield d, at
+        return
+    fits = slack.get(k) or slack.setdefault(k, _Slack(day, k, route))
     for d, at in detours:
         if fits.can_insert(i, at, d):
             yield d, at
@@ -278,76 +282,3 @@ def _window(visit: Visit) -> tuple[int, int]:
     if visit.pinned_start is not None:
         return visit.pinned_start, visit.pinned_start
     return visit.window_start, visit.window_end
-
-
-_State = tuple[int | None, int | None]  # free at: lunch still to take, lunch taken
-
-
-class _Lunch:
-    """Insertion checks for a worker with lunch: the two states of `_construct.schedule`
-    (lunch still to take, or taken in an earlier gap) kept for every prefix of the route,
-    so a check replays only the stops after the new one."""
-
-    def __init__(self, day: _Day, k: int, route: list[int]) -> None:
-        worker: Worker = day.problem.workers[k]
-        self.day, self.k, self.route, self.worker = day, k, route, worker
-        travel, visits = day.travel[k], day.visits
-        self.prefix: list[_State] = [(worker.shift_start, None)]  # before stop n
-        state, place = self.prefix[0], day.start[k]
-        worked = 0
-        for j in route:
-            worked += travel[place][j] + visits[j].duration
-            state = self._step(state, travel[place][j], j)
-            self.prefix.append(state)
-            place = j
-        self.worked = worked + travel[place][day.end[k]]
-        self.load = sum(visits[j].demand for j in route)
-
-    def _step(self, state: _State, leg: int, j: int) -> _State:
-        """The states after serving visit `j`, reached by a walk of `leg` seconds."""
-        before, after = state
-        lunch = self.worker.lunch
-        assert lunch is not None
-        low, high, duration = self.day.low[j], self.day.high[j], self.day.visits[j].duration
-        starts = []
-        if after is not None:
-            starts.append(max(low, after + leg))
-        new_before = None
-        if before is not None:
-            taken_at = max(before, lunch.earliest)
-            if taken_at <= lunch.latest:
-                starts.append(max(low, before + leg + lunch.duration, taken_at + lunch.duration))
-            start = max(low, before + leg)
-            # Staying before lunch only while lunch can still come after this stop.
-            if start <= high and start + duration <= lunch.latest:
-                new_before = start + duration
-        start = min((t for t in starts if t <= high), default=None)
-        return new_before, None if start is None else start + duration
-
-    def can_insert(self, i: int, at: int, detour: int) -> bool:
-        worker, day, travel = self.worker, self.day, self.day.travel[self.k]
-        if worker.capacity is not None and self.load + day.visits[i].demand > worker.capacity:
-            return False
-        cap = worker.max_working_seconds
-        if cap is not None and self.worked + detour + day.visits[i].duration > cap:
-            return False
-        place = self.route[at - 1] if at else day.start[self.k]
-        state = self._step(self.prefix[at], travel[place][i], i)
-        place = i
-        for j in self.route[at:]:
-            if state == (None, None):
-                return False
-            state = self._step(state, travel[place][j], j)
-            place = j
-        return self._home_in_time(state, travel[place][day.end[self.k]])
-
-    def _home_in_time(self, state: _State, back: int) -> bool:
-        before, after = state
-        lunch, end = self.worker.lunch, self.worker.shift_end
-        assert lunch is not None
-        if after is not None and after + back <= end:
-            return True
-        if before is None:
-            return False
-        taken_at = max(before, lunch.earliest)
-        return taken_at <= lunch.latest and max(before + back, taken_at) + lunch.duration <= end

@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import random
 
-import pytest
-
 from bench.homecare_gen import generate
 from planner import _construct, _ruin
 from planner._construct import Call, schedule
@@ -32,16 +30,15 @@ def routes_of(problem: Problem) -> list[list[int]]:
     return [[call.visit for call in route] for route in built]
 
 
-@pytest.mark.parametrize("lunch", [False, True])
-def test_insertion_check_agrees_with_the_exact_schedule(lunch: bool) -> None:
+def test_constant_time_check_agrees_with_the_exact_schedule() -> None:
     checked = refused = 0
     for seed in (1, 2, 3):
-        problem = tight_day(seed, lunch)
+        problem = tight_day(seed)
         visits = list(problem.visits)
         day = _ruin._day(problem, visits, SolveParams())
         routes = routes_of(problem)
         for k, route in enumerate(routes):
-            slack = (_ruin._Lunch if lunch else _ruin._Slack)(day, k, route)
+            slack = _ruin._Slack(day, k, route)
             for i in range(len(visits)):
                 if i in route:
                     continue
@@ -58,7 +55,7 @@ def test_insertion_check_agrees_with_the_exact_schedule(lunch: bool) -> None:
                     assert slack.can_insert(i, at, detour) == exact, (seed, k, i, at)
                     checked += 1
                     refused += not exact
-    assert refused > 100 and checked - refused > 50  # both answers were tested
+    assert refused > 100 and checked - refused > 100  # both answers were tested
 
 
 def test_improve_keeps_every_rule_and_never_costs_more() -> None:
