@@ -18,6 +18,7 @@ start stay where they are; a part with two-worker visits is not handed here.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -28,7 +29,11 @@ from planner._construct import Call, schedule
 from planner._precheck import eligible_workers
 from planner.problem import Problem, SolveParams, Visit, Worker
 
-TEMPERATURE_S = 120  # simulated annealing: a 2-min worse plan is kept with chance 1/e at first
+# Simulated annealing's first temperature, in mean legs of the starting routes: a plan one
+# mean leg worse is kept with chance 1/e at first, never at the end. Over four days per size
+# (10 s) a fixed 60 / 120 / 240 / 480 / 960 s on 30x250 days (legs of about 4.5 min) gave
+# 4301 / 4313-4346 / 4285 / 4242 / 4319 min; on 60x600 16281 / 16256 / 16191 / 16231 / 16413.
+TEMPERATURE_LEGS = 1.0
 MOST_REMOVED = 10  # visits taken out per round: between half of this and this
 LONGEST_STRING = 8  # consecutive visits taken out of one route
 BLINK = 0.01  # chance to skip the cheapest feasible position (diversity)
@@ -76,6 +81,8 @@ def improve(
     day = _day(problem, visits, params)
     current = [list(r) for r in routes]
     current_cost = _cost(day, current)
+    legs = sum(len(route) + 1 for route in current if route)
+    first_temperature = TEMPERATURE_LEGS * _walking(day, current) / max(legs, 1)
     best, best_cost = current, current_cost
     began = time.monotonic()
     while (elapsed := time.monotonic() - began) < seconds:
@@ -85,7 +92,7 @@ def improve(
         _recreate(day, candidate, removed, rng)
         cost = _cost(day, candidate)
         # Simulated annealing: worse plans pass while the temperature is high.
-        temperature = TEMPERATURE_S * (1 - elapsed / seconds)
+        temperature = first_temperature * (1 - elapsed / seconds)
         if cost < current_cost - temperature * math.log(1 - rng.random()):
             current, current_cost = candidate, cost
             if cost < best_cost:
@@ -136,6 +143,15 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
 
 def _placed(routes: list[list[int]], i: int) -> bool:
     return any(i in route for route in routes)
+
+
+def _walking(day: _Day, routes: list[list[int]]) -> int:
+    total = 0
+    for k, route in enumerate(routes):
+        if route:
+            places = [day.start[k], *route, day.end[k]]
+            total += sum(day.travel[k][a][b] for a, b in itertools.pairwise(places))
+    return total
 
 
 def _cost(day: _Day, routes: list[list[int]]) -> int:
