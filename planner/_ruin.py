@@ -22,7 +22,7 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from planner._construct import Call, schedule
@@ -76,8 +76,10 @@ def improve(
     routes: list[list[int]],
     seconds: float,
     rng: random.Random,
+    on_better: Callable[[float, int], None] | None = None,
 ) -> list[list[int]]:
-    """The cheapest routes found from `routes` (visit indexes per worker) within `seconds`."""
+    """The cheapest routes found from `routes` (visit indexes per worker) within `seconds`;
+    `on_better(share of the time spent, cost)` hears of each cheaper plan."""
     day = _day(problem, visits, params)
     current = [list(r) for r in routes]
     current_cost = _cost(day, current)
@@ -97,6 +99,8 @@ def improve(
             current, current_cost = candidate, cost
             if cost < best_cost:
                 best, best_cost = candidate, cost
+                if on_better is not None:
+                    on_better(elapsed / seconds, cost)
     return best
 
 

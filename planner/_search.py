@@ -210,6 +210,19 @@ def _kept_workers(
     return kept
 
 
+def polish(
+    model: _model.RoutingModel,
+    params: SolveParams,
+    start: Solution,
+    strategy: Strategy,
+    seconds: float,
+) -> Solution | None:
+    """`strategy`'s local search from `start` for `seconds`, with idle workers narrowed as
+    in `run`; None if it finds nothing as cheap."""
+    kept = _kept_workers(model.problem, model.visits, start, strategy.spare_workers)
+    return _narrowed(model, params, start, kept, strategy, seconds, lambda cost: None)
+
+
 def _narrowed(
     model: _model.RoutingModel,
     params: SolveParams,

@@ -78,7 +78,9 @@ def test_few_long_routes_are_searched_whole(c101_25: Problem) -> None:
     visits, _ = _precheck.split(problem)
     params = SolveParams(time_limit_s=2.0, workers=1, fairness_weight=0)
     found = _decompose.run(problem, visits, params, time.monotonic() + 2.0)
-    assert found is not None and found.strategy == "lci-gls"
+    # ruin and recreate over the whole day, then guided local search from its plan
+    assert found is not None and found.strategy in (_decompose.RUIN_WHOLE_DAY, "lci-gls")
+    assert violations(problem, solver._plan(problem, visits, found, [], time.monotonic())) == []
 
 
 def test_search_keeps_busy_workers_and_two_idle_ones_of_each_kind(c101_25: Problem) -> None:
