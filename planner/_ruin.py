@@ -2,13 +2,14 @@
 routes and put back where they cost least, many times a second (after the SISR method of
 Christiaens and Vanden Berghe, 2020).
 
-Why, measured on converged 60x600 and 30x250 days (bench/README.md): OR-Tools' guided local
-search, started from a part's routes, rarely improves them (its moves are small and every
-one must stay feasible, while home-care routes run close to the end of the shift); PyVRP on
-the very same parts found three to twenty times the saving, by changing which visits go
-together. Taking out five to ten nearby visits at once and inserting them again does change
-that: at several hundred rounds a second in Python it saved 1.6 (60x600) to 6 (30x250)
-times as much as guided local search on those parts in the same time.
+Why, measured on 60x600 and 30x250 days already improved by guided local search
+(bench/README.md): OR-Tools' guided local search, started from a part's routes, rarely
+improved them further (its moves are small and every one must stay feasible, while
+home-care routes run close to the end of the shift); PyVRP on the very same parts found
+three to twenty times the saving, by changing which visits go together. Taking out five to
+ten nearby visits at once and inserting them again does change that: at several hundred
+rounds a second in Python it saved 1.6 (60x600) to 6 (30x250) times as much as guided
+local search on those parts in the same time.
 
 Every insertion is checked exactly: by earliest and latest starts along the route for a
 worker without lunch (the rules of `_construct.schedule`, in constant time per position),
