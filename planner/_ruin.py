@@ -52,6 +52,7 @@ class _Day:
     end: list[int]
     allowed: list[list[int]]  # per visit: the workers allowed to take it
     movable: list[int]  # visits this search may move
+    may_move: frozenset[int]  # the same, as a set
     penalty: list[int]  # per visit: the cost of leaving it out
     near: list[list[int]]  # per visit: the movable visits nearest first
     usual_worker: list[int]  # per visit: index of the client's usual worker, -1 if none
@@ -82,6 +83,8 @@ def improve(
     """The cheapest routes found from `routes` (visit indexes per worker) within `seconds`;
     `on_better(share of the time spent, cost)` hears of each cheaper plan."""
     day = _day(problem, visits, params)
+    if not day.movable:  # e.g. a part of visits already done, pinned where they were
+        return [list(r) for r in routes]
     current = [list(r) for r in routes]
     current_cost = _cost(day, current)
     legs = sum(len(route) + 1 for route in current if route)
@@ -91,7 +94,8 @@ def improve(
     while (elapsed := time.monotonic() - began) < seconds:
         candidate = [list(r) for r in current]
         removed = _ruin(day, candidate, rng)
-        removed += [i for i in day.movable if i not in removed and not _placed(candidate, i)]
+        placed = {i for route in candidate for i in route}.union(removed)
+        removed += [i for i in day.movable if i not in placed]  # left out: tried again
         _recreate(day, candidate, removed, rng)
         cost = _cost(day, candidate)
         # Simulated annealing: worse plans pass while the temperature is high.
@@ -132,6 +136,7 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
             [k for k, w in enumerate(workers) if w in eligible_workers(v, workers)] for v in visits
         ],
         movable=movable,
+        may_move=frozenset(movable),
         penalty=[
             LEFT_OUT_COST if v.mandatory else params.drop_penalty_s * max(v.priority, 1)
             for v in visits
@@ -144,10 +149,6 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
         low=[_window(v)[0] for v in visits],
         high=[_window(v)[1] for v in visits],
     )
-
-
-def _placed(routes: list[list[int]], i: int) -> bool:
-    return any(i in route for route in routes)
 
 
 def _walking(day: _Day, routes: list[list[int]]) -> int:
@@ -164,6 +165,8 @@ def _cost(day: _Day, routes: list[list[int]]) -> int:
     total = 0
     served = set()
     for k, route in enumerate(routes):
+        if not route:
+            continue  # an idle worker walks nowhere (as in the OR-Tools model)
         travel = day.travel[k]
         place = day.start[k]
         for i in route:
@@ -179,7 +182,6 @@ def _cost(day: _Day, routes: list[list[int]]) -> int:
 def _ruin(day: _Day, routes: list[list[int]], rng: random.Random) -> list[int]:
     """Take strings of visits near a random visit out of different routes; the visits taken."""
     wanted = rng.randint(max(1, MOST_REMOVED // 2), MOST_REMOVED)
-    movable = set(day.movable)
     route_of = {i: k for k, route in enumerate(routes) for i in route}
     removed: list[int] = []
     touched: set[int] = set()
@@ -194,7 +196,7 @@ def _ruin(day: _Day, routes: list[list[int]], rng: random.Random) -> list[int]:
         length = rng.randint(1, min(len(route), LONGEST_STRING, wanted - len(removed)))
         at = route.index(i)
         first = max(0, min(at - rng.randint(0, length - 1), len(route) - length))
-        taken = [j for j in route[first : first + length] if j in movable]
+        taken = [j for j in route[first : first + length] if j in day.may_move]
         routes[k] = [j for j in route if j not in taken]
         removed += taken
     return removed

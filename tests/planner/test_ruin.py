@@ -77,3 +77,13 @@ def test_improve_keeps_every_rule_and_never_costs_more() -> None:
                 assert problem.workers[owner].id == visit.pinned_worker
         assert _ruin._cost(day, routes) <= _ruin._cost(day, start)
         assert _ruin._cost(day, routes) < _ruin._cost(day, start)  # 0.3 s finds something
+
+
+def test_a_part_of_pinned_visits_only_comes_back_as_it_was() -> None:
+    problem = tight_day(6)
+    visits = [
+        dataclasses.replace(v, pinned_worker=problem.workers[0].id, pinned_start=v.window_start)
+        for v in problem.visits[:2]
+    ]
+    routes = [[0, 1], [], [], [], []]
+    assert _ruin.improve(problem, visits, SolveParams(), routes, 0.1, random.Random(1)) == routes
