@@ -23,12 +23,14 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from planner._construct import Call, schedule
 from planner._precheck import eligible_workers
-from planner.problem import Problem, SolveParams, Visit, Worker
+from planner.problem import Break, Problem, SolveParams, Visit, Worker
 
 # Simulated annealing's first temperature, in mean legs of the starting routes: a plan one
 # mean leg worse is kept with chance 1/e at first, never at the end. Over four days per size
@@ -38,6 +40,11 @@ TEMPERATURE_LEGS = 1.0
 MOST_REMOVED = 10  # visits taken out per round: between half of this and this
 LONGEST_STRING = 8  # consecutive visits taken out of one route
 BLINK = 0.01  # chance to skip the cheapest feasible position (diversity)
+# A visit is offered to the workers whose routes hold one of its NEAR_VISITS nearest visits
+# (and to every allowed worker if none of them can take it) once more than NEAR_ROUTES
+# workers may take it: on a whole 60x600 day trying every route cost ... .
+NEAR_VISITS = 30
+NEAR_ROUTES = 8
 LEFT_OUT_COST = 10**9  # a mandatory visit left out
 
 
@@ -50,7 +57,9 @@ class _Day:
     travel: list[list[list[int]]]  # per worker: place x place, places = visits then depots
     start: list[int]  # per worker: its start place
     end: list[int]
+    lunch: list[Break | None]  # per worker
     allowed: list[list[int]]  # per visit: the workers allowed to take it
+    allowed_set: list[frozenset[int]]  # the same, as sets
     movable: list[int]  # visits this search may move
     may_move: frozenset[int]  # the same, as a set
     penalty: list[int]  # per visit: the cost of leaving it out
@@ -79,34 +88,35 @@ def improve(
     seconds: float,
     rng: random.Random,
     on_better: Callable[[float, int], None] | None = None,
+    warmth: tuple[float, float] = (1.0, 0.0),
 ) -> list[list[int]]:
     """The cheapest routes found from `routes` (visit indexes per worker) within `seconds`;
-    `on_better(share of the time spent, cost)` hears of each cheaper plan."""
+    `on_better(share of the time spent, cost)` hears of each cheaper plan. The annealing
+    temperature falls from `warmth[0]` to `warmth[1]` times the first temperature (a
+    search cut into several calls continues one schedule)."""
     day = _day(problem, visits, params)
     if not day.movable:  # e.g. a part of visits already done, pinned where they were
         return [list(r) for r in routes]
-    current = [list(r) for r in routes]
-    current_cost = _cost(day, current)
-    legs = sum(len(route) + 1 for route in current if route)
-    first_temperature = TEMPERATURE_LEGS * _walking(day, current) / max(legs, 1)
-    best, best_cost = current, current_cost
+    search = _Search(day, routes)
+    legs = sum(len(route) + 1 for route in routes if route)
+    first_temperature = TEMPERATURE_LEGS * _walking(day, routes) / max(legs, 1)
+    hot, cold = (first_temperature * share for share in warmth)
+    best: list[list[int]] | None = None  # None while the current routes are the best
+    best_cost = search.cost
     began = time.monotonic()
     while (elapsed := time.monotonic() - began) < seconds:
-        candidate = [list(r) for r in current]
-        removed = _ruin(day, candidate, rng)
-        placed = {i for route in candidate for i in route}.union(removed)
-        removed += [i for i in day.movable if i not in placed]  # left out: tried again
-        _recreate(day, candidate, removed, rng)
-        cost = _cost(day, candidate)
+        change = search.try_change(rng)
         # Simulated annealing: worse plans pass while the temperature is high.
-        temperature = first_temperature * (1 - elapsed / seconds)
-        if cost < current_cost - temperature * math.log(1 - rng.random()):
-            current, current_cost = candidate, cost
-            if cost < best_cost:
-                best, best_cost = candidate, cost
+        temperature = hot + (cold - hot) * elapsed / seconds
+        if change.cost < search.cost - temperature * math.log(1 - rng.random()):
+            if best is None and change.cost >= best_cost:
+                best = search.routes_now()  # leaving the best plan: keep a copy
+            search.accept(change)
+            if search.cost < best_cost:
+                best, best_cost = None, search.cost
                 if on_better is not None:
-                    on_better(elapsed / seconds, cost)
-    return best
+                    on_better(elapsed / seconds, best_cost)
+    return search.routes_now() if best is None else best
 
 
 def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
@@ -115,33 +125,36 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
     depots = sorted({w.start_location for w in workers} | {w.end_location for w in workers})
     place_of_depot = {loc: len(places) + n for n, loc in enumerate(depots)}
     places += depots
-    by_mode = {}
-    for mode in {w.travel_mode for w in workers}:
-        matrix = problem.travel_time[mode]
-        by_mode[mode] = [[int(matrix[a][b]) for b in places] for a in places]
+    by_mode = {
+        mode: np.asarray(problem.travel_time[mode], dtype=np.int64)[np.ix_(places, places)]
+        for mode in {w.travel_mode for w in workers}
+    }
+    as_lists = {mode: matrix.tolist() for mode, matrix in by_mode.items()}
     movable = [
         i
         for i, v in enumerate(visits)
         if v.pinned_worker is None and v.pinned_start is None and v.workers_needed == 1
     ]
-    any_travel = by_mode[workers[0].travel_mode]
+    # Nearness by the first worker's mode: it only orders which visits a round takes out.
+    nearest = np.argsort(by_mode[workers[0].travel_mode][: len(visits), movable], kind="stable")
     index = {w.id: k for k, w in enumerate(workers)}
+    allowed = [[index[w.id] for w in eligible_workers(v, workers)] for v in visits]
     return _Day(
         problem=problem,
         visits=visits,
-        travel=[by_mode[w.travel_mode] for w in workers],
+        travel=[as_lists[w.travel_mode] for w in workers],
         start=[place_of_depot[w.start_location] for w in workers],
         end=[place_of_depot[w.end_location] for w in workers],
-        allowed=[
-            [k for k, w in enumerate(workers) if w in eligible_workers(v, workers)] for v in visits
-        ],
+        lunch=[w.lunch for w in workers],
+        allowed=allowed,
+        allowed_set=[frozenset(a) for a in allowed],
         movable=movable,
         may_move=frozenset(movable),
         penalty=[
             LEFT_OUT_COST if v.mandatory else params.drop_penalty_s * max(v.priority, 1)
             for v in visits
         ],
-        near=[sorted(movable, key=lambda j, i=i: any_travel[i][j]) for i in range(len(visits))],
+        near=np.asarray(movable, dtype=np.int64)[nearest].tolist() if movable else [],
         usual_worker=[index.get(v.preferred_worker or "", -1) for v in visits],
         other_worker_cost=[
             params.continuity_cost_s if v.preferred_worker is not None else 0 for v in visits
@@ -162,96 +175,260 @@ def _walking(day: _Day, routes: list[list[int]]) -> int:
 
 def _cost(day: _Day, routes: list[list[int]]) -> int:
     """Walking time, visits given to someone other than the usual worker, visits left out."""
-    total = 0
-    served = set()
-    for k, route in enumerate(routes):
-        if not route:
-            continue  # an idle worker walks nowhere (as in the OR-Tools model)
-        travel = day.travel[k]
-        place = day.start[k]
-        for i in route:
-            total += travel[place][i]
-            if day.usual_worker[i] >= 0 and day.usual_worker[i] != k:
-                total += day.other_worker_cost[i]
-            place = i
-        total += travel[place][day.end[k]]
-        served.update(route)
-    return total + sum(day.penalty[i] for i in day.movable if i not in served)
+    served = {i for route in routes for i in route}
+    left_out = sum(day.penalty[i] for i in day.movable if i not in served)
+    return sum(_route_cost(day, k, route) for k, route in enumerate(routes)) + left_out
 
 
-def _ruin(day: _Day, routes: list[list[int]], rng: random.Random) -> list[int]:
-    """Take strings of visits near a random visit out of different routes; the visits taken."""
-    wanted = rng.randint(max(1, MOST_REMOVED // 2), MOST_REMOVED)
-    route_of = {i: k for k, route in enumerate(routes) for i in route}
-    removed: list[int] = []
-    touched: set[int] = set()
-    for i in day.near[rng.choice(day.movable)]:
-        if len(removed) >= wanted:
-            break
-        k = route_of.get(i)
-        if k is None or k in touched:
-            continue
-        touched.add(k)
-        route = routes[k]
-        length = rng.randint(1, min(len(route), LONGEST_STRING, wanted - len(removed)))
-        at = route.index(i)
-        first = max(0, min(at - rng.randint(0, length - 1), len(route) - length))
-        taken = [j for j in route[first : first + length] if j in day.may_move]
-        routes[k] = [j for j in route if j not in taken]
-        removed += taken
-    return removed
+@dataclass(slots=True)
+class _Change:
+    """New routes for a few workers (the others unchanged) and the plan's cost with them."""
+
+    routes: dict[int, list[int]]
+    slack: dict[int, _Slack]  # checks already built for the new routes
+    left_out: set[int]
+    cost: int
 
 
-def _recreate(day: _Day, routes: list[list[int]], removed: list[int], rng: random.Random) -> None:
-    """Insert the visits one by one where they cost least; a visit that fits nowhere stays out."""
-    visits = day.visits
-    order = list(removed)
-    how = rng.random()
-    if how < 0.4:
-        order.sort(key=lambda i: -visits[i].duration)
-    elif how < 0.7:
-        order.sort(key=lambda i: visits[i].window_end - visits[i].window_start)
-    else:
-        rng.shuffle(order)
-    slack: dict[int, _Slack] = {}  # per worker without lunch, until its route changes
-    for i in order:
+class _Search:
+    """The current routes with what each round needs kept up to date: each route's cost,
+    which route holds each visit, the visits left out and the insertion checks of the
+    routes (built when first needed, kept while the route stays the same). A round changes
+    a few routes only, so it costs the same on a part of 50 visits and a day of 600."""
+
+    def __init__(self, day: _Day, routes: list[list[int]]) -> None:
+        self.day = day
+        self.routes = [list(r) for r in routes]
+        self.route_cost = [_route_cost(day, k, r) for k, r in enumerate(self.routes)]
+        self.route_of = [-1] * len(day.visits)
+        for k, route in enumerate(self.routes):
+            for i in route:
+                self.route_of[i] = k
+        self.left_out = {i for i in day.movable if self.route_of[i] < 0}
+        self.slack: list[_Slack | None] = [None] * len(self.routes)
+        self.cost = sum(self.route_cost) + sum(day.penalty[i] for i in self.left_out)
+
+    def routes_now(self) -> list[list[int]]:
+        return [list(r) for r in self.routes]
+
+    def try_change(self, rng: random.Random) -> _Change:
+        """Ruin a few routes near a random visit, recreate them: the resulting change."""
+        changed: dict[int, list[int]] = {}
+        removed = self._ruin(changed, rng)
+        removed += self.left_out  # left out: tried again
+        slack: dict[int, _Slack] = {}
+        placed = self._recreate(changed, slack, removed, rng)
+        left_out = {i for i in removed if i not in placed}
+        day = self.day
+        cost = self.cost
+        for k, route in changed.items():
+            cost += _route_cost(day, k, route) - self.route_cost[k]
+        cost += sum(day.penalty[i] for i in left_out) - sum(day.penalty[i] for i in self.left_out)
+        return _Change(changed, slack, left_out, cost)
+
+    def accept(self, change: _Change) -> None:
+        for k in change.routes:
+            for i in self.routes[k]:
+                self.route_of[i] = -1
+        for k, route in change.routes.items():
+            self.routes[k] = route
+            self.route_cost[k] = _route_cost(self.day, k, route)
+            self.slack[k] = change.slack.get(k)
+            for i in route:
+                self.route_of[i] = k
+        self.left_out = change.left_out
+        self.cost = change.cost
+
+    def _ruin(self, changed: dict[int, list[int]], rng: random.Random) -> list[int]:
+        """Take strings of visits near a random visit out of different routes (into
+        `changed`); the visits taken."""
+        day = self.day
+        wanted = rng.randint(max(1, MOST_REMOVED // 2), MOST_REMOVED)
+        removed: list[int] = []
+        for i in day.near[rng.choice(day.movable)]:
+            if len(removed) >= wanted:
+                break
+            k = self.route_of[i]
+            if k < 0 or k in changed:
+                continue
+            route = self.routes[k]
+            length = rng.randint(1, min(len(route), LONGEST_STRING, wanted - len(removed)))
+            at = route.index(i)
+            first = max(0, min(at - rng.randint(0, length - 1), len(route) - length))
+            taken = [j for j in route[first : first + length] if j in day.may_move]
+            changed[k] = [j for j in route if j not in taken]
+            removed += taken
+        return removed
+
+    def _recreate(
+        self,
+        changed: dict[int, list[int]],
+        slack: dict[int, _Slack],
+        removed: list[int],
+        rng: random.Random,
+    ) -> set[int]:
+        """Insert the visits one by one where they cost least (into `changed`); the visits
+        placed. A visit that fits nowhere stays out."""
+        day, visits = self.day, self.day.visits
+        order = list(removed)
+        how = rng.random()
+        if how < 0.4:
+            order.sort(key=lambda i: -visits[i].duration)
+        elif how < 0.7:
+            order.sort(key=lambda i: visits[i].window_end - visits[i].window_start)
+        else:
+            rng.shuffle(order)
+        placed: set[int] = set()
+        where = dict.fromkeys(order, -1)  # the route of each visit taken out, once back
+        for i in order:
+            allowed = day.allowed[i]
+            best = None
+            if len(allowed) > NEAR_ROUTES:
+                best = self._cheapest_beside(i, changed, slack, where, rng)
+            if best is None:  # few workers, or nothing fits beside the nearest visits
+                best = self._cheapest(i, allowed, changed, slack, rng)
+            if best is not None:
+                k, at = best
+                route = changed.get(k)
+                if route is None:
+                    route = changed[k] = list(self.routes[k])
+                route.insert(at, i)
+                slack.pop(k, None)
+                placed.add(i)
+                where[i] = k
+        return placed
+
+    def _checker(
+        self, k: int, changed: dict[int, list[int]], slack: dict[int, _Slack]
+    ) -> tuple[list[int], _Slack | None]:
+        """Worker `k`'s route this round and its insertion check (None: the worker has lunch)."""
+        day = self.day
+        route = changed.get(k)
+        if route is None:
+            route = self.routes[k]
+            fits = self.slack[k]
+            if fits is None and day.lunch[k] is None:
+                fits = self.slack[k] = _Slack(day, k, route)
+        else:
+            fits = slack.get(k)
+            if fits is None and day.lunch[k] is None:
+                fits = slack[k] = _Slack(day, k, route)
+        return route, fits
+
+    def _cheapest(
+        self,
+        i: int,
+        workers: Iterable[int],
+        changed: dict[int, list[int]],
+        slack: dict[int, _Slack],
+        rng: random.Random,
+    ) -> tuple[int, int] | None:
+        """(worker, position) of the cheapest feasible insertion of visit `i` (but for blinks)."""
+        day = self.day
         best: tuple[int, int, int] | None = None
-        for k in day.allowed[i]:
+        for k in workers:
             other = day.other_worker_cost[i] if k != day.usual_worker[i] else 0
-            for detour, at in _positions(day, k, routes[k], i, slack):
+            route, fits = self._checker(k, changed, slack)
+            for detour, at in _positions(day, k, route, i, fits):
                 if best is not None and detour + other >= best[0]:
                     break  # positions come cheapest first
                 if rng.random() >= BLINK:
                     best = (detour + other, k, at)
                     break
-        if best is not None:
-            _, k, at = best
-            routes[k].insert(at, i)
-            slack.pop(k, None)
+        return None if best is None else (best[1], best[2])
+
+    def _cheapest_beside(
+        self,
+        i: int,
+        changed: dict[int, list[int]],
+        slack: dict[int, _Slack],
+        where: dict[int, int],
+        rng: random.Random,
+    ) -> tuple[int, int] | None:
+        """(worker, position) of the cheapest feasible insertion of visit `i` right before or
+        after one of its nearest visits, or into an idle worker's empty route."""
+        day = self.day
+        options: dict[tuple[int, int], int] = {}  # (worker, position) -> cost
+        allowed = day.allowed_set[i]
+        for j in day.near[i][:NEAR_VISITS]:
+            k = where.get(j, self.route_of[j])
+            if k < 0 or k not in allowed:
+                continue
+            route = changed[k] if k in changed else self.routes[k]
+            n = route.index(j)
+            for at in (n, n + 1):
+                if (k, at) not in options:
+                    options[k, at] = self._insertion_cost(i, k, route, at)
+        idle = [k for k in day.allowed[i] if not self.routes[k] and k not in changed]
+        if idle:
+            k = rng.choice(idle)
+            options[k, 0] = self._insertion_cost(i, k, [], 0)
+        for (k, at), _ in sorted(options.items(), key=lambda option: option[1]):
+            route, fits = self._checker(k, changed, slack)
+            if _fits(day, k, route, i, at, fits) and rng.random() >= BLINK:
+                return k, at
+        return None
+
+    def _insertion_cost(self, i: int, k: int, route: list[int], at: int) -> int:
+        """Walking added by visit `i` at position `at` of route `k`, and its continuity cost."""
+        day = self.day
+        travel = day.travel[k]
+        before = route[at - 1] if at else day.start[k]
+        after = route[at] if at < len(route) else day.end[k]
+        other = day.other_worker_cost[i] if k != day.usual_worker[i] else 0
+        return travel[before][i] + travel[i][after] - travel[before][after] + other
+
+
+def _route_cost(day: _Day, k: int, route: list[int]) -> int:
+    """Walking, and visits given to someone other than their usual worker, on one route."""
+    if not route:
+        return 0  # an idle worker walks nowhere (as in the OR-Tools model)
+    travel = day.travel[k]
+    total, place = 0, day.start[k]
+    for i in route:
+        total += travel[place][i]
+        if day.usual_worker[i] >= 0 and day.usual_worker[i] != k:
+            total += day.other_worker_cost[i]
+        place = i
+    return total + travel[place][day.end[k]]
 
 
 def _positions(
-    day: _Day, k: int, route: list[int], i: int, slack: dict[int, _Slack]
+    day: _Day, k: int, route: list[int], i: int, fits: _Slack | None
 ) -> Iterator[tuple[int, int]]:
     """(detour, position) of the feasible insertions of visit `i` in worker `k`'s route,
-    cheapest first (checked only as far as the caller reads)."""
+    cheapest first (checked only as far as the caller reads). `fits` checks a route of a
+    worker without lunch; a worker with lunch gets the full schedule check, slower."""
     travel = day.travel[k]
-    places = [day.start[k], *route, day.end[k]]
-    detours = sorted(
-        (travel[places[at]][i] + travel[i][places[at + 1]] - travel[places[at]][places[at + 1]], at)
-        for at in range(len(route) + 1)
-    )
-    worker = day.problem.workers[k]
-    if worker.lunch is not None:  # the exact check, slower (parts with lunch stay elsewhere)
+    from_i = travel[i]
+    before = day.start[k]
+    detours = []
+    for at, after in enumerate([*route, day.end[k]]):
+        row = travel[before]
+        detours.append((row[i] + from_i[after] - row[after], at))
+        before = after
+    detours.sort()
+    if fits is None:
+        worker = day.problem.workers[k]
         for d, at in detours:
             calls = [Call(j) for j in [*route[:at], i, *route[at:]]]
             if schedule(day.problem, worker, day.visits, calls) is not None:
                 yield d, at
         return
-    fits = slack.get(k) or slack.setdefault(k, _Slack(day, k, route))
     for d, at in detours:
         if fits.can_insert(i, at, d):
             yield d, at
+
+
+def _fits(day: _Day, k: int, route: list[int], i: int, at: int, fits: _Slack | None) -> bool:
+    """Whether visit `i` may go at position `at` of worker `k`'s route."""
+    if fits is not None:
+        before = route[at - 1] if at else day.start[k]
+        after = route[at] if at < len(route) else day.end[k]
+        travel = day.travel[k]
+        return fits.can_insert(i, at, travel[before][i] + travel[i][after] - travel[before][after])
+    calls = [Call(j) for j in [*route[:at], i, *route[at:]]]
+    return schedule(day.problem, day.problem.workers[k], day.visits, calls) is not None
 
 
 class _Slack:
