@@ -8,6 +8,11 @@ OR-Tools from the current routes and lets guided local search improve it for a f
 a second; a better part replaces the old one. Hard rules stay whole: the part keeps the
 workers' shifts, breaks, skills and limits; a two-worker visit whose partner copy lies
 outside the part is pinned to its worker and start; pinned visits stay pinned.
+
+On plain days (each visit needs one worker, nobody takes lunch) the part of an epoch is a
+process's whole half of the routes, improved by ruin and recreate (`planner._ruin`) on one
+cooling schedule for the day: four days per size, three runs, 10 s, 60x600 15848-15902 min
+and 30x250 4233-4267 against 16144-16413 and 4242-4346 with parts of 3-6 routes.
 """
 
 from __future__ import annotations

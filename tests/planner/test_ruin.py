@@ -87,3 +87,51 @@ def test_a_part_of_pinned_visits_only_comes_back_as_it_was() -> None:
     ]
     routes = [[0, 1], [], [], [], []]
     assert _ruin.improve(problem, visits, SolveParams(), routes, 0.1, random.Random(1)) == routes
+
+
+def many_workers_day(seed: int) -> Problem:
+    """Enough workers that visits go back beside their nearest visits; skills narrow who may
+    take some visits, one worker has a short shift and a working-time limit."""
+    problem = generate(12, 110, seed=seed, lunch=False, windows_share=0.5, skills=True)
+    workers = list(problem.workers)
+    workers[1] = dataclasses.replace(workers[1], shift_end=13 * HOUR, max_working_seconds=4 * HOUR)
+    return dataclasses.replace(problem, workers=tuple(workers))
+
+
+def test_kept_route_costs_and_places_match_a_full_recount_after_many_rounds() -> None:
+    problem = many_workers_day(7)
+    visits = list(problem.visits)
+    day = _ruin._day(problem, visits, SolveParams())
+    search = _ruin._Search(day, routes_of(problem))
+    rng = random.Random(7)
+    accepted = 0
+    for _ in range(300):
+        change = search.try_change(rng)
+        if change.cost <= search.cost + 600:  # some worse changes too
+            search.accept(change)
+            accepted += 1
+        routes = search.routes_now()
+        assert search.cost == _ruin._cost(day, routes)
+        assert search.route_cost == [_ruin._route_cost(day, k, r) for k, r in enumerate(routes)]
+        for k, route in enumerate(routes):
+            assert all(search.route_of[i] == k for i in route)
+        served = {i for route in routes for i in route}
+        assert search.left_out == {i for i in day.movable if i not in served}
+    assert accepted > 50
+
+
+def test_improve_on_a_day_of_many_workers_keeps_skills_shifts_and_windows() -> None:
+    for seed in (8, 9):
+        problem = many_workers_day(seed)
+        visits = list(problem.visits)
+        start = routes_of(problem)
+        day = _ruin._day(problem, visits, SolveParams())
+        assert len(day.allowed[0]) > _ruin.NEAR_ROUTES  # the search beside nearest visits
+        routes = _ruin.improve(problem, visits, SolveParams(), start, 0.5, random.Random(seed))
+        served = [i for route in routes for i in route]
+        assert len(served) == len(set(served))
+        for k, route in enumerate(routes):
+            worker = problem.workers[k]
+            assert all(visits[i].required_skills <= worker.skills for i in route)
+            assert schedule(problem, worker, visits, [Call(i) for i in route]) is not None
+        assert _ruin._cost(day, routes) < _ruin._cost(day, start)
