@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner._construct import Call, schedule
 from planner._precheck import eligible_workers
 from planner.problem import Break, Problem, SolveParams, Visit, Worker
 
@@ -50,6 +49,7 @@ BLINK = 0.01  # chance to skip the cheapest feasible position (diversity)
 NEAR_VISITS = 30
 NEAR_ROUTES = 8
 LEFT_OUT_COST = 10**9  # a mandatory visit left out
+NEVER = 10**12  # a time no schedule reaches
 
 
 @dataclass(slots=True)
@@ -189,7 +189,7 @@ class _Change:
     """New routes for a few workers (the others unchanged) and the plan's cost with them."""
 
     routes: dict[int, list[int]]
-    slack: dict[int, _Slack]  # checks already built for the new routes
+    slack: dict[int, _Check]  # checks already built for the new routes
     left_out: set[int]
     cost: int
 
@@ -209,7 +209,7 @@ class _Search:
             for i in route:
                 self.route_of[i] = k
         self.left_out = {i for i in day.movable if self.route_of[i] < 0}
-        self.slack: list[_Slack | None] = [None] * len(self.routes)
+        self.slack: list[_Check | None] = [None] * len(self.routes)
         self.cost = sum(self.route_cost) + sum(day.penalty[i] for i in self.left_out)
 
     def routes_now(self) -> list[list[int]]:
@@ -220,7 +220,7 @@ class _Search:
         changed: dict[int, list[int]] = {}
         removed = self._ruin(changed, rng)
         removed += self.left_out  # left out: tried again
-        slack: dict[int, _Slack] = {}
+        slack: dict[int, _Check] = {}
         placed = self._recreate(changed, slack, removed, rng)
         left_out = {i for i in removed if i not in placed}
         day = self.day
@@ -267,7 +267,7 @@ class _Search:
     def _recreate(
         self,
         changed: dict[int, list[int]],
-        slack: dict[int, _Slack],
+        slack: dict[int, _Check],
         removed: list[int],
         rng: random.Random,
     ) -> set[int]:
@@ -303,20 +303,20 @@ class _Search:
         return placed
 
     def _checker(
-        self, k: int, changed: dict[int, list[int]], slack: dict[int, _Slack]
-    ) -> tuple[list[int], _Slack | None]:
+        self, k: int, changed: dict[int, list[int]], slack: dict[int, _Check]
+    ) -> tuple[list[int], _Check]:
         """Worker `k`'s route this round and its insertion check (None: the worker has lunch)."""
         day = self.day
         route = changed.get(k)
         if route is None:
             route = self.routes[k]
             fits = self.slack[k]
-            if fits is None and day.lunch[k] is None:
-                fits = self.slack[k] = _Slack(day, k, route)
+            if fits is None:
+                fits = self.slack[k] = _check(day, k, route)
         else:
             fits = slack.get(k)
-            if fits is None and day.lunch[k] is None:
-                fits = slack[k] = _Slack(day, k, route)
+            if fits is None:
+                fits = slack[k] = _check(day, k, route)
         return route, fits
 
     def _cheapest(
@@ -324,7 +324,7 @@ class _Search:
         i: int,
         workers: Iterable[int],
         changed: dict[int, list[int]],
-        slack: dict[int, _Slack],
+        slack: dict[int, _Check],
         rng: random.Random,
     ) -> tuple[int, int] | None:
         """(worker, position) of the cheapest feasible insertion of visit `i` (but for blinks)."""
@@ -345,7 +345,7 @@ class _Search:
         self,
         i: int,
         changed: dict[int, list[int]],
-        slack: dict[int, _Slack],
+        slack: dict[int, _Check],
         where: dict[int, int],
         rng: random.Random,
     ) -> tuple[int, int] | None:
@@ -398,11 +398,10 @@ def _route_cost(day: _Day, k: int, route: list[int]) -> int:
 
 
 def _positions(
-    day: _Day, k: int, route: list[int], i: int, fits: _Slack | None
+    day: _Day, k: int, route: list[int], i: int, fits: _Check
 ) -> Iterator[tuple[int, int]]:
     """(detour, position) of the feasible insertions of visit `i` in worker `k`'s route,
-    cheapest first (checked only as far as the caller reads). `fits` checks a route of a
-    worker without lunch; a worker with lunch gets the full schedule check, slower."""
+    cheapest first (checked only as far as the caller reads)."""
     travel = day.travel[k]
     from_i = travel[i]
     before = day.start[k]
@@ -412,27 +411,22 @@ def _positions(
         detours.append((row[i] + from_i[after] - row[after], at))
         before = after
     detours.sort()
-    if fits is None:
-        worker = day.problem.workers[k]
-        for d, at in detours:
-            calls = [Call(j) for j in [*route[:at], i, *route[at:]]]
-            if schedule(day.problem, worker, day.visits, calls) is not None:
-                yield d, at
-        return
     for d, at in detours:
         if fits.can_insert(i, at, d):
             yield d, at
 
 
-def _fits(day: _Day, k: int, route: list[int], i: int, at: int, fits: _Slack | None) -> bool:
+def _fits(day: _Day, k: int, route: list[int], i: int, at: int, fits: _Check) -> bool:
     """Whether visit `i` may go at position `at` of worker `k`'s route."""
-    if fits is not None:
-        before = route[at - 1] if at else day.start[k]
-        after = route[at] if at < len(route) else day.end[k]
-        travel = day.travel[k]
-        return fits.can_insert(i, at, travel[before][i] + travel[i][after] - travel[before][after])
-    calls = [Call(j) for j in [*route[:at], i, *route[at:]]]
-    return schedule(day.problem, day.problem.workers[k], day.visits, calls) is not None
+    before = route[at - 1] if at else day.start[k]
+    after = route[at] if at < len(route) else day.end[k]
+    travel = day.travel[k]
+    return fits.can_insert(i, at, travel[before][i] + travel[i][after] - travel[before][after])
+
+
+def _check(day: _Day, k: int, route: list[int]) -> _Check:
+    """The insertion check of worker `k`'s route."""
+    return _Slack(day, k, route) if day.lunch[k] is None else _LunchSlack(day, k, route)
 
 
 class _Slack:
@@ -480,6 +474,130 @@ class _Slack:
         if at == len(self.route):
             return done + travel[i][self.day.end[self.k]] <= worker.shift_end
         return done + travel[i][self.route[at]] <= self.latest[at]
+
+
+class _LunchSlack:
+    """The same for a worker with lunch: each stop in two states, lunch still to come or
+    taken in an earlier gap (the two states of `_construct.schedule`).
+
+    A break sits in a gap between two stops, starts between its earliest and latest start
+    (not before the previous visit ends) and delays the next arrival by its length; a stop
+    in the "to come" state ends by the break's latest start.
+    """
+
+    def __init__(self, day: _Day, k: int, route: list[int]) -> None:
+        worker: Worker = day.problem.workers[k]
+        lunch = worker.lunch
+        assert lunch is not None
+        visits, travel = day.visits, day.travel[k]
+        self.day, self.k, self.route, self.worker, self.lunch = day, k, route, worker, lunch
+        # Earliest end of service at each stop, lunch to come / taken (NEVER: impossible).
+        self.to_come: list[int] = []
+        self.taken: list[int] = []
+        to_come, taken, place, worked = worker.shift_start, NEVER, day.start[k], 0
+        for j in route:
+            leg = travel[place][j]
+            to_come, taken = self._step(j, to_come, taken, leg)
+            self.to_come.append(to_come)
+            self.taken.append(taken)
+            worked += leg + visits[j].duration
+            place = j
+        self.worked = worked + travel[place][day.end[k]]
+        self.load = sum(visits[j].demand for j in route)
+        # Latest start at each stop that keeps every later stop and the return feasible,
+        # lunch taken before the stop / still to come after it (-NEVER: impossible).
+        self.latest_taken = [-NEVER] * len(route)
+        self.latest_to_come = [-NEVER] * len(route)
+        for n in range(len(route) - 1, -1, -1):
+            j = route[n]
+            duration, ends_by = visits[j].duration, lunch.latest - visits[j].duration
+            if n == len(route) - 1:
+                back = travel[j][day.end[k]]
+                taken_limit = worker.shift_end - back - duration
+                lunch_after = lunch.earliest + lunch.duration <= worker.shift_end
+                to_come_limit = worker.shift_end - lunch.duration - back - duration
+                to_come_limit = min(to_come_limit, ends_by) if lunch_after else -NEVER
+            else:
+                leg = travel[j][route[n + 1]]
+                taken_limit = self.latest_taken[n + 1] - leg - duration
+                # Lunch in the gap after this stop, or still later.
+                in_gap = -NEVER
+                if lunch.earliest + lunch.duration <= self.latest_taken[n + 1]:
+                    in_gap = self.latest_taken[n + 1] - lunch.duration - leg - duration
+                later = self.latest_to_come[n + 1] - leg - duration
+                to_come_limit = min(max(in_gap, later), ends_by)
+            self.latest_taken[n] = _latest(day, j, taken_limit)
+            self.latest_to_come[n] = _latest(day, j, to_come_limit)
+
+    def _step(self, j: int, to_come: int, taken: int, leg: int) -> tuple[int, int]:
+        """Earliest ends at stop `j` in both states from the previous stop's."""
+        day, lunch = self.day, self.lunch
+        low, high, duration = day.low[j], day.high[j], day.visits[j].duration
+        new_to_come = new_taken = NEVER
+        if to_come < NEVER:
+            start = max(low, to_come + leg)
+            if start <= high and start + duration <= lunch.latest:
+                new_to_come = start + duration
+            lunch_start = max(to_come, lunch.earliest)
+            if lunch_start <= lunch.latest:
+                start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+                if start <= high:
+                    new_taken = start + duration
+        if taken < NEVER:
+            start = max(low, taken + leg)
+            if start <= high:
+                new_taken = min(new_taken, start + duration)
+        return new_to_come, new_taken
+
+    def can_insert(self, i: int, at: int, detour: int) -> bool:
+        worker, visit, travel, day = (
+            self.worker,
+            self.day.visits[i],
+            self.day.travel[self.k],
+            self.day,
+        )
+        if worker.capacity is not None and self.load + visit.demand > worker.capacity:
+            return False
+        cap = worker.max_working_seconds
+        if cap is not None and self.worked + detour + visit.duration > cap:
+            return False
+        if at:
+            to_come, taken, place = self.to_come[at - 1], self.taken[at - 1], self.route[at - 1]
+        else:
+            to_come, taken, place = worker.shift_start, NEVER, day.start[self.k]
+        to_come, taken = self._step(i, to_come, taken, travel[place][i])
+        lunch = self.lunch
+        if at == len(self.route):
+            back = travel[i][day.end[self.k]]
+            if taken < NEVER and taken + back <= worker.shift_end:
+                return True
+            return (
+                to_come < NEVER
+                and max(to_come, lunch.earliest) <= lunch.latest
+                and max(to_come + back, lunch.earliest) + lunch.duration <= worker.shift_end
+            )
+        q = self.route[at]
+        leg, low = travel[i][q], day.low[q]
+        if taken < NEVER and max(low, taken + leg) <= self.latest_taken[at]:
+            return True
+        if to_come == NEVER:
+            return False
+        if max(low, to_come + leg) <= self.latest_to_come[at]:
+            return True  # lunch after a later stop
+        lunch_start = max(to_come, lunch.earliest)
+        if lunch_start > lunch.latest:
+            return False
+        start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+        return start <= self.latest_taken[at]  # lunch in the gap before the next stop
+
+
+_Check = _Slack | _LunchSlack
+
+
+def _latest(day: _Day, j: int, limit: int) -> int:
+    """The latest start at stop `j` under `limit`, or -NEVER if its window opens later."""
+    latest = min(day.high[j], limit)
+    return latest if latest >= day.low[j] else -NEVER
 
 
 def _window(visit: Visit) -> tuple[int, int]:

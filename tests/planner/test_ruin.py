@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import pytest
+
 from bench.homecare_gen import generate
 from planner import _construct, _ruin
 from planner._construct import Call, schedule
@@ -30,15 +32,18 @@ def routes_of(problem: Problem) -> list[list[int]]:
     return [[call.visit for call in route] for route in built]
 
 
-def test_constant_time_check_agrees_with_the_exact_schedule() -> None:
+@pytest.mark.parametrize("lunch", [False, True])
+def test_constant_time_check_agrees_with_the_exact_schedule(lunch: bool) -> None:
     checked = refused = 0
-    for seed in (1, 2, 3):
-        problem = tight_day(seed)
+    days = [tight_day(seed, lunch) for seed in (1, 2, 3)]
+    days += [generate(5, 35, seed=seed, lunch=lunch) for seed in (1, 2)]  # roomier routes
+    for seed, problem in enumerate(days):
         visits = list(problem.visits)
         day = _ruin._day(problem, visits, SolveParams())
         routes = routes_of(problem)
         for k, route in enumerate(routes):
-            slack = _ruin._Slack(day, k, route)
+            slack = _ruin._check(day, k, route)
+            assert isinstance(slack, _ruin._LunchSlack if lunch else _ruin._Slack)
             for i in range(len(visits)):
                 if i in route:
                     continue
