@@ -13,10 +13,10 @@ A round costs the same on a part of 50 visits and a day of 600: it copies and re
 only the routes it touches, and on a day of many workers a visit goes back right before or
 after one of its nearest visits (every route is tried only when none of those fits).
 
-Every insertion is checked exactly: by earliest and latest starts along the route for a
-worker without lunch (the rules of `_construct.schedule`, in constant time per position),
-by `_construct.schedule` itself for a worker with lunch. Visits pinned to a worker or a
-start stay where they are; a part with two-worker visits is not handed here.
+Every insertion is checked exactly, in constant time per position, by earliest and latest
+starts along the route (the rules of `_construct.schedule`; for a worker with lunch in two
+states per stop, lunch to come or taken). Visits pinned to a worker or a start stay where
+they are; a part with two-worker visits is not handed here.
 """
 
 from __future__ import annotations
@@ -75,11 +75,14 @@ class _Day:
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
-    """Whether a part is searched here: every visit needs one worker, nobody has lunch.
+    """Whether a day or part is searched here: every visit needs one worker, nobody has lunch.
 
-    Days with lunches, four per size, 10 s: ruin and recreate on their parts gave 1-1.5 %
-    less walking on 30x250 days but 1-2 % more, and more visits left out, on 60x600 days
-    than guided local search, so those parts stay with OR-Tools for now.
+    Days with lunches (the check handles them, `_LunchSlack`), four per size, 10 s, each
+    process ruining and recreating its half of the day: 30x250 4601 min against 4727 with
+    guided local search on parts (VROOM 4601), 60x600 4 % less walking on three days, but on
+    the tightest day (VROOM plans 599 of 600) 5288-5793 min and 595-597 planned against
+    5130 and 597 (centring rounds on left-out visits, or placing them first, did not help).
+    Visits left out weigh more than walking, so days with lunches stay with OR-Tools.
     """
     return all(v.workers_needed == 1 for v in visits) and not any(w.lunch for w in problem.workers)
 
