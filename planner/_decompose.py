@@ -449,8 +449,9 @@ def _solve_part(
     A part whose visits each need one worker and whose workers take no lunch is improved
     by ruin and recreate (`planner._ruin`), the others by OR-Tools' guided local search;
     either way the new routes count only once the part's OR-Tools model accepts them and
-    prices them lower.
+    prices them lower. `seconds` counts from the call, building the model included.
     """
+    began = time.monotonic()
     part_visits = []
     for i in part.visits:
         visit = visits[i]
@@ -470,6 +471,7 @@ def _solve_part(
     strategy = _search.PART_STRATEGY
     if _ruin.suits(sub, part_visits):
         local_routes = [[local[i] for i, _ in stops[k]] for k in part.workers]
+        seconds -= time.monotonic() - began
         routes = _ruin.improve(sub, part_visits, params, local_routes, seconds, rng, None, warmth)
         indexes = _search.routing_indexes(model, [[(n, 0) for n in r] for r in routes])
         found = model.routing.ReadAssignmentFromRoutes(indexes, True)
