@@ -211,7 +211,9 @@ def _ruin_whole_day(
             on_progress(Progress(100 * share, cost))
 
     seconds = finish - time.monotonic()
-    routes = _ruin.improve(full.problem, visits, params, routes, seconds, rng, better)
+    routes = _ruin.improve(
+        full.problem, visits, params, routes, seconds, rng, better, fair_target=full.fair_target
+    )
     stops = [[(i, 0) for i in route] for route in routes]
     return _read(full, stops, RUIN_WHOLE_DAY, first.solutions_seen)
 
@@ -472,7 +474,9 @@ def _solve_part(
     if _ruin.suits(sub, part_visits):
         local_routes = [[local[i] for i, _ in stops[k]] for k in part.workers]
         seconds -= time.monotonic() - began
-        routes = _ruin.improve(sub, part_visits, params, local_routes, seconds, rng, None, warmth)
+        routes = _ruin.improve(
+            sub, part_visits, params, local_routes, seconds, rng, None, warmth, fair_target
+        )
         indexes = _search.routing_indexes(model, [[(n, 0) for n in r] for r in routes])
         found = model.routing.ReadAssignmentFromRoutes(indexes, True)
     else:

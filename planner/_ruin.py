@@ -72,6 +72,8 @@ class _Day:
     other_worker_cost: list[int]  # per visit: the cost of giving it to someone else
     low: list[int]  # per visit: earliest start (window, or the pinned start)
     high: list[int]  # per visit: latest start
+    fair_weight: int  # cost per second of a route's working time above fair_target
+    fair_target: int
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
@@ -96,12 +98,14 @@ def improve(
     rng: random.Random,
     on_better: Callable[[float, int], None] | None = None,
     warmth: tuple[float, float] = (1.0, 0.0),
+    fair_target: int = 0,
 ) -> list[list[int]]:
     """The cheapest routes found from `routes` (visit indexes per worker) within `seconds`;
     `on_better(share of the time spent, cost)` hears of each cheaper plan. The annealing
     temperature falls from `warmth[0]` to `warmth[1]` times the first temperature (a
-    search cut into several calls continues one schedule)."""
-    day = _day(problem, visits, params)
+    search cut into several calls continues one schedule). Working time above
+    `fair_target` costs `params.fairness_weight` a second, as in the OR-Tools model."""
+    day = _day(problem, visits, params, fair_target)
     if not day.movable:  # e.g. a part of visits already done, pinned where they were
         return [list(r) for r in routes]
     search = _Search(day, routes)
@@ -126,7 +130,7 @@ def improve(
     return search.routes_now() if best is None else best
 
 
-def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
+def _day(problem: Problem, visits: list[Visit], params: SolveParams, fair_target: int = 0) -> _Day:
     workers = problem.workers
     places = [v.location for v in visits]
     depots = sorted({w.start_location for w in workers} | {w.end_location for w in workers})
@@ -168,6 +172,8 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams) -> _Day:
         ],
         low=[_window(v)[0] for v in visits],
         high=[_window(v)[1] for v in visits],
+        fair_weight=params.fairness_weight if fair_target > 0 else 0,
+        fair_target=fair_target,
     )
 
 
@@ -331,16 +337,19 @@ class _Search:
         rng: random.Random,
     ) -> tuple[int, int] | None:
         """(worker, position) of the cheapest feasible insertion of visit `i` (but for blinks)."""
-        day = self.day
+        day, duration = self.day, self.day.visits[i].duration
         best: tuple[int, int, int] | None = None
         for k in workers:
             other = day.other_worker_cost[i] if k != day.usual_worker[i] else 0
             route, fits = self._checker(k, changed, slack)
             for detour, at in _positions(day, k, route, i, fits):
-                if best is not None and detour + other >= best[0]:
-                    break  # positions come cheapest first
+                cost = detour + other
+                if day.fair_weight:
+                    cost += _unfairness(day, fits.worked, detour + duration)
+                if best is not None and cost >= best[0]:
+                    break  # positions come cheapest first (unfairness grows with the detour)
                 if rng.random() >= BLINK:
-                    best = (detour + other, k, at)
+                    best = (cost, k, at)
                     break
         return None if best is None else (best[1], best[2])
 
@@ -370,6 +379,11 @@ class _Search:
         if idle:
             k = rng.choice(idle)
             options[k, 0] = self._insertion_cost(i, k, [], 0)
+        if day.fair_weight:  # the detour's working time may cost fairness too
+            for k, at in options:
+                route, fits = self._checker(k, changed, slack)
+                detour = _detour(day, k, route, i, at)
+                options[k, at] += _unfairness(day, fits.worked, detour + day.visits[i].duration)
         for (k, at), _ in sorted(options.items(), key=lambda option: option[1]):
             route, fits = self._checker(k, changed, slack)
             if _fits(day, k, route, i, at, fits) and rng.random() >= BLINK:
@@ -379,25 +393,45 @@ class _Search:
     def _insertion_cost(self, i: int, k: int, route: list[int], at: int) -> int:
         """Walking added by visit `i` at position `at` of route `k`, and its continuity cost."""
         day = self.day
-        travel = day.travel[k]
-        before = route[at - 1] if at else day.start[k]
-        after = route[at] if at < len(route) else day.end[k]
         other = day.other_worker_cost[i] if k != day.usual_worker[i] else 0
-        return travel[before][i] + travel[i][after] - travel[before][after] + other
+        return _detour(day, k, route, i, at) + other
+
+
+def _detour(day: _Day, k: int, route: list[int], i: int, at: int) -> int:
+    """Walking added by visit `i` at position `at` of worker `k`'s route."""
+    travel = day.travel[k]
+    before = route[at - 1] if at else day.start[k]
+    after = route[at] if at < len(route) else day.end[k]
+    return travel[before][i] + travel[i][after] - travel[before][after]
 
 
 def _route_cost(day: _Day, k: int, route: list[int]) -> int:
-    """Walking, and visits given to someone other than their usual worker, on one route."""
+    """Walking, visits given to someone other than their usual worker, and working time
+    above the fair share, on one route."""
     if not route:
         return 0  # an idle worker walks nowhere (as in the OR-Tools model)
     travel = day.travel[k]
-    total, place = 0, day.start[k]
+    walking = other = 0
+    place = day.start[k]
     for i in route:
-        total += travel[place][i]
+        walking += travel[place][i]
         if day.usual_worker[i] >= 0 and day.usual_worker[i] != k:
-            total += day.other_worker_cost[i]
+            other += day.other_worker_cost[i]
         place = i
-    return total + travel[place][day.end[k]]
+    walking += travel[place][day.end[k]]
+    total = walking + other
+    if day.fair_weight:
+        work = walking + sum(day.visits[i].duration for i in route)
+        total += day.fair_weight * max(0, work - day.fair_target)
+    return total
+
+
+def _unfairness(day: _Day, worked: int, added: int) -> int:
+    """What `added` seconds of work cost in fairness on a route of `worked` seconds."""
+    if not day.fair_weight:
+        return 0
+    above = max(0, worked - day.fair_target)
+    return day.fair_weight * (max(0, worked + added - day.fair_target) - above)
 
 
 def _positions(
@@ -421,10 +455,7 @@ def _positions(
 
 def _fits(day: _Day, k: int, route: list[int], i: int, at: int, fits: _Check) -> bool:
     """Whether visit `i` may go at position `at` of worker `k`'s route."""
-    before = route[at - 1] if at else day.start[k]
-    after = route[at] if at < len(route) else day.end[k]
-    travel = day.travel[k]
-    return fits.can_insert(i, at, travel[before][i] + travel[i][after] - travel[before][after])
+    return fits.can_insert(i, at, _detour(day, k, route, i, at))
 
 
 def _check(day: _Day, k: int, route: list[int]) -> _Check:

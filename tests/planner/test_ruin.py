@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import statistics
 
 import pytest
 
 from bench.homecare_gen import generate
-from planner import _construct, _ruin
+from planner import _construct, _model, _ruin
 from planner._construct import Call, schedule
 from planner.problem import Problem, SolveParams
 
@@ -103,10 +104,13 @@ def many_workers_day(seed: int) -> Problem:
     return dataclasses.replace(problem, workers=tuple(workers))
 
 
-def test_kept_route_costs_and_places_match_a_full_recount_after_many_rounds() -> None:
+@pytest.mark.parametrize("fair_target", [0, 5 * HOUR])
+def test_kept_route_costs_and_places_match_a_full_recount_after_many_rounds(
+    fair_target: int,
+) -> None:
     problem = many_workers_day(7)
     visits = list(problem.visits)
-    day = _ruin._day(problem, visits, SolveParams())
+    day = _ruin._day(problem, visits, SolveParams(fairness_weight=1), fair_target)
     search = _ruin._Search(day, routes_of(problem))
     rng = random.Random(7)
     accepted = 0
@@ -140,3 +144,23 @@ def test_improve_on_a_day_of_many_workers_keeps_skills_shifts_and_windows() -> N
             assert all(visits[i].required_skills <= worker.skills for i in route)
             assert schedule(problem, worker, visits, [Call(i) for i in route]) is not None
         assert _ruin._cost(day, routes) < _ruin._cost(day, start)
+
+
+def test_fairness_spreads_the_working_time_as_the_model_prices_it() -> None:
+    """With the model's fair share set, working time above it costs: the routes even out."""
+    problem = generate(10, 90, seed=10, lunch=False)
+    visits = list(problem.visits)
+    start = routes_of(problem)
+    params = SolveParams(fairness_weight=1)
+    target = _model.build(problem, visits, params).fair_target
+    spread = {}
+    for fair_target in (0, target):
+        routes = _ruin.improve(
+            problem, visits, params, start, 0.5, random.Random(10), None, (1.0, 0.0), fair_target
+        )
+        day = _ruin._day(problem, visits, params, target)
+        work = [_ruin._check(day, k, r).worked for k, r in enumerate(routes)]
+        spread[fair_target] = statistics.pstdev(work)
+        if fair_target:
+            assert _ruin._cost(day, routes) < _ruin._cost(day, start)
+    assert spread[target] < spread[0]
