@@ -7,12 +7,16 @@ and with lunch breaks (PyVRP cannot model breaks, so only ours and VROOM). The o
 is walking time; a visit left out costs as much as 100 000 s of walking in every solver.
 With several seeds each day is printed, then the sum over the seeds per solver (single days
 vary by a few per cent from run to run on a shared machine; the sum varies less).
+`--product-weights` runs ours with the planner's default weights instead (fairness and
+continuity priced as in production; the note gives the plan's objective and the spread of
+working time), `--continuity` gives most clients a usual worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import time
 from dataclasses import dataclass
 
@@ -34,10 +38,14 @@ class Outcome:
     note: str = ""
 
 
-def ours(problem: Problem, limit: float) -> Outcome:
+def ours(problem: Problem, limit: float, product_weights: bool = False) -> Outcome:
+    """Our plan; walking alone is the objective unless `product_weights` (the planner's
+    defaults: fairness, continuity), then the note gives the objective and the spread."""
     params = SolveParams(
         time_limit_s=limit, fairness_weight=0, continuity_cost_s=0, drop_penalty_s=DROP_PENALTY
     )
+    if product_weights:
+        params = SolveParams(time_limit_s=limit)
     began = time.monotonic()
     plan = solve(problem, params)
     seconds = time.monotonic() - began
@@ -45,6 +53,12 @@ def ours(problem: Problem, limit: float) -> Outcome:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     note = f"peak RSS {own:.0f} MiB (search process {children:.0f} MiB)"
+    if product_weights:
+        work = [r.travel + sum(s.end - s.start for s in r.stops) for r in plan.routes]
+        note += (
+            f"; objective {plan.cost}, {sum(1 for r in plan.routes if r.stops)} routes,"
+            f" working time sd {statistics.pstdev(work) / 60:.0f} min"
+        )
     return Outcome(sum(r.travel for r in plan.routes), planned, len(plan.unplanned), seconds, note)
 
 
@@ -128,6 +142,12 @@ def main() -> None:
     parser.add_argument("--variants", default="no-lunch,lunch")
     parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3,4")
     parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
+    parser.add_argument(
+        "--product-weights",
+        action="store_true",
+        help="ours with the planner's default weights (fairness, continuity), not walking alone",
+    )
+    parser.add_argument("--continuity", action="store_true", help="clients with a usual worker")
     args = parser.parse_args()
     solvers = args.solvers.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -140,7 +160,8 @@ def main() -> None:
         for variant in args.variants.split(","):
             totals: dict[str, list[Outcome]] = {}
             for seed in seeds:
-                problem = generate(workers, visits, seed, lunch=variant == "lunch")
+                lunch = variant == "lunch"
+                problem = generate(workers, visits, seed, lunch=lunch, continuity=args.continuity)
                 rows = _solve_day(problem, solvers, variant, seed, args)
                 for name, outcome in rows:
                     totals.setdefault(name, []).append(outcome)
@@ -155,7 +176,7 @@ def _solve_day(
 ) -> list[tuple[str, Outcome]]:
     rows: list[tuple[str, Outcome]] = []
     if "ours" in solvers:
-        rows.append((f"ours {args.limit:g}s", ours(problem, args.limit)))
+        rows.append((f"ours {args.limit:g}s", ours(problem, args.limit, args.product_weights)))
     if "pyvrp" in solvers and variant == "no-lunch":
         limit = args.pyvrp_limit
         rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, seed)))
