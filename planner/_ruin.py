@@ -198,6 +198,7 @@ class _Change:
     """New routes for a few workers (the others unchanged) and the plan's cost with them."""
 
     routes: dict[int, list[int]]
+    route_cost: dict[int, int]  # of the new routes
     slack: dict[int, _Check]  # checks already built for the new routes
     left_out: set[int]
     cost: int
@@ -233,11 +234,10 @@ class _Search:
         placed = self._recreate(changed, slack, removed, rng)
         left_out = {i for i in removed if i not in placed}
         day = self.day
-        cost = self.cost
-        for k, route in changed.items():
-            cost += _route_cost(day, k, route) - self.route_cost[k]
+        route_cost = {k: _route_cost(day, k, route) for k, route in changed.items()}
+        cost = self.cost + sum(route_cost[k] - self.route_cost[k] for k in changed)
         cost += sum(day.penalty[i] for i in left_out) - sum(day.penalty[i] for i in self.left_out)
-        return _Change(changed, slack, left_out, cost)
+        return _Change(changed, route_cost, slack, left_out, cost)
 
     def accept(self, change: _Change) -> None:
         for k in change.routes:
@@ -245,7 +245,7 @@ class _Search:
                 self.route_of[i] = -1
         for k, route in change.routes.items():
             self.routes[k] = route
-            self.route_cost[k] = _route_cost(self.day, k, route)
+            self.route_cost[k] = change.route_cost[k]
             self.slack[k] = change.slack.get(k)
             for i in route:
                 self.route_of[i] = k
@@ -314,7 +314,7 @@ class _Search:
     def _checker(
         self, k: int, changed: dict[int, list[int]], slack: dict[int, _Check]
     ) -> tuple[list[int], _Check]:
-        """Worker `k`'s route this round and its insertion check (None: the worker has lunch)."""
+        """Worker `k`'s route this round and its insertion check (built once per route)."""
         day = self.day
         route = changed.get(k)
         if route is None:
@@ -374,27 +374,30 @@ class _Search:
             n = route.index(j)
             for at in (n, n + 1):
                 if (k, at) not in options:
-                    options[k, at] = self._insertion_cost(i, k, route, at)
+                    options[k, at] = self._insertion_cost(i, k, at, changed, slack)
         idle = [k for k in day.allowed[i] if not self.routes[k] and k not in changed]
         if idle:
             k = rng.choice(idle)
-            options[k, 0] = self._insertion_cost(i, k, [], 0)
-        if day.fair_weight:  # the detour's working time may cost fairness too
-            for k, at in options:
-                route, fits = self._checker(k, changed, slack)
-                detour = _detour(day, k, route, i, at)
-                options[k, at] += _unfairness(day, fits.worked, detour + day.visits[i].duration)
+            options[k, 0] = self._insertion_cost(i, k, 0, changed, slack)
         for (k, at), _ in sorted(options.items(), key=lambda option: option[1]):
             route, fits = self._checker(k, changed, slack)
             if _fits(day, k, route, i, at, fits) and rng.random() >= BLINK:
                 return k, at
         return None
 
-    def _insertion_cost(self, i: int, k: int, route: list[int], at: int) -> int:
-        """Walking added by visit `i` at position `at` of route `k`, and its continuity cost."""
+    def _insertion_cost(
+        self, i: int, k: int, at: int, changed: dict[int, list[int]], slack: dict[int, _Check]
+    ) -> int:
+        """Walking added by visit `i` at position `at` of worker `k`'s route this round, its
+        continuity cost and the fairness its working time costs."""
         day = self.day
-        other = day.other_worker_cost[i] if k != day.usual_worker[i] else 0
-        return _detour(day, k, route, i, at) + other
+        route = changed[k] if k in changed else self.routes[k]
+        detour = _detour(day, k, route, i, at)
+        cost = detour + (day.other_worker_cost[i] if k != day.usual_worker[i] else 0)
+        if day.fair_weight:
+            _, fits = self._checker(k, changed, slack)
+            cost += _unfairness(day, fits.worked, detour + day.visits[i].duration)
+        return cost
 
 
 def _detour(day: _Day, k: int, route: list[int], i: int, at: int) -> int:
