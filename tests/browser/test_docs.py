@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def _cut_network(page: Any) -> list[str]:
@@ -27,20 +26,20 @@ def _cut_network(page: Any) -> list[str]:
     return refused
 
 
-def test_docs_and_redoc_render_offline(context: Any, server: str) -> None:
+def test_docs_and_redoc_render_offline(context: Any, server: str, artifacts: Path) -> None:
     page = context.new_page()
     refused = _cut_network(page)
     page.goto("/docs")
     # An operation of the API, drawn by Swagger UI (the bundle ran and read /openapi.json).
     page.wait_for_selector(".opblock-summary-path[data-path='/api/auth/token']")
     assert page.locator(".opblock").count() > 20
-    page.screenshot(path=str(ARTIFACTS / "docs-offline.png"))
+    page.screenshot(path=str(artifacts / "docs-offline.png"))
     assert refused == [], refused
 
     page.goto("/redoc")
     page.wait_for_selector("h1:has-text('CareRoute')")
     page.wait_for_selector("[data-section-id^='tag/']")
-    page.screenshot(path=str(ARTIFACTS / "redoc-offline.png"))
+    page.screenshot(path=str(artifacts / "redoc-offline.png"))
     # ReDoc's "powered by" logo is an <img> that hides itself when the CDN is out of reach;
     # nothing else may leave the machine.
     assert set(refused) <= {REDOC_LOGO}, refused

@@ -362,7 +362,8 @@ let meMarker = null;
 async function drawMap() {
   const L = await import('/static/vendor/leaflet/leaflet-src.esm.js');
   if (!map) {
-    map = L.map('phone-map', { zoomControl: true });
+    map = L.map('phone-map', { zoomControl: false });
+    L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
     if (cfg.map_tiles_url) {
       L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
     } else {

@@ -1,6 +1,6 @@
 // The supervisor's workplace: office and date, a map, and three tabs (zones, plan, the day).
 import * as api from './api.js';
-import { initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
+import { errorText, initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
 import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
@@ -29,7 +29,7 @@ function showError(exc) {
     box.hidden = true;
     return;
   }
-  box.textContent = exc.status ? t('error.api', { detail: exc.message }) : t('error.network');
+  box.textContent = errorText(exc);
   box.hidden = false;
 }
 
