@@ -141,6 +141,7 @@ def test_every_page_in_one_language(
 
     mobile = phone.new_page()
     mobile.goto(f"/?lang={lang}")
+    mobile.wait_for_selector("button[type=submit]:not(:empty)")  # the language is kept
     log_in(mobile, data.workers[0]["username"])
     mobile.wait_for_url("**/m/")
     mobile.wait_for_selector("body[data-ready='1']")

@@ -105,6 +105,18 @@ export function fmtDate(day) {
   }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+// "5 декабря": a day without its weekday, for short labels.
+export function fmtShortDate(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// The office's calendar day (YYYY-MM-DD) of an instant.
+export function dayOf(iso) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(iso));
+}
+
 export function fmtNumber(n) {
   return new Intl.NumberFormat(locale()).format(Math.round(n));
 }
