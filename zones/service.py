@@ -339,7 +339,15 @@ def rebalance(
         "within_tolerance": result.within_tolerance,
         "max_over_mean": round(result.max_over_mean, 3),
         "seconds": round(result.solve_seconds, 2),
-        "zones": [_figures_json(f, zoning, f.zone_id) for f in result.figures],
+        "zones": [
+            {**_figures_json(f, zoning, f.zone_id), "worker_id": zoning.workers[f.zone_id].id}
+            for f in result.figures
+        ],
+        # Whom the what-if moves where: the page shows it and can save exactly these moves.
+        "moves": [
+            {"client_id": zoning.rows[c].id, "worker_id": zoning.workers[result.zone_of[c]].id}
+            for c in (*result.moved, *result.new)
+        ],
     }
     if save:
         note = "авторебалансировка" if fewest_moves else "новое районирование"
