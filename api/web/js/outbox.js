@@ -52,10 +52,12 @@ function remove(uuids) {
 
 // Sends what is queued, batch by batch. Items the server answered (stored, duplicate or
 // refused for good) leave the outbox; anything else stays for the next try.
-// Returns {sent, refused}; throws when the network or the server failed.
+// Returns {sent, refused, answers} (answers: every item's verdict from the server); throws
+// when the network or the server failed.
 export async function flush(send) {
   let sent = 0;
   const refused = [];
+  const answers = [];
   for (;;) {
     const items = await oldest(BATCH);
     if (!items.length) break;
@@ -65,11 +67,12 @@ export async function flush(send) {
     };
     const answer = await send(batch);
     const answered = [...(answer.pings ?? []), ...(answer.events ?? [])];
+    answers.push(...(answer.events ?? []));
     const done = answered.filter((v) => v.uuid).map((v) => v.uuid);
     for (const v of answered) if (v.status === 'rejected') refused.push(v);
     if (!done.length) break; // nothing acknowledged: do not loop forever
     await remove(done);
     sent += done.length;
   }
-  return { sent, refused };
+  return { sent, refused, answers };
 }
