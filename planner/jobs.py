@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.redis import get_redis
 from core.settings import get_settings
-from planner import service
+from planner import plans, replan
 from planner.problem import Location, Progress, SolveParams
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def run_plan_job(
     params = SolveParams(time_limit_s=time_limit_s, workers=1)
     return _run(
         lambda session, progress: (
-            service.plan_day(
+            plans.plan_day(
                 session,
                 office_id=office_id,
                 day=date.fromisoformat(day),
@@ -202,7 +202,7 @@ def run_replan_job(request: dict[str, Any], time_limit_s: float, user_id: int | 
     positions = {int(k): Location(lon=v[0], lat=v[1]) for k, v in request["positions"].items()}
     return _run(
         lambda session, progress: (
-            service.replan(
+            replan.replan(
                 session,
                 plan_id=request["plan_id"],
                 now=datetime.fromisoformat(request["now"]),

@@ -16,11 +16,11 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from core.access import worker_client_ids
-from core.models import Client, Service, Worker
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
+from registry.models import Client, Service, Worker
 from tracking import visits
+from tracking.caseload import worker_client_ids
 from tracking.devices import DeviceContext
 from tracking.models import EventType, Visit, VisitEvent
 from tracking.pings import Limits, Verdict

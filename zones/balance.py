@@ -22,13 +22,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from core.geo import to_plane
 from zones._checks import check_office
 from zones._geometry import (
     nearest_neighbour_seconds,
     nearest_other_m,
     spanning_tree_m,
     straight_line_travel,
-    to_plane,
 )
 from zones._polish import PolishInput, polish
 from zones._settle import SettleInput, settle

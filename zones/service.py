@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.models import CarePlan, Client, ClientStatus, Office, User, Worker
-from core.recurrence import occurs_on, parse_recurrence
+from core.models import Office, User
+from registry.models import CarePlan, Client, ClientStatus, Worker
+from registry.programme import weekly_load
 from zones import balance
 from zones._store import store_version, zone_key
 from zones.models import ZoneClient, ZoneSet, ZoneSetStatus
@@ -29,7 +30,6 @@ from zones.problem import Client as ZoneClientInput
 from zones.problem import Zone as ZoneInput
 
 SERVED = (ClientStatus.ENROLLED, ClientStatus.SUSPENDED)
-WEEKS_SAMPLED = 4
 
 
 class ZoneNotFound(LookupError):
@@ -51,23 +51,6 @@ class OfficeZoning:
 
 def client_key(client_id: int) -> str:
     return str(client_id)
-
-
-def weekly_load(plans: Sequence[CarePlan], start: date) -> tuple[float, float]:
-    """Service minutes and visits a week from a client's care plans, averaged over 4 weeks."""
-    minutes, days = 0.0, 0
-    for offset in range(7 * WEEKS_SAMPLED):
-        day = start + timedelta(days=offset)
-        due = 0
-        for plan in plans:
-            for line in plan.lines:
-                if day < line.valid_from or (line.valid_to and day > line.valid_to):
-                    continue
-                if occurs_on(parse_recurrence(line.recurrence), day, line.valid_from):
-                    due += line.service.standard_minutes
-        minutes += due
-        days += 1 if due else 0
-    return minutes / WEEKS_SAMPLED, days / WEEKS_SAMPLED
 
 
 def active_zone_set(session: Session, *, office_id: int) -> ZoneSet | None:

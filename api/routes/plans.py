@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from api.errors import DomainError
-from core.access import can_edit_office, can_see_office
 from core.deps import SessionDep, StaffUser, user_from_token
-from core.models import Client, Role, User, Worker
-from core.schemas import Day, Id
+from core.models import Role, User
 from core.settings import get_settings
-from planner import build, jobs, service
+from planner import build, jobs, moves, plans
 from planner.models import Plan
+from registry.access import can_edit_office, can_see_office
+from registry.models import Client, Worker
+from registry.schemas import Day, Id
 from tracking.positions import last_seen
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _editable(session: Session, user: User, office_id: int) -> None:
 
 
 def _plan(session: Session, user: User, plan_id: int, edit: bool = False) -> Plan:
-    plan = service.get_plan(session, plan_id=plan_id)
+    plan = plans.get_plan(session, plan_id=plan_id)
     if plan is None or not can_see_office(session, user, plan.office_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="plan not found")
     if edit:
@@ -110,7 +111,7 @@ def _job(session: Session, user: User, job_id: str) -> dict[str, Any]:
     return found
 
 
-def _rule_error(exc: service.PlanRuleError) -> DomainError:
+def _rule_error(exc: plans.PlanRuleError) -> DomainError:
     return DomainError(exc.message, status=exc.status)
 
 
@@ -199,7 +200,7 @@ def plan_versions(
     office_id: Id, session: SessionDep, user: StaffUser, day: Annotated[Day, Query()]
 ) -> list[dict[str, Any]]:
     _visible(session, user, office_id)
-    return [_summary(p) for p in service.list_plans(session, office_id=office_id, day=day)]
+    return [_summary(p) for p in plans.list_plans(session, office_id=office_id, day=day)]
 
 
 @router.get("/plans/{plan_id}")
@@ -217,8 +218,8 @@ def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str,
     """Approve a draft; the previously approved version is superseded; phones are told."""
     _plan(session, user, plan_id, edit=True)
     try:
-        plan = service.approve(session, plan_id=plan_id, user=user)
-    except service.PlanRuleError as exc:
+        plan = plans.approve(session, plan_id=plan_id, user=user)
+    except plans.PlanRuleError as exc:
         raise _rule_error(exc) from exc
     _tell_phones(plan)
     return _detail(session, plan)
@@ -249,7 +250,7 @@ def move_visit(
     """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
     _plan(session, user, plan_id, edit=True)
     try:
-        result = service.move_visit(
+        result = moves.move_visit(
             session,
             plan_id=plan_id,
             user=user,
@@ -259,7 +260,7 @@ def move_visit(
             position=body.position,
             dry_run=body.dry_run,
         )
-    except service.PlanRuleError as exc:
+    except plans.PlanRuleError as exc:
         if exc.status != status.HTTP_409_CONFLICT:
             raise _rule_error(exc) from exc
         answer = {"feasible": False, "detail": exc.message, "rule": exc.rule, **exc.details}
@@ -272,7 +273,7 @@ def move_visit(
     return answer
 
 
-def _preview(result: service.MoveResult) -> list[dict[str, Any]]:
+def _preview(result: moves.MoveResult) -> list[dict[str, Any]]:
     """Recomputed times of a dry-run move, per worker."""
     built = result.built
     at = lambda seconds: build.at(built.day, seconds, built.tz).isoformat()  # noqa: E731

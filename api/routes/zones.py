@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from core.access import can_edit_office, can_see_office
 from core.deps import CurrentUser, SessionDep, StaffUser
 from core.models import User
-from core.schemas import Id, Text
+from registry.access import can_edit_office, can_see_office
+from registry.schemas import Id, Text
 from zones import service
 from zones.models import ZoneSet
 from zones.problem import ZoneInputError

@@ -17,10 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.models import CarePlan, Client, Office, Region, Service, Worker
+from core.models import Office, Region
 from core.settings import get_settings
 from planner import jobs
 from planner.models import Plan
+from registry.models import CarePlan, Client, Service, Worker
 from tests import factories as f
 from tests.planner.test_service import MONDAY, make_day
 
@@ -138,7 +139,7 @@ def test_command_line_region_and_a_separate_worker_process(
         queued = jobs.planning_queue(queue_redis).job_ids
         assert len(queued) == 1
         worker = subprocess.run(
-            [sys.executable, "-m", "core.cli", "worker", "--burst"],
+            [sys.executable, "-m", "api.cli", "worker", "--burst"],
             cwd=ROOT,
             env={**os.environ},
             capture_output=True,
