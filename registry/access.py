@@ -57,7 +57,7 @@ def use_caseload(rule: Caseload) -> None:
     _caseload = rule
 
 
-def visible_clients(session: Session, user: User) -> Select[tuple[Client]]:
+def visible_clients(session: Session, user: User) -> Select[Client]:
     """A query of the clients this user may see."""
     query = select(Client)
     if user.role == Role.WORKER:

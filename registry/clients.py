@@ -105,7 +105,7 @@ def list_clients(
     if status is not None:
         query = query.where(Client.status == status)
     if category:
-        query = query.where(category == any_(Client.categories))
+        query = query.where(any_(Client.categories) == category)
     if needs_location is not None:
         wanted = Client.location_status == LocationStatus.NEEDS_LOCATION
         query = query.where(wanted if needs_location else ~wanted)

@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from registry.models import CarePlan
 from registry.recurrence import Recurrence, occurs_on, parse_recurrence
+
+if TYPE_CHECKING:  # plans arrive loaded: no database code runs here
+    from registry.models import CarePlan
 
 WEEKS_SAMPLED = 4  # a weekly workload is averaged over four weeks (monthly rules even out)
 

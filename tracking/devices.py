@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, or_, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from core.models import User
@@ -95,7 +95,7 @@ _BY_IDENTIFIER = text(
 )
 
 
-def _context(row: Row[Any] | None) -> DeviceContext:
+def _context(row: Any) -> DeviceContext:
     if row is None:
         raise DeviceRefused("unknown device", status=401)
     device_id, revoked, worker_id, office_id, active, mode, shifts = row

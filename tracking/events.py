@@ -61,7 +61,7 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
         return Verdict("rejected", "bad_uuid", str(raw_uuid) if raw_uuid else None)
     uid = str(event_uuid)
     try:
-        kind = EventType(item.get("type"))
+        kind = EventType(str(item.get("type")))
         t = parse_time(item.get("t"))
         client_id = int(item["client_id"])
         stop = item.get("plan_stop_id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -166,7 +166,7 @@ def legs(
 
 
 def calibrate(
-    legs_by_mode: dict[str, Sequence[Leg]], *, min_legs: int = 3, min_straight_m: float = 150.0
+    legs_by_mode: Mapping[str, Sequence[Leg]], *, min_legs: int = 3, min_straight_m: float = 150.0
 ) -> dict[str, tuple[float, float]]:
     """Per mode: (speed km/h along the street path, detour = path / straight line), as medians
     of trips long enough to measure; modes with too few trips are left out."""

@@ -82,18 +82,18 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
 
     rows: dict[str, Client] = {}
     clients: list[ZoneClientInput] = []
-    for row in session.scalars(
+    for client in session.scalars(
         select(Client)
         .where(Client.office_id == office_id, Client.status.in_(SERVED))
         .order_by(Client.id)
     ):
-        if row.location is None:
+        if client.location is None:
             continue  # needs a location first: the supervisor places it on the map
-        point = to_shape(row.location)
-        minutes, visits = weekly_load(plans_of.get(row.id, []), start)
-        zone, locked = current.get(row.id, (None, False))
-        key = client_key(row.id)
-        rows[key] = row
+        point = to_shape(client.location)
+        minutes, visits = weekly_load(plans_of.get(client.id, []), start)
+        zone, locked = current.get(client.id, (None, False))
+        key = client_key(client.id)
+        rows[key] = client
         clients.append(
             ZoneClientInput(
                 id=key,
@@ -101,7 +101,7 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
                 lat=point.y,
                 weekly_minutes=minutes,
                 weekly_visits=max(visits, 0.25),
-                skills=frozenset(row.required_skills or ()),
+                skills=frozenset(client.required_skills or ()),
                 locked_zone=zone if locked else None,
                 current_zone=zone,
             )
@@ -120,7 +120,7 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
         for key, w in workers.items()
     ]
     zone_of = {c.id: c.current_zone for c in clients if c.current_zone in workers}
-    return OfficeZoning(office, clients, zones, zone_set, zone_of, rows, workers)  # type: ignore[arg-type]
+    return OfficeZoning(office, clients, zones, zone_set, zone_of, rows, workers)
 
 
 def _monday(day: date) -> date:
@@ -352,7 +352,7 @@ def clients_inside(session: Session, *, office_id: int, polygon: dict[str, Any])
 
 
 def _fields(client: ZoneClientInput) -> dict[str, Any]:
-    return {name: getattr(client, name) for name in client.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(client, name) for name in client.__slots__}
 
 
 def _zone_ids(zone_set: ZoneSet | None) -> dict[str, int]:

@@ -9,6 +9,7 @@ writes nothing. The writes run in one savepoint: they all land or none does."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -225,7 +226,7 @@ def _check_care_plans(
     return good
 
 
-def _which_client(line: CarePlanRow, clients: list[Any]) -> tuple[int | None, RowError | None]:
+def _which_client(line: CarePlanRow, clients: Sequence[Any]) -> tuple[int | None, RowError | None]:
     """The client a care-plan row belongs to, by id or by name (and birth date)."""
     if line.client_id is not None:
         if any(c.id == line.client_id for c in clients):
