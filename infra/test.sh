@@ -2,8 +2,7 @@
 # One command to run every test: installs what is missing (test tools and headless Chromium
 # included), starts PostgreSQL+PostGIS and Redis, makes a brand-new test database (so a run
 # never meets what an earlier one left), checks the code style, the import layers and the
-# types, and runs pytest against
-# the real services. Extra arguments go to pytest (e.g. `bash infra/test.sh tests/planner -x`).
+# types, and runs pytest against the real services. Extra arguments go to pytest (e.g. `bash infra/test.sh tests/planner -x`).
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
