@@ -88,21 +88,51 @@ def plan_day(
     settings: Settings | None = None,
     speeds: Mapping[str, tuple[float, float]] | None = None,
 ) -> Plan:
-    """Solve the office's day from the registry and store it as a new draft version;
-    `speeds`: measured (km/h, detour) per travel mode for the straight-line estimate."""
-    from planner.solver import solve
-
+    """Solve the office's day from the registry and store it as a new draft version, in one
+    session (the planning job solves with no session open: `prepare_day`, `solve`,
+    `store_day`); `speeds`: measured (km/h, detour) per travel mode for the straight line."""
     settings = settings or get_settings()
     params = params or SolveParams(time_limit_s=settings.plan_time_limit_s)
-    built = build.build_problem(
+    built = prepare_day(
+        session, office_id=office_id, day=day, settings=settings, provider=provider, speeds=speeds
+    )
+    solved = solve(built, params, on_progress)
+    return store_day(session, built, solved, user_id=user_id, params=params)
+
+
+def prepare_day(
+    session: Session,
+    *,
+    office_id: int,
+    day: date,
+    provider: TravelTimeProvider | None = None,
+    settings: Settings | None = None,
+    speeds: Mapping[str, tuple[float, float]] | None = None,
+) -> Built:
+    """The office's day read from the registry as the solver's problem."""
+    return build.build_problem(
         session,
         office_id=office_id,
         day=day,
-        settings=settings,
+        settings=settings or get_settings(),
         provider=provider,
         speeds=build.calibrated(dict(speeds or {})),
     )
-    solved = solve(built.problem, params, on_progress)
+
+
+def solve(
+    built: Built, params: SolveParams, on_progress: ProgressCallback | None = None
+) -> SolvedPlan:
+    """The day solver on a prepared day: CPU only, no database."""
+    from planner.solver import solve as solve_problem
+
+    return solve_problem(built.problem, params, on_progress)
+
+
+def store_day(
+    session: Session, built: Built, solved: SolvedPlan, *, user_id: int | None, params: SolveParams
+) -> Plan:
+    """A solved day stored as the office-day's next draft version."""
     plan = new_plan(session, built, user_id, params, kind="plan")
     plan.unplanned = unplanned_rows(built, solved)
     routes = [route_row(built, r, pinned=set()) for r in solved.routes if r.stops]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,9 +27,11 @@ from planner.plans import (
     plan_workers,
     route_row,
     set_routes,
+    solve,
     unplanned_rows,
 )
 from planner.problem import Location, Route, SolveParams
+from planner.problem import Plan as SolvedPlan
 from planner.travel import TravelTimeProvider
 from registry.models import Client, Worker
 
@@ -51,26 +54,59 @@ def replan(
 ) -> Plan:
     """A new draft from `plan` at `now`: visits started by `now` stay pinned where they are;
     the rest, the plan's unplanned visits and urgent visits are re-planned over the workers
-    still on duty (excluded workers go home), each starting from their latest position."""
-    from planner.solver import solve
-
+    still on duty (excluded workers go home), each starting from their latest position.
+    One session throughout; the planning job uses `prepare_replan`, `solve`, `store_replan`
+    so that no session is open while it solves."""
     settings = settings or get_settings()
     params = params or SolveParams(time_limit_s=settings.plan_time_limit_s)
-    source = plan_or_404(session, plan_id)
+    request = ReplanRequest(
+        plan_id, now, tuple(exclude_worker_ids), tuple(urgent_client_ids), dict(positions or {})
+    )
+    prepared = prepare_replan(session, request, provider=provider, settings=settings)
+    solved = solve(prepared, params, on_progress)
+    return store_replan(
+        session, request, prepared, solved, user_id=user_id, params=params, settings=settings
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplanRequest:
+    """What the supervisor asked: re-plan `plan_id` from `now`."""
+
+    plan_id: int
+    now: datetime
+    exclude_worker_ids: tuple[int, ...] = ()
+    urgent_client_ids: tuple[int, ...] = ()
+    positions: dict[int, Location] = field(default_factory=dict)
+
+
+def _started(source: Plan, now: datetime) -> dict[int, list[PlanStop]]:
+    return {r.worker_id: [s for s in r.stops if s.start <= now] for r in source.routes}
+
+
+def prepare_replan(
+    session: Session,
+    request: ReplanRequest,
+    *,
+    provider: TravelTimeProvider | None = None,
+    settings: Settings | None = None,
+) -> Built:
+    """The rest of the day as the solver's problem, from where each worker is."""
+    settings = settings or get_settings()
+    source = plan_or_404(session, request.plan_id)
     tz = build.local_tz(settings)
-    now_s = build.seconds_since_midnight(now, source.day, tz)
-    exclude = frozenset(exclude_worker_ids)
-    started = {r.worker_id: [s for s in r.stops if s.start <= now] for r in source.routes}
-    open_stops = [s for r in source.routes for s in r.stops if s.start > now]
-    workers = plan_workers(session, source, exclude)
+    now_s = build.seconds_since_midnight(request.now, source.day, tz)
+    started = _started(source, request.now)
+    open_stops = [s for r in source.routes for s in r.stops if s.start > request.now]
+    workers = plan_workers(session, source, frozenset(request.exclude_worker_ids))
     resume = {
         w.id: _resume(
-            session, source, w, started.get(w.id, []), now_s, (positions or {}).get(w.id), tz
+            session, source, w, started.get(w.id, []), now_s, request.positions.get(w.id), tz
         )
         for w in workers
     }
-    drafts = _replan_drafts(session, source, open_stops, urgent_client_ids)
-    built = build.assemble(
+    drafts = _replan_drafts(session, source, open_stops, request.urgent_client_ids)
+    return build.assemble(
         session,
         office_id=source.office_id,
         day=source.day,
@@ -80,11 +116,25 @@ def replan(
         provider=provider,
         resume=resume,
     )
-    solved = solve(built.problem, params, on_progress)
+
+
+def store_replan(
+    session: Session,
+    request: ReplanRequest,
+    built: Built,
+    solved: SolvedPlan,
+    *,
+    user_id: int | None,
+    params: SolveParams,
+    settings: Settings | None = None,
+) -> Plan:
+    """The re-planned rest of the day merged with what was under way, as a new draft."""
+    source = plan_or_404(session, request.plan_id)
+    started = _started(source, request.now)
     plan = new_plan(session, built, user_id, params, kind="replan")
-    plan.params.update({"from_plan": source.id, "now": now.isoformat()})
-    plan.params["exclude_worker_ids"] = sorted(exclude)
-    plan.params["urgent_client_ids"] = list(urgent_client_ids)
+    plan.params.update({"from_plan": source.id, "now": request.now.isoformat()})
+    plan.params["exclude_worker_ids"] = sorted(request.exclude_worker_ids)
+    plan.params["urgent_client_ids"] = list(request.urgent_client_ids)
     new_routes = {int(r.worker_id): r for r in solved.routes}
     worker_ids = sorted(set(started) | set(new_routes))
     old_routes = {r.worker_id: r for r in source.routes}
