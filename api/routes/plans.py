@@ -23,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
+from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
 from core.deps import SessionDep, StaffUser, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
 from planner import build, jobs, moves, plans
 from planner.models import Plan
-from registry.access import can_edit_office, can_see_office
+from registry.access import can_see_office
 from registry.models import Client, Worker
 from registry.schemas import Day, Id
 from tracking.positions import last_seen
@@ -84,23 +85,12 @@ class ReplanRequest(BaseModel):
 # --- access --------------------------------------------------------------------------------
 
 
-def _visible(session: Session, user: User, office_id: int) -> None:
-    if not can_see_office(session, user, office_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="office not found")
-
-
-def _editable(session: Session, user: User, office_id: int) -> None:
-    _visible(session, user, office_id)
-    if not can_edit_office(session, user, office_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="you may read but not edit plans")
-
-
 def _plan(session: Session, user: User, plan_id: int, edit: bool = False) -> Plan:
     plan = plans.get_plan(session, plan_id=plan_id)
     if plan is None or not can_see_office(session, user, plan.office_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="plan not found")
     if edit:
-        _editable(session, user, plan.office_id)
+        check_supervisor_of(session, user, plan.office_id)
     return plan
 
 
@@ -120,10 +110,9 @@ def _rule_error(exc: plans.PlanRuleError) -> DomainError:
 
 @router.post("/offices/{office_id}/plans", status_code=status.HTTP_202_ACCEPTED)
 def start_planning(
-    office_id: Id, body: PlanRequest, session: SessionDep, user: StaffUser
+    office_id: Id, body: PlanRequest, session: SessionDep, user: SupervisorOf
 ) -> dict[str, Any]:
     """Plan the office's day in the background; follow the job id for progress."""
-    _editable(session, user, office_id)
     job = jobs.enqueue_plan(
         office_id=office_id,
         day=body.day,
@@ -197,9 +186,8 @@ async def _stream(websocket: WebSocket, pubsub: Any, job_id: str) -> None:
 
 @router.get("/offices/{office_id}/plans")
 def plan_versions(
-    office_id: Id, session: SessionDep, user: StaffUser, day: Annotated[Day, Query()]
+    office_id: Id, session: SessionDep, user: OfficeReader, day: Annotated[Day, Query()]
 ) -> list[dict[str, Any]]:
-    _visible(session, user, office_id)
     return [_summary(p) for p in plans.list_plans(session, office_id=office_id, day=day)]
 
 
@@ -340,13 +328,12 @@ def _positions(
 def visits_due(
     office_id: Id,
     session: SessionDep,
-    user: StaffUser,
+    user: OfficeReader,
     day: Day | None = None,
     start: Day | None = None,
     end: Day | None = None,
 ) -> dict[str, Any]:
     """The care-plan visits due on a day or from `start` to `end` (a week, a month, a contract)."""
-    _visible(session, user, office_id)
     start = start or day
     end = end or start
     if start is None or end is None:

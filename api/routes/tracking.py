@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
+from api.deps import OfficeReader, SupervisorOf
 from core.deps import EditorUser, SessionDep, StaffUser
 from registry.access import can_edit_office, can_see_office
 from registry.models import Worker
@@ -25,14 +26,12 @@ def _worker_in_reach(session: SessionDep, user: Any, worker_id: int, *, edit: bo
 
 @router.get("/api/workers/{worker_id}/devices")
 def worker_devices(worker_id: int, user: StaffUser, session: SessionDep) -> list[dict[str, Any]]:
-
     _worker_in_reach(session, user, worker_id, edit=False)
     return [devices.device_json(d) for d in devices.list_devices(session, worker_id=worker_id)]
 
 
 @router.post("/api/devices/{device_id}/revoke")
 def revoke_device(device_id: int, user: EditorUser, session: SessionDep) -> dict[str, Any]:
-
     device = devices.get_device(session, device_id=device_id)
     if device is None:
         raise HTTPException(404, detail="device not found")
@@ -40,17 +39,11 @@ def revoke_device(device_id: int, user: EditorUser, session: SessionDep) -> dict
     return devices.device_json(devices.revoke_device(session, device=device, user=user))
 
 
-def _office(session: SessionDep, user: Any, office_id: int) -> None:
-    if not can_see_office(session, user, office_id):
-        raise HTTPException(404, detail="office not found")
-
-
 @router.get("/api/offices/{office_id}/visits")
 def office_visits(
-    office_id: int, day: date, user: StaffUser, session: SessionDep
+    office_id: int, day: date, user: OfficeReader, session: SessionDep
 ) -> list[dict[str, Any]]:
     """Visit facts of the day: actual arrival/departure, their source and flags."""
-    _office(session, user, office_id)
     return [
         visits.as_json(v) for v in visits.visits_of_office(session, office_id=office_id, day=day)
     ]
@@ -58,17 +51,15 @@ def office_visits(
 
 @router.post("/api/offices/{office_id}/inference")
 def run_inference(
-    office_id: int, day: date, user: EditorUser, session: SessionDep
+    office_id: int, day: date, user: SupervisorOf, session: SessionDep
 ) -> dict[str, int]:
     """Infer arrivals, departures and travel legs of the office's day from the pings."""
-    _office(session, user, office_id)
     return inference.infer_office_day(session, office_id=office_id, day=day)
 
 
 @router.get("/api/offices/{office_id}/travel-speeds")
-def travel_speeds(office_id: int, user: StaffUser, session: SessionDep) -> dict[str, Any]:
+def travel_speeds(office_id: int, user: OfficeReader, session: SessionDep) -> dict[str, Any]:
     """Measured speed (km/h) and detour factor per travel mode, for the planner."""
-    _office(session, user, office_id)
     speeds = calibration.travel_speeds(session, office_id)
     return {
         mode: {"speed_kmh": round(speed, 2), "detour": round(detour, 3)}
