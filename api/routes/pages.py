@@ -23,7 +23,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from core.demo_data.geography import STREETS_FILE
 from core.errors import DomainError
 from core.settings import get_settings
 
@@ -31,6 +30,8 @@ WEB = Path(__file__).resolve().parents[1] / "web"
 LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
 SWAGGER_UI = WEB / "node_modules" / "swagger-ui-dist"
 REDOC = WEB / "node_modules" / "redoc" / "bundles"
+# The streets drawn under the maps when no basemap is configured (those of the demo district).
+STREETS_FILE = WEB / "streets.json"
 
 router = APIRouter(tags=["pages"])
 
@@ -81,7 +82,7 @@ def _basemap(path: str, mtime_ns: int) -> dict[str, Any]:
 
 
 def _demo_streets(data: dict[str, Any]) -> dict[str, Any]:
-    """The demo's street list (`core/demo_data/streets.json`) as GeoJSON."""
+    """The demo's street list (`api/web/streets.json`) as GeoJSON."""
     features = [
         {
             "type": "Feature",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.demo_data.geography import STREETS_FILE
+from api.routes.pages import STREETS_FILE
 from core.models import Client, ClientStatus, Office, Region, Service, User, Worker
 from planner.models import Plan, PlanStop
 from tests import factories
