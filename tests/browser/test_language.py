@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import get_engine
 from api.routes.pages import STREETS_FILE
+from core.db import get_engine
 from core.models import Client, ClientStatus, Office, Region, Service, User, Worker
 from planner.models import Plan, PlanStop
 from tests import factories
