@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from api.routes.pages import STREETS_FILE
 from core.db import get_engine
-from core.models import Client, ClientStatus, Office, Region, Service, User, Worker
+from core.models import Office, Region, User
 from planner.models import Plan, PlanStop
+from registry.models import Client, ClientStatus, Service, Worker
 from tests import factories
 from tests.browser.conftest import OfficeData, approved_route, log_in
 

@@ -14,8 +14,8 @@ import httpx
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Worker, WorkerShift
 from core.settings import get_settings
+from registry.models import Worker, WorkerShift
 from tests.browser.conftest import PASSWORD, OfficeData, approved_route
 from tests.browser.test_supervisor import open_supervisor
 

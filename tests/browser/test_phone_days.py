@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Client
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from registry.models import Client
 from tests.browser.conftest import OfficeData, approved_route, log_in
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import ClientStatus, Office
+from core.models import Office
+from registry.models import ClientStatus
 from tests import factories
 from tests.browser.conftest import NEIGHBOURHOODS, OfficeData
 from tests.browser.test_supervisor import active_zones, open_supervisor, workload

@@ -201,7 +201,7 @@ def test_preview_names_refused_clients_and_computes_the_rest(
 ) -> None:  # type: ignore[no-untyped-def]
     """A lasso that also catches a queued client: the what-if still answers for the others and
     names the refused one with a code the page translates; saving it is refused with a code."""
-    from core.models import ClientStatus
+    from registry.models import ClientStatus
 
     office, supervisor, _, clients = office_with_clients
     headers = f.auth(supervisor)
