@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,16 @@ def test_every_page_in_one_language(
     assert _foreign("\n".join(said), lang, words) == set(), said
     queued = {"ru": "не на обслуживании", "en": "is not served"}[lang]
     assert queued in said[0] and f"{data.client_ids[-1]}" in said[0]
+    # the what-if naming a client it cannot move
+    other = next(
+        c for c in data.client_ids[:-1] if page.locator(f"path[data-client-id='{c}']").count()
+    )
+    for client_id in (other, data.client_ids[-1]):
+        page.click(f"path[data-client-id='{client_id}']", modifiers=["Shift"])
+    page.select_option("#target-zone", index=len(data.workers))
+    page.click("#move")
+    page.wait_for_selector("#zones-refused:not([hidden])")
+    _check(page, lang, "zones-refused", words, artifacts)
     page.click("[data-tab=plan]")
     page.wait_for_selector("#plan-versions li")
     page.wait_for_selector("#timeline:not([hidden])")
@@ -134,6 +145,9 @@ def test_every_page_in_one_language(
     page.click("[data-tab=live]")
     page.wait_for_selector("#live-workers .live-row")
     _check(page, lang, "live", words, artifacts)
+    page.goto(f"/supervisor/?tab=live&day={date.today() + timedelta(days=3)}")
+    page.wait_for_selector("#live-no-plan:not([hidden])")
+    _check(page, lang, "live-no-plan", words, artifacts)
 
     page.goto("/reports/")
     page.wait_for_selector("#status:not(:empty)")
@@ -150,3 +164,6 @@ def test_every_page_in_one_language(
     mobile.locator("li.stop [data-action='phone.card']").first.click()
     mobile.wait_for_selector("li.stop .card-sheet:not([hidden])")
     _check(mobile, lang, "phone", words, artifacts)
+    mobile.click("#days [data-day-link='tomorrow']")
+    mobile.wait_for_selector("#other-day:not([hidden])")
+    _check(mobile, lang, "phone-tomorrow", words, artifacts)
