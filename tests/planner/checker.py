@@ -2,6 +2,12 @@
 
 It recomputes every time from the matrices and knows nothing of the solver's model; it
 returns the broken rules in words (an empty list means the plan is valid).
+
+The office's lunch rule: a worker eats at a place, never inside a walk. Either at the start
+point before leaving (the break ends by the departure), or at the place of a visit after it
+ends (`Route.lunch_after`); the walk to the next door (or back to the end point) begins
+only when the break is over. Lunch may use time the worker would otherwise wait at the next
+door, since the worker then leaves later and still arrives in time.
 """
 
 from __future__ import annotations
@@ -55,55 +61,69 @@ def _visit_violations(visit: Visit, copies: list[tuple[str, Stop]], unplanned: b
     return found
 
 
+def _lunch_place(worker: Worker, route: Route) -> tuple[list[str], int | None]:
+    """The broken lunch rules, and the stop after which lunch is taken (-1: before leaving;
+    None: no lunch to take)."""
+    lunch = worker.lunch
+    if lunch is None:
+        return [], None
+    b0, b1 = route.break_start, route.break_end
+    if b0 is None or b1 is None:
+        return [f"{worker.id}: no lunch break"], None
+    found = []
+    if not lunch.earliest <= b0 <= lunch.latest or b1 - b0 != lunch.duration:
+        found.append(f"{worker.id}: lunch {b0}-{b1} outside its window or wrong length")
+    if route.lunch_after is None:
+        if b0 < worker.shift_start:
+            found.append(f"{worker.id}: lunch at the start point before the shift")
+        if b1 > route.start:
+            found.append(f"{worker.id}: leaves the start point at {route.start}, during lunch")
+        return found, -1
+    ids = [s.visit_id for s in route.stops]
+    if route.lunch_after not in ids:
+        return [*found, f"{worker.id}: lunch after {route.lunch_after}, not in the route"], None
+    return found, ids.index(route.lunch_after)
+
+
 def _route_violations(
     problem: Problem, worker: Worker, route: Route, visits: dict[str, Visit]
 ) -> list[str]:
-    found: list[str] = []
     if not route.stops:
+        return []
+    found, after = _lunch_place(worker, route)
+    if worker.lunch is not None and after is None:
         return found
     travel = problem.travel_time[worker.travel_mode]
-    lunch = worker.lunch
     b0, b1 = route.break_start, route.break_end
-    if lunch is not None:
-        if b0 is None or b1 is None:
-            return [f"{worker.id}: no lunch break"]
-        if not lunch.earliest <= b0 <= lunch.latest or b1 - b0 != lunch.duration:
-            found.append(f"{worker.id}: lunch {b0}-{b1} outside its window or wrong length")
     if route.start < worker.shift_start:
         found.append(f"{worker.id}: leaves at {route.start}, before the shift")
+    # free_at: when the worker may set off from `place` (the walk begins no earlier).
     place, free_at, worked, load = worker.start_location, route.start, 0, 0
-    lunch_placed = lunch is None
-    for stop in route.stops:
+    for n, stop in enumerate(route.stops):
         visit = visits[stop.visit_id]
         leg = travel[place][visit.location]
-        needed = leg
-        if lunch is not None and free_at <= b0 and b1 <= stop.start:
-            needed += lunch.duration  # lunch taken in this gap
-            lunch_placed = True
-        if stop.start < free_at + needed:
+        if stop.arrival < free_at + leg or stop.arrival > stop.start:
+            found.append(f"{worker.id}/{visit.id}: arrives at {stop.arrival}, not possible")
+        if stop.start < free_at + leg:
             found.append(f"{worker.id}/{visit.id}: starts before it can be reached")
         if stop.travel != leg or stop.end != stop.start + visit.duration:
             found.append(f"{worker.id}/{visit.id}: travel or end time do not match the matrix")
+        if stop.wait != stop.start - stop.arrival:
+            found.append(f"{worker.id}/{visit.id}: waiting time does not match")
         if visit.pinned_start is None and not visit.window_start <= stop.start <= visit.window_end:
             found.append(f"{worker.id}/{visit.id}: start {stop.start} outside its window")
         if not visit.required_skills <= worker.skills:
             found.append(f"{worker.id}/{visit.id}: lacks a required skill")
-        if lunch is not None and b0 < stop.end and stop.start < b1:
-            found.append(f"{worker.id}/{visit.id}: overlaps the lunch break")
         worked += leg + visit.duration
         load += visit.demand
         place, free_at = visit.location, stop.end
+        if after == n and b0 is not None and b1 is not None:
+            if b0 < stop.end:
+                found.append(f"{worker.id}/{visit.id}: lunch at {b0} before the visit ends")
+            free_at = max(free_at, b1)  # eats here, then walks on
     back = travel[place][worker.end_location]
     worked += back
-    needed = back
-    if lunch is not None and not lunch_placed and b0 < free_at + back:
-        needed += lunch.duration  # lunch on the way back (or else after arriving)
-        lunch_placed = free_at <= b0 and b1 <= route.end
-    elif lunch is not None and not lunch_placed:
-        lunch_placed = b0 >= free_at + back  # after the day's last arrival
-    if not lunch_placed:
-        found.append(f"{worker.id}: lunch break not in a gap between visits")
-    if route.end < free_at + needed:
+    if route.end < free_at + back:
         found.append(f"{worker.id}: reaches the end point before it can")
     if route.end > worker.shift_end:
         found.append(f"{worker.id}: ends at {route.end}, after the shift ({worker.shift_end})")
