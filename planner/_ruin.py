@@ -517,9 +517,9 @@ class _LunchSlack:
     """The same for a worker with lunch: each stop in two states, lunch still to come or
     taken in an earlier gap (the two states of `_construct.schedule`).
 
-    A break sits in a gap between two stops, starts between its earliest and latest start
-    (not before the previous visit ends) and delays the next arrival by its length; a stop
-    in the "to come" state ends by the break's latest start.
+    Lunch is taken at a place (the start point before leaving, or a visit's place after it
+    ends), between its earliest and latest start; the walk on begins when it is over. A
+    stop in the "to come" state ends by the break's latest start.
     """
 
     def __init__(self, day: _Day, k: int, route: list[int]) -> None:
@@ -551,7 +551,7 @@ class _LunchSlack:
             if n == len(route) - 1:
                 back = travel[j][day.end[k]]
                 taken_limit = worker.shift_end - back - duration
-                lunch_after = lunch.earliest + lunch.duration <= worker.shift_end
+                lunch_after = lunch.earliest + lunch.duration + back <= worker.shift_end
                 to_come_limit = worker.shift_end - lunch.duration - back - duration
                 to_come_limit = min(to_come_limit, ends_by) if lunch_after else -NEVER
             else:
@@ -559,7 +559,7 @@ class _LunchSlack:
                 taken_limit = self.latest_taken[n + 1] - leg - duration
                 # Lunch in the gap after this stop, or still later.
                 in_gap = -NEVER
-                if lunch.earliest + lunch.duration <= self.latest_taken[n + 1]:
+                if lunch.earliest + lunch.duration + leg <= self.latest_taken[n + 1]:
                     in_gap = self.latest_taken[n + 1] - lunch.duration - leg - duration
                 later = self.latest_to_come[n + 1] - leg - duration
                 to_come_limit = min(max(in_gap, later), ends_by)
@@ -577,7 +577,7 @@ class _LunchSlack:
                 new_to_come = start + duration
             lunch_start = max(to_come, lunch.earliest)
             if lunch_start <= lunch.latest:
-                start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+                start = max(low, lunch_start + lunch.duration + leg)
                 if start <= high:
                     new_taken = start + duration
         if taken < NEVER:
@@ -611,7 +611,7 @@ class _LunchSlack:
             return (
                 to_come < NEVER
                 and max(to_come, lunch.earliest) <= lunch.latest
-                and max(to_come + back, lunch.earliest) + lunch.duration <= worker.shift_end
+                and max(to_come, lunch.earliest) + lunch.duration + back <= worker.shift_end
             )
         q = self.route[at]
         leg, low = travel[i][q], day.low[q]
@@ -624,7 +624,7 @@ class _LunchSlack:
         lunch_start = max(to_come, lunch.earliest)
         if lunch_start > lunch.latest:
             return False
-        start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+        start = max(low, lunch_start + lunch.duration + leg)
         return start <= self.latest_taken[at]  # lunch in the gap before the next stop
 
 

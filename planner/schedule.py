@@ -87,6 +87,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
     lunch_pending = lunch is not None
     break_start: int | None = None
     lunch_before_first = False
+    lunch_after: str | None = None  # the visit at whose place lunch is taken
     location, free_at = worker.start_location, worker.shift_start
     stops: list[Stop] = []
     for index, visit in enumerate(visits):
@@ -100,6 +101,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
                 lunch_pending = False
                 break_start, free_at = begin, begin + lunch.duration
                 lunch_before_first = index == 0
+                lunch_after = None if index == 0 else visits[index - 1].id
         arrival = free_at + leg
         start = _start(rules, visit, arrival)
         stops.append(Stop(visit.id, min(arrival, start), start, start + visit.duration, leg, 0))
@@ -109,6 +111,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
         begin = max(free_at, lunch.earliest)
         if begin <= lunch.latest:
             break_start, free_at = begin, begin + lunch.duration
+            lunch_after = visits[-1].id
         else:
             rules.note("lunch", _no_lunch(worker))
     back = travel[location][worker.end_location]
@@ -126,6 +129,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
     departure = max(ready, stops[0].start - stops[0].travel)
     stops = _with_waits(stops, departure)
     route = _totals(problem, worker, stops, departure, end, back, break_start)
+    route = dataclasses.replace(route, lunch_after=lunch_after)
     working = route.travel + route.service
     if worker.max_working_seconds is not None and working > worker.max_working_seconds:
         rules.note(

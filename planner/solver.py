@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from planner import _decompose, _extract, _precheck, _search, explain
+from planner import _decompose, _extract, _lunch, _precheck, _repair, _search, explain
 from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
 
 # From this many visits on, a day is improved part by part (planner._decompose): OR-Tools'
@@ -28,6 +28,9 @@ DECOMPOSE_FROM = 150
 # R1/RC1 instances (100 customers, 10 s): two independent part-by-part searches 1.79 %
 # mean gap, one of them with a whole-day search 2.41 %, the two sharing one day 3.39 %.
 PARTS_EACH_FROM = 80
+# Share of the time limit kept for the repair pass (planner._repair) after the search; it
+# has at least this share even when the search ran late.
+REPAIR_SHARE = 0.03
 
 
 def solve(
@@ -36,17 +39,20 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     began = time.monotonic()
-    deadline = began + params.time_limit_s
+    deadline = began + params.time_limit_s * (1 - REPAIR_SHARE)
     visits, blocked = _precheck.split(problem)
     if not visits or not problem.workers:
-        return _plan(problem, [], None, blocked, began)
+        return _plan(problem, [], None, blocked, began, deadline)
     solution = _portfolio(problem, visits, params, deadline, on_progress)
     if solution is None and any(v.mandatory for v in visits):
         # Mandatory visits made the day infeasible: plan what fits and say what did not.
         visits = [_optional(v) for v in visits]
         remaining = max(deadline - time.monotonic(), 0.5)
         solution = _portfolio(problem, visits, params, time.monotonic() + remaining, None)
-    plan = _plan(problem, visits, solution, blocked, began)
+    repair_by = max(
+        began + params.time_limit_s, time.monotonic() + REPAIR_SHARE * params.time_limit_s
+    )
+    plan = _plan(problem, visits, solution, blocked, began, repair_by)
     if on_progress is not None:
         on_progress(Progress(100.0, plan.cost, sum(len(r.stops) for r in plan.routes)))
     return plan
@@ -116,7 +122,10 @@ def _plan(
     solution: _search.Solution | None,
     blocked: list[Unplanned],
     began: float,
+    deadline: float = float("inf"),
 ) -> Plan:
+    """The plan of `solution`: every lunch at a place, the left-out visits that fit put in
+    (until `deadline`), routes timed, and every stop and left-out visit explained."""
     if solution is None:  # nothing found at all: every worker stays idle
         idle = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
@@ -126,11 +135,14 @@ def _plan(
         ]
     else:
         visits_left = []
+        stops = _lunch.at_a_place(problem, visits, solution.stops)
+        stops = _repair.repair(problem, visits, stops, deadline)
+        solution = dataclasses.replace(solution, stops=stops)
     routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
     planned = {s.visit_id for r in routes for s in r.stops}
-    dropped = visits_left or [
-        explain.why_dropped(problem, routes, v) for v in visits if v.id not in planned
-    ]
+    dropped = visits_left or explain.why_left_out(
+        problem, routes, [v for v in visits if v.id not in planned]
+    )
     stats = {
         "travel": float(sum(r.travel for r in routes)),
         "planned": float(len(planned)),
