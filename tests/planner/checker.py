@@ -132,3 +132,101 @@ def _route_violations(
     if worker.capacity is not None and load > worker.capacity:
         found.append(f"{worker.id}: load {load} above capacity {worker.capacity}")
     return found
+
+
+def reason_violations(problem: Problem, plan: Plan) -> list[str]:
+    """Reasons for left-out single visits that a replay finds false.
+
+    Each visit is tried in every position of every route of a worker who may take it, by a
+    schedule of its own here (earliest starts, lunch tried at every place in turn): "no
+    room" reasons hold only if no position takes it; a reason naming a rule (lunch, shift
+    end, working time) holds only if lifting that rule lets every such worker take it; "has
+    a free slot" only if some position does.
+    """
+    found: list[str] = []
+    visits = {v.id: v for v in problem.visits}
+    routes = {r.worker_id: r for r in plan.routes}
+    relief = {"lunch": "lunch", "shift_over": "shift", "max_working_time": "max_work"}
+    for left in plan.unplanned:
+        visit = visits[left.visit_id]
+        if visit.workers_needed > 1 or left.code not in (*relief, "no_time", "not_found"):
+            continue
+        able = [
+            w
+            for w in problem.workers
+            if visit.required_skills <= w.skills and visit.pinned_worker in (None, w.id)
+        ]
+        fits = [_takes(problem, w, routes.get(w.id), visits, visit, None) for w in able]
+        if left.code == "not_found":
+            if not any(fits):
+                found.append(f"{visit.id}: said to have a free slot, none takes it")
+            continue
+        if any(fits):
+            found.append(f"{visit.id}: '{left.code}', yet a route takes it")
+        rule = relief.get(left.code)
+        if rule is not None and not all(
+            _takes(problem, w, routes.get(w.id), visits, visit, rule) for w in able
+        ):
+            found.append(f"{visit.id}: '{left.code}', yet lifting it is not enough")
+    return found
+
+
+def _takes(
+    problem: Problem,
+    worker: Worker,
+    route: Route | None,
+    visits: dict[str, Visit],
+    visit: Visit,
+    lifted: str | None,
+) -> bool:
+    """Whether some position of the route takes `visit` (with one rule lifted, if named)."""
+    stops = [] if route is None else list(route.stops)
+    calls = [
+        (visits[s.visit_id], s.start if visits[s.visit_id].workers_needed > 1 else None)
+        for s in stops
+    ]
+    return any(
+        _feasible(problem, worker, [*calls[:at], (visit, None), *calls[at:]], lifted)
+        for at in range(len(calls) + 1)
+    )
+
+
+def _feasible(
+    problem: Problem, worker: Worker, calls: list[tuple[Visit, int | None]], lifted: str | None
+) -> bool:
+    """Earliest starts along the order, lunch at the start point or after each visit in turn."""
+    travel = problem.travel_time[worker.travel_mode]
+    lunch = None if lifted == "lunch" else worker.lunch
+    shift_end = 10**9 if lifted == "shift" else worker.shift_end
+    limit = None if lifted == "max_work" else worker.max_working_seconds
+    for place_of_lunch in range(-1, len(calls)) if lunch is not None else [None]:
+        t, here, worked, ok = worker.shift_start, worker.start_location, 0, True
+        if lunch is not None and place_of_lunch == -1:
+            if max(t, lunch.earliest) > lunch.latest:
+                continue
+            t = max(t, lunch.earliest) + lunch.duration
+        for n, (visit, fixed) in enumerate(calls):
+            low, high = visit.window_start, visit.window_end
+            if visit.pinned_start is not None:
+                low = high = visit.pinned_start
+            if fixed is not None:
+                low, high = max(low, fixed), min(high, fixed)
+            start = max(low, t + travel[here][visit.location])
+            worked += travel[here][visit.location] + visit.duration
+            if start > high:
+                ok = False
+                break
+            t, here = start + visit.duration, visit.location
+            if lunch is not None and place_of_lunch == n:
+                if max(t, lunch.earliest) > lunch.latest:
+                    ok = False
+                    break
+                t = max(t, lunch.earliest) + lunch.duration
+        back = travel[here][worker.end_location]
+        worked += back
+        if not ok or t + back > shift_end or (limit is not None and worked > limit):
+            continue
+        if worker.capacity is not None and sum(v.demand for v, _ in calls) > worker.capacity:
+            continue
+        return True
+    return False

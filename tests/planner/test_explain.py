@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bench.homecare_gen import generate
 from planner import explain
 from planner.problem import Break, Problem, Route, SolveParams, TravelMode, Visit, Worker
 from planner.solver import solve
-from tests.planner.checker import violations
+from tests.planner.checker import reason_violations, violations
 
 H, M = 3600, 60
 LEG = 5 * M
@@ -28,6 +29,7 @@ def test_a_morning_visit_blocked_by_lunch_gets_the_lunch_reason() -> None:
     problem = day((MORNING,), EARLY_LUNCH)
     plan = solve(problem, SolveParams(time_limit_s=1.0, workers=1))
     assert violations(problem, plan) == []
+    assert reason_violations(problem, plan) == []  # replayed and found true
     [left] = plan.unplanned
     assert left.code == "lunch"
     assert "window 11:00-11:30" in left.reason
@@ -53,3 +55,13 @@ def test_a_visit_that_fits_nowhere_for_other_rules_is_not_blamed_on_lunch() -> N
     idle = [Route(w.id, w.shift_start, w.shift_start, ()) for w in problem.workers]
     [reason] = explain.why_left_out(problem, idle, [early])
     assert reason.code == "no_time"
+
+
+def test_reasons_on_an_overloaded_lunch_day_are_replayed_true() -> None:
+    # 4 workers, 60 visits: more than their day holds; every reason is replayed.
+    problem = generate(4, 60, seed=2, lunch=True, windows_share=0.5)
+    plan = solve(problem, SolveParams(time_limit_s=2.0, workers=1))
+    assert plan.unplanned
+    assert violations(problem, plan) == []
+    assert reason_violations(problem, plan) == []
+    assert all(u.code != "not_found" for u in plan.unplanned)  # the repair pass took those
