@@ -8,6 +8,7 @@ the reason names (lunch, working time, shift end) is lifted, for every such work
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from planner import _construct
 from planner._construct import Call
@@ -72,10 +73,16 @@ def _nearest_distance(
     return result
 
 
-def why_left_out(problem: Problem, routes: list[Route], left_out: list[Visit]) -> list[Unplanned]:
+def why_left_out(
+    problem: Problem,
+    routes: list[Route],
+    left_out: list[Visit],
+    deadline: float = float("inf"),
+) -> list[Unplanned]:
     """The rule that keeps each visit out of these routes, each proven by the exact schedule
     check (`planner._construct.schedule`, lunch at a place) over every position of every
-    route of a worker who may take it, with and without the rule named."""
+    route of a worker who may take it, with and without the rule named. Past `deadline`
+    (time.monotonic()) a visit is only said to be left out unchecked."""
     visits = list(problem.visits)
     index = {v.id: n for n, v in enumerate(visits)}
     calls = {
@@ -87,7 +94,16 @@ def why_left_out(problem: Problem, routes: list[Route], left_out: list[Visit]) -
         ]
         for r in routes
     }
-    return [_why_left_out(problem, visits, calls, index[v.id]) for v in left_out]
+    return [
+        _why_left_out(problem, visits, calls, index[v.id])
+        if time.monotonic() < deadline
+        else Unplanned(
+            v.id,
+            "left out when the planning time ran out, before every place for it was checked",
+            "unplanned",
+        )
+        for v in left_out
+    ]
 
 
 def _fits(problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int) -> bool:

@@ -31,6 +31,7 @@ PARTS_EACH_FROM = 80
 # Share of the time limit kept for the repair pass (planner._repair) after the search; it
 # has at least this share even when the search ran late.
 REPAIR_SHARE = 0.03
+EXPLAIN_SECONDS = 0.5  # proving the reasons for left-out visits, at least, after the repair
 
 
 def solve(
@@ -140,9 +141,9 @@ def _plan(
         solution = dataclasses.replace(solution, stops=stops)
     routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
     planned = {s.visit_id for r in routes for s in r.stops}
-    dropped = visits_left or explain.why_left_out(
-        problem, routes, [v for v in visits if v.id not in planned]
-    )
+    left_out = [v for v in visits if v.id not in planned]
+    explain_by = max(deadline, time.monotonic() + EXPLAIN_SECONDS)
+    dropped = visits_left or explain.why_left_out(problem, routes, left_out, explain_by)
     stats = {
         "travel": float(sum(r.travel for r in routes)),
         "planned": float(len(planned)),
