@@ -3,8 +3,10 @@
 When a supervisor moves a visit by hand the order is given: nothing is searched, only the
 times are recomputed from the travel matrix. A worker leaves the start point at the shift start
 (or later, just in time for the first visit), travels, waits when early, serves, and goes on.
-The lunch break is placed greedily: in the first gap where it delays nothing, or in the last
-gap where it can still start within its window. Pinned visits (under way or done) keep their
+The lunch break is placed greedily, always at a place (the start point before leaving, or a
+visit's place after it ends, the walk on beginning when it is over; `Route.lunch_after`
+says which): in the first gap where it delays nothing, or in the last gap where it can
+still start within its window. Pinned visits (under way or done) keep their
 start. Pure: no I/O, no database.
 """
 
