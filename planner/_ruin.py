@@ -77,16 +77,16 @@ class _Day:
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
-    """Whether a day or part is searched here: every visit needs one worker, nobody has lunch.
+    """Whether a day or part is searched here: every visit needs one worker.
 
-    Days with lunches (the check handles them, `_LunchSlack`), four per size, 10 s, each
-    process ruining and recreating its half of the day: 30x250 4601 min against 4727 with
-    guided local search on parts (VROOM 4601), 60x600 4 % less walking on three days, but on
-    the tightest day (VROOM plans 599 of 600) 5288-5793 min and 595-597 planned against
-    5130 and 597 (centring rounds on left-out visits, or placing them first, did not help).
-    Visits left out weigh more than walking, so days with lunches stay with OR-Tools.
+    Days with lunches too, now that the check (`_LunchSlack`) takes lunch at a place as
+    the office does: 30x250 lunch days, seeds 1-2, 10 s, two runs each on a shared machine
+    (load average 10-13): 2623 / 2560 min against 2760 / 2632 with guided local search on
+    parts. Earlier (lunch anywhere in a gap) the tightest 60x600 day planned 595-597 of 600
+    against 597 with guided local search; the repair pass (`planner._repair`) now puts in
+    any left-out visit that fits before a plan is returned.
     """
-    return all(v.workers_needed == 1 for v in visits) and not any(w.lunch for w in problem.workers)
+    return all(v.workers_needed == 1 for v in visits)
 
 
 def improve(
