@@ -5,9 +5,11 @@ search runs on the rest until the wall-clock limit: under 80 visits a portfolio 
 whole-day searches (one in the calling thread, `params.workers - 1` in extra processes);
 from 80 visits the first of them (and on plain days every one) improves the day part
 by part on its own (`planner._decompose`, each with its own random parts); from 150
-visits the processes share one day, each improving its own half of the routes. The
-cheapest solution becomes the plan, with a reason in words for every stop and every
-unplanned visit.
+visits the processes share one day, each improving its own half of the routes (the
+search ends at 97 % of the limit). The cheapest solution becomes the plan: every lunch put
+at a place (`planner._lunch.at_a_place`), every left-out visit that fits somewhere put in
+by the exact check (`planner._repair`), with a reason in words for every stop and a reason
+proven by the exact check for every unplanned visit (`planner.explain`).
 """
 
 from __future__ import annotations
