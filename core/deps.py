@@ -74,7 +74,9 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
 
 StaffUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
 EditorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
-ReportUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
+ReportUser = Annotated[
+    User, Depends(require_roles(Role.ADMIN, Role.NATIONAL, Role.MANAGER, Role.SUPERVISOR))
+]
 
 
 def get_current_worker(user: CurrentUser, session: SessionDep) -> Worker:

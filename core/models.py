@@ -38,6 +38,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
 class Role(enum.StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"  # reports for all offices of a region
+    NATIONAL = "national"  # reports for every region (read only)
     SUPERVISOR = "supervisor"  # own offices: registry, zones, plans
     WORKER = "worker"  # own schedule and own clients only
 

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from api.reports import queries, tracks
+from api.reports import queries, rollup, scope, tracks
 from api.reports.period import check_period, preset_period
-from api.reports.schemas import REPORTS, Filters, Table, columns_json
-from core.access import office_ids as visible_office_ids
+from api.reports.schemas import REPORTS, Filters, RollupTable, Table, columns_json
 from core.models import Office, Role, User, Worker
 from core.settings import get_settings
 
@@ -38,12 +37,77 @@ def today() -> date:
 
 def offices_of(session: Session, *, user: User) -> list[Office]:
     """The offices whose reports the user may read (a manager: the region's; a supervisor:
-    their own; an admin: all)."""
-    allowed = visible_office_ids(session, user)
-    query = select(Office).order_by(Office.name)
-    if allowed is not None:
-        query = query.where(Office.id.in_(allowed or {-1}))
-    return list(session.scalars(query))
+    their own; the national role and an admin: all)."""
+    allowed = scope.reach(session, user=user).office_ids
+    return list(
+        session.scalars(select(Office).where(Office.id.in_(allowed or (-1,))).order_by(Office.name))
+    )
+
+
+def resolve_period(start: date | None, end: date | None, period: str | None) -> tuple[date, date]:
+    """The period asked for: a preset, or start and end (this month when nothing is given)."""
+    if period:
+        try:
+            start, end = preset_period(period, today())
+        except ValueError as exc:
+            raise DomainError(str(exc), field="period") from exc
+    if start is None or end is None:
+        start, end = preset_period("this_month", today())
+    try:
+        check_period(start, end)
+    except ValueError as exc:
+        raise DomainError(str(exc), field="end") from exc
+    return start, end
+
+
+def hierarchy(
+    session: Session,
+    *,
+    user: User,
+    start: date,
+    end: date,
+    depth: str | None = None,
+    region_id: int | None = None,
+    centre: str | None = None,
+    office_id: int | None = None,
+    split: date | None = None,
+) -> RollupTable:
+    """The pilot's figures per worker and month with subtotals at every level the user may
+    read, within a region, centre or office if asked (404 outside the user's reach)."""
+    reach = scope.reach(session, user=user)
+    office_ids = scope.narrow(
+        session, reach_=reach, region_id=region_id, centre=centre, office_id=office_id
+    )
+    if depth is None:  # one level below the unit asked for
+        if office_id is not None or reach.top == "office":
+            depth = "worker"
+        elif centre is not None:
+            depth = "office"
+        elif region_id is not None or reach.top == "region":
+            depth = "centre"
+        else:
+            depth = "region"
+    if depth not in rollup.LEVELS:
+        raise DomainError(f"unknown level {depth!r}", field="depth")
+    tracks.refresh(session, office_ids=office_ids, start=start, end=end)
+    rows = rollup.rollup(
+        session,
+        query=rollup.RollupQuery(office_ids, start, end, depth=depth, split=split),
+    )
+    title_ru, title_en, columns = REPORTS["rollup"]
+    return RollupTable(
+        report="rollup",
+        title_ru=title_ru,
+        title_en=title_en,
+        start=start,
+        end=end,
+        office_ids=list(office_ids),
+        columns=columns_json(columns),
+        rows=rows,
+        top=reach.top,
+        depth=depth,
+        split=split,
+    )
 
 
 def resolve_filters(
@@ -59,17 +123,7 @@ def resolve_filters(
     """The report's filters; an office or worker outside the user's reach is not found (404)."""
     if user.role == Role.WORKER:
         raise DomainError("reports are for supervisors and managers", status=403)
-    if period:
-        try:
-            start, end = preset_period(period, today())
-        except ValueError as exc:
-            raise DomainError(str(exc), field="period") from exc
-    if start is None or end is None:
-        start, end = preset_period("this_month", today())
-    try:
-        check_period(start, end)
-    except ValueError as exc:
-        raise DomainError(str(exc), field="end") from exc
+    start, end = resolve_period(start, end, period)
     reachable = [o.id for o in offices_of(session, user=user)]
     if office_id is not None:
         if office_id not in reachable:
@@ -109,8 +163,8 @@ def visit_detail(session: Session, *, user: User, visit_id: int) -> dict[str, An
     from tracking.models import Visit
 
     visit = session.get(Visit, visit_id)
-    allowed = visible_office_ids(session, user)
-    if visit is None or (allowed is not None and visit.office_id not in allowed):
+    allowed = scope.reach(session, user=user).office_ids
+    if visit is None or visit.office_id not in allowed:
         raise DomainError("visit not found", status=404)
     return {"visit_id": visit_id, "events": queries.visit_events(session, visit_id=visit_id)}
 

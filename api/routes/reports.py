@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 
 from api.reports import export, service
-from api.reports.schemas import Filters, Table
+from api.reports.schemas import Filters, RollupTable, Table
 from core.deps import ReportUser, SessionDep
 from core.schemas import Day, Id
 
@@ -62,6 +62,71 @@ def visit_events(visit_id: int, user: ReportUser, session: SessionDep) -> dict[s
     return service.visit_detail(session, user=user, visit_id=visit_id)
 
 
+def rollup_table(
+    user: ReportUser,
+    session: SessionDep,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+    office_id: Id | None = None,
+    depth: Annotated[
+        Literal["nation", "region", "centre", "office", "worker"] | None,
+        Query(description="the lowest level returned (one below the unit asked for if empty)"),
+    ] = None,
+    split: Annotated[Day | None, Query(description="before / after the month of this date")] = None,
+) -> RollupTable:
+    start, end = service.resolve_period(start, end, period)
+    return service.hierarchy(
+        session,
+        user=user,
+        start=start,
+        end=end,
+        depth=depth,
+        region_id=region_id,
+        centre=centre,
+        office_id=office_id,
+        split=split,
+    )
+
+
+RollupDep = Annotated[RollupTable, Depends(rollup_table)]
+
+
+@router.get("/api/reports/rollup", response_model=RollupTable)
+def rollup(table: RollupDep) -> RollupTable:
+    """Travel, time on site, visits and services per worker and month, with subtotals for
+    every office, centre, region and the nation the user reads (month over month, or before /
+    after a date)."""
+    return table
+
+
+@router.get("/api/reports/rollup/export.{fmt}")
+def export_rollup(
+    fmt: Literal["csv", "xlsx"],
+    table: RollupDep,
+    session: SessionDep,
+    locale: Literal["ru", "en"] = "ru",
+) -> Response:
+    return _download(session, table, fmt, locale, Filters(tuple(table.office_ids), table.start,
+                                                          table.end))  # fmt: skip
+
+
+def _download(
+    session: SessionDep, table: Table, fmt: str, locale: str, filters: Filters
+) -> Response:
+    offices, worker = service.filter_names(session, filters=filters)
+    write = export.to_csv if fmt == "csv" else export.to_xlsx
+    body = write(table, locale=locale, office_names=offices, worker_name=worker)
+    filename = f"{table.report}_{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{fmt}"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/api/reports/{name}", response_model=Table)
 def report(name: str, filters: FiltersDep, session: SessionDep) -> Table:
     return service.report(session, name=name, filters=filters)
@@ -77,15 +142,7 @@ def export_report(
     locale: Literal["ru", "en"] = "ru",
 ) -> Response:
     table = service.report(session, name=name, filters=filters)
-    offices, worker = service.filter_names(session, filters=filters)
-    write = export.to_csv if fmt == "csv" else export.to_xlsx
-    body = write(table, locale=locale, office_names=offices, worker_name=worker)
-    filename = f"{name}_{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{fmt}"
-    return Response(
-        body,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _download(session, table, fmt, locale, filters)
 
 
 @router.get("/reports/", include_in_schema=False)
