@@ -53,6 +53,27 @@ class RollupTable(Table):
     split: date | None = None
 
 
+class PivotTable(BaseModel):
+    """A breakdown: row and column keys with their words, the cells (rows x columns) and the
+    totals of each row, each column and all."""
+
+    rows: str
+    columns: str | None
+    measure: str
+    kind: str
+    start: date
+    end: date
+    office_ids: list[int]
+    row_keys: list[str]
+    row_labels: list[str]
+    column_keys: list[str]
+    column_labels: list[str]
+    cells: list[list[float | int | None]]
+    row_totals: list[float | int | None]
+    column_totals: list[float | int | None]
+    total: float | int | None
+
+
 def _c(key: str, ru: str, en: str, kind: str = "text") -> Column:
     return Column(key, ru, en, kind)
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from api.reports import queries, rollup, scope, tracks
+from api.reports import pivot, queries, rollup, scope, tracks
 from api.reports.period import check_period, preset_period
-from api.reports.schemas import REPORTS, Filters, RollupTable, Table, columns_json
+from api.reports.schemas import REPORTS, Filters, PivotTable, RollupTable, Table, columns_json
 from core.models import Office, Role, User, Worker
 from core.settings import get_settings
 
@@ -107,6 +107,94 @@ def hierarchy(
         top=reach.top,
         depth=depth,
         split=split,
+    )
+
+
+def breakdown(
+    session: Session,
+    *,
+    user: User,
+    start: date,
+    end: date,
+    rows: str,
+    columns: str | None,
+    measure: str,
+    locale: str = "ru",
+    region_id: int | None = None,
+    centre: str | None = None,
+    office_id: int | None = None,
+) -> PivotTable:
+    """Any breakdown of the visits done in the offices the user reads (see `api.reports.pivot`)."""
+    for field, value in (("rows", rows), ("columns", columns)):
+        if value is not None and value not in pivot.DIMENSIONS:
+            raise DomainError(f"unknown dimension {value!r}", field=field)
+    if measure not in pivot.MEASURES:
+        raise DomainError(f"unknown measure {measure!r}", field="measure")
+    if columns == rows:
+        columns = None
+    reach = scope.reach(session, user=user)
+    office_ids = scope.narrow(
+        session, reach_=reach, region_id=region_id, centre=centre, office_id=office_id
+    )
+    found = pivot.pivot(
+        session,
+        office_ids=office_ids,
+        start=start,
+        end=end,
+        rows=rows,
+        columns=columns,
+        measure=measure,
+    )
+    return PivotTable(
+        rows=rows,
+        columns=columns,
+        measure=measure,
+        kind=pivot.MEASURES[measure].kind,
+        start=start,
+        end=end,
+        office_ids=list(office_ids),
+        row_labels=[pivot.words(rows, k, locale) for k in found["row_keys"]],
+        column_labels=[pivot.words(columns, k, locale) for k in found["column_keys"]]
+        if columns
+        else [],
+        **found,
+    )
+
+
+def pivot_as_table(result: PivotTable, *, locale: str) -> Table:
+    """A breakdown laid out as a report table (rows, a column per column key, a total)."""
+    dim = pivot.DIMENSIONS[result.rows]
+    measure = pivot.MEASURES[result.measure]
+    total_word = "Итого" if locale == "ru" else "Total"
+    heads = [(f"c{n}", label) for n, label in enumerate(result.column_labels)]
+    if not heads:
+        heads = [("c0", measure.ru if locale == "ru" else measure.en)]
+    columns = [{"key": "row", "ru": dim.ru, "en": dim.en, "kind": "text"}]
+    columns += [{"key": k, "ru": h, "en": h, "kind": measure.kind} for k, h in heads]
+    if result.column_labels:
+        columns.append({"key": "total", "ru": total_word, "en": total_word, "kind": measure.kind})
+    rows: list[dict[str, Any]] = []
+    for label, cells, row_total in zip(
+        result.row_labels, result.cells, result.row_totals, strict=True
+    ):
+        rows.append({"row": label, **{f"c{n}": v for n, v in enumerate(cells)}, "total": row_total})
+    totals = result.column_totals if result.column_labels else [result.total]
+    rows.append({"row": total_word, **{f"c{n}": v for n, v in enumerate(totals)},
+                 "total": result.total})  # fmt: skip
+    title_ru = f"{measure.ru}: {dim.ru}"
+    title_en = f"{measure.en}: {dim.en}"
+    if result.columns:
+        title_ru += f" × {pivot.DIMENSIONS[result.columns].ru}"
+        title_en += f" × {pivot.DIMENSIONS[result.columns].en}"
+    return Table(
+        report="pivot",
+        title_ru=title_ru,
+        title_en=title_en,
+        start=result.start,
+        end=result.end,
+        office_ids=result.office_ids,
+        columns=columns,
+        rows=rows,
     )
 
 

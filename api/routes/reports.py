@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 
 from api.reports import export, service
-from api.reports.schemas import Filters, RollupTable, Table
+from api.reports.pivot import DIMENSIONS, MEASURES
+from api.reports.schemas import Filters, PivotTable, RollupTable, Table
 from core.deps import ReportUser, SessionDep
 from core.schemas import Day, Id
 
@@ -111,6 +112,62 @@ def export_rollup(
 ) -> Response:
     return _download(session, table, fmt, locale, Filters(tuple(table.office_ids), table.start,
                                                           table.end))  # fmt: skip
+
+
+Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
+MeasureName = Literal[tuple(MEASURES)]  # type: ignore[valid-type]
+
+
+def pivot_table(
+    user: ReportUser,
+    session: SessionDep,
+    rows: Dimension,
+    measure: MeasureName,
+    columns: Dimension | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+    office_id: Id | None = None,
+    locale: Literal["ru", "en"] = "ru",
+) -> PivotTable:
+    start, end = service.resolve_period(start, end, period)
+    return service.breakdown(
+        session,
+        user=user,
+        start=start,
+        end=end,
+        rows=rows,
+        columns=columns,
+        measure=measure,
+        locale=locale,
+        region_id=region_id,
+        centre=centre,
+        office_id=office_id,
+    )
+
+
+PivotDep = Annotated[PivotTable, Depends(pivot_table)]
+
+
+@router.get("/api/reports/pivot", response_model=PivotTable)
+def breakdown(table: PivotDep) -> PivotTable:
+    """Any breakdown of the visits done: rows and columns from client category and status, zone,
+    service, service category and level, worker, travel mode, day of week, department, month; one
+    measure (visits, services, minutes planned and on site, travel, late visits, rating)."""
+    return table
+
+
+@router.get("/api/reports/pivot/export.{fmt}")
+def export_pivot(
+    fmt: Literal["csv", "xlsx"],
+    table: PivotDep,
+    session: SessionDep,
+    locale: Literal["ru", "en"] = "ru",
+) -> Response:
+    filters = Filters(tuple(table.office_ids), table.start, table.end)
+    return _download(session, service.pivot_as_table(table, locale=locale), fmt, locale, filters)
 
 
 def _download(

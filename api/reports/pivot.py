@@ -1,0 +1,255 @@
+"""Any breakdown of the visits done: rows and (optionally) columns chosen from the dimensions
+below, one measure, with row, column and grand totals, all in SQL.
+
+The facts are done visits (arrived and departed) of the offices and period. When a service
+dimension is chosen, a visit is split into its services and each service carries a share of the
+visit's minutes and travel in proportion to its standard minutes (equal shares when a standard
+is unknown), so the shares add up to the visit again. A client of several categories counts
+under each of them; totals over categories count each visit once (they are computed without the
+split). Travel is the measured trip that ended at the visit (`travel_leg`); lateness counts
+visits that began more than 15 minutes after their planned start; ratings average the clients'
+marks of the visits (per service where a mark names one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.reports.queries import LATE_MINUTES
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    sql: str  # an expression over the base columns
+    ru: str
+    en: str
+    per_service: bool = False  # needs the visit split into its services
+    per_category: bool = False  # needs the client's categories unnested
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    "client_category": Dimension("cat.name", "Категория получателя", "Client category",
+                                 per_category=True),
+    "client_status": Dimension("c.status::text", "Статус получателя", "Client status"),
+    "zone": Dimension("coalesce(zn.name, '')", "Зона обслуживания", "Zone"),
+    "service": Dimension("coalesce(s.code || ' ' || s.name, it.code, '')", "Услуга", "Service",
+                         per_service=True),
+    "service_category": Dimension("coalesce(s.category, '')", "Вид услуг", "Service category",
+                                  per_service=True),
+    "service_level": Dimension("coalesce(s.level::text, '')", "Уровень услуги", "Service level",
+                               per_service=True),
+    "worker": Dimension("w.full_name", "Социальный работник", "Worker"),
+    "travel_mode": Dimension("w.travel_mode::text", "Способ передвижения", "Travel mode"),
+    "weekday": Dimension("extract(isodow FROM v.day)::int::text", "День недели", "Day of week"),
+    "office": Dimension("o.name", "Отделение", "Department"),
+    "month": Dimension("to_char(v.day, 'YYYY-MM')", "Месяц", "Month"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    sql: str  # an aggregate over the base
+    ru: str
+    en: str
+    kind: str  # int / duration / number
+
+
+MEASURES: dict[str, Measure] = {
+    "visits": Measure("count(DISTINCT b.visit_id)", "Посещений", "Visits", "int"),
+    "services": Measure("sum(b.services)", "Оказано услуг", "Services rendered", "int"),
+    "minutes_planned": Measure("round(sum(b.planned_min))", "Время по плану", "Minutes planned",
+                               "duration"),
+    "minutes_actual": Measure("round(sum(b.actual_min))", "Время у клиентов факт",
+                              "Minutes on site", "duration"),
+    "travel": Measure("round(sum(b.travel_min))", "Время в дороге", "Travel", "duration"),
+    "late": Measure("count(DISTINCT b.visit_id) FILTER (WHERE b.late)",
+                    f"Посещений с опозданием > {LATE_MINUTES} мин",
+                    f"Visits late > {LATE_MINUTES} min", "int"),
+    "rating": Measure("round(sum(b.rating_sum) / nullif(sum(b.rating_n), 0), 2)",
+                      "Средняя оценка", "Average rating", "number"),
+}  # fmt: skip
+
+# Codes shown in words (client status, travel mode, day of week).
+VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "client_status": {
+        "ru": {"enrolled": "на обслуживании", "queued": "в очереди", "refused": "отказ",
+               "suspended": "приостановлено", "discharged": "снят с обслуживания"},
+        "en": {"enrolled": "enrolled", "queued": "queued", "refused": "refused",
+               "suspended": "suspended", "discharged": "discharged"},
+    },
+    "travel_mode": {
+        "ru": {"walk": "пешком", "transit": "общественный транспорт", "car": "автомобиль"},
+        "en": {"walk": "on foot", "transit": "public transport", "car": "car"},
+    },
+    "weekday": {
+        "ru": dict(zip("1234567", ["пн", "вт", "ср", "чт", "пт", "сб", "вс"], strict=True)),
+        "en": dict(zip("1234567", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
+    },
+}  # fmt: skip
+
+_VISITS = f"""
+    SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day, v.services AS items,
+           extract(epoch FROM v.departed_at - v.arrived_at) / 60.0 AS actual_min,
+           coalesce(extract(epoch FROM v.planned_end - v.planned_start) / 60.0, 0)
+               AS planned_min,
+           coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
+               AS late,
+           coalesce((SELECT sum(extract(epoch FROM l.arrive - l.depart)) / 60.0
+                     FROM travel_leg l
+                     WHERE l.worker_id = v.worker_id AND l.day = v.day
+                       AND l.to_client_id = v.client_id), 0) AS travel_min
+    FROM visit v
+    WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
+      AND v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
+"""
+
+_RATINGS = """
+    SELECT visit_id, service_code, sum(rating) AS rating_sum, count(*) AS rating_n
+    FROM client_feedback
+    WHERE office_id = ANY(:offices) AND visit_id IS NOT NULL
+    GROUP BY visit_id, service_code
+"""
+
+# One row per visit: its figures whole, its ratings all together.
+_PER_VISIT = """
+    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day AS day,
+           jsonb_array_length(f.items) AS services, f.planned_min, f.actual_min, f.travel_min,
+           f.late, coalesce(r.rating_sum, 0) AS rating_sum, coalesce(r.rating_n, 0) AS rating_n,
+           NULL::text AS code
+    FROM facts f
+    LEFT JOIN (SELECT visit_id, sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
+               FROM ratings GROUP BY visit_id) r ON r.visit_id = f.visit_id
+"""
+
+# One row per service of a visit, with its share of the visit's minutes; marks of the visit as
+# a whole go with its first service.
+_PER_SERVICE = """
+    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, 1 AS services,
+           f.planned_min * x.share AS planned_min, f.actual_min * x.share AS actual_min,
+           f.travel_min * x.share AS travel_min, f.late,
+           coalesce(r.rating_sum, 0) + CASE WHEN x.n = 1 THEN coalesce(rv.rating_sum, 0) ELSE 0 END
+               AS rating_sum,
+           coalesce(r.rating_n, 0) + CASE WHEN x.n = 1 THEN coalesce(rv.rating_n, 0) ELSE 0 END
+               AS rating_n,
+           x.code
+    FROM facts f
+    CROSS JOIN LATERAL (
+        SELECT e ->> 'code' AS code, n,
+               coalesce(sc.standard_minutes::numeric
+                        / nullif(sum(sc.standard_minutes) OVER (), 0),
+                        1.0 / count(*) OVER ()) AS share
+        FROM jsonb_array_elements(f.items) WITH ORDINALITY AS i(e, n)
+        LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = e ->> 'code'
+    ) x
+    LEFT JOIN ratings r ON r.visit_id = f.visit_id AND r.service_code = x.code
+    LEFT JOIN ratings rv ON rv.visit_id = f.visit_id AND rv.service_code IS NULL
+"""
+
+
+def _sql(dims: list[str], groups: list[str], measure: str) -> str:
+    """The aggregate of `measure` grouped by `groups` (a subset of `dims`); a service dimension
+    anywhere in `dims` splits visits into services, categories are unnested only when grouped."""
+    per_service = any(DIMENSIONS[d].per_service for d in dims) or measure == "services"
+    base = _PER_SERVICE if per_service else _PER_VISIT
+    joins = ["JOIN client c ON c.id = b.client_id", "JOIN worker w ON w.id = b.worker_id",
+             "JOIN office o ON o.id = b.office_id"]  # fmt: skip
+    if per_service:
+        joins.append("LEFT JOIN service s ON s.office_id = b.office_id AND s.code = b.code")
+        joins.append("CROSS JOIN LATERAL (SELECT b.code) it(code)")
+    if "zone" in groups:
+        joins.append(
+            "LEFT JOIN (SELECT zc.client_id, min(z.name) AS name FROM zone_client zc "
+            "JOIN zone_set zs ON zs.id = zc.zone_set_id AND zs.status = 'active' "
+            "JOIN zone z ON z.id = zc.zone_id GROUP BY zc.client_id) zn "
+            "ON zn.client_id = b.client_id"
+        )
+    if any(DIMENSIONS[g].per_category for g in groups):
+        joins.append(
+            "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.categories) > 0 "
+            "THEN c.categories ELSE ARRAY[''] END) AS cat(name)"
+        )
+    # the base's own columns are named as the dimensions expect (v.day, s.code...)
+    select = [f"{DIMENSIONS[g].sql} AS g{n}" for n, g in enumerate(groups)]
+    group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(groups)))}" if groups else ""
+    return f"""
+        WITH facts AS ({_VISITS}), ratings AS ({_RATINGS}), b AS ({base})
+        SELECT {", ".join([*select, f"{MEASURES[measure].sql} AS value"])}
+        FROM b {" ".join(joins)}
+        CROSS JOIN LATERAL (SELECT b.day) v(day)
+        {group_by}
+    """
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        value = float(value)
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def pivot(
+    session: Session,
+    *,
+    office_ids: tuple[int, ...],
+    start: date,
+    end: date,
+    rows: str,
+    columns: str | None,
+    measure: str,
+) -> dict[str, Any]:
+    """The breakdown as row labels, column labels, cells and totals (codes, not words)."""
+    dims = [rows] + ([columns] if columns else [])
+    params = {"offices": list(office_ids), "start": start, "end": end}
+    session.execute(text("SET LOCAL jit = off"))
+
+    def run(groups: list[str]) -> list[tuple[Any, ...]]:
+        if not office_ids:
+            return []
+        return [tuple(r) for r in session.execute(text(_sql(dims, groups, measure)), params)]
+
+    cells = run(dims)
+    by_row = {r[0]: _number(r[1]) for r in run([rows])} if columns else {}
+    by_column = {r[0]: _number(r[1]) for r in run([columns])} if columns else {}
+    total_rows = run([])
+    total = _number(total_rows[0][0]) if total_rows else None
+    row_keys = sorted({str(c[0]) for c in cells}, key=_order)
+    column_keys = sorted({str(c[1]) for c in cells}, key=_order) if columns else []
+    if columns:
+        values = {(str(c[0]), str(c[1])): _number(c[2]) for c in cells}
+        grid = [[values.get((r, k)) for k in column_keys] for r in row_keys]
+        row_totals = [by_row.get(r) for r in row_keys]
+        column_totals = [by_column.get(k) for k in column_keys]
+    else:
+        values_1 = {str(c[0]): _number(c[1]) for c in cells}
+        grid = [[values_1.get(r)] for r in row_keys]
+        row_totals = [values_1.get(r) for r in row_keys]
+        column_totals = []
+    return {
+        "row_keys": row_keys,
+        "column_keys": column_keys,
+        "cells": grid,
+        "row_totals": row_totals,
+        "column_totals": column_totals,
+        "total": total,
+    }
+
+
+def _order(key: str) -> tuple[int, str]:
+    """Numbers (days of the week, levels) in numeric order, the rest alphabetically, empty last."""
+    if key == "":
+        return (2, "")
+    return (0, f"{int(key):06d}") if key.isdigit() else (1, key)
+
+
+def words(dimension: str, key: str, locale: str) -> str:
+    """A row or column key in words ('' reads as 'not set')."""
+    if key == "":
+        return "не указано" if locale == "ru" else "not set"
+    return VALUE_WORDS.get(dimension, {}).get(locale, {}).get(key, key)
