@@ -22,7 +22,8 @@ router = APIRouter(tags=["reports"])
 
 PAGE = Path(__file__).resolve().parents[1] / "web" / "reports"
 PAGE_FILES = {"reports.js": "text/javascript", "reports.css": "text/css",
-              "charts.js": "text/javascript", "i18n.json": "application/json"}  # fmt: skip
+              "charts.js": "text/javascript", "views.js": "text/javascript",
+              "i18n.json": "application/json"}  # fmt: skip
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
