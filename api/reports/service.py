@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from api.reports import pivot, queries, rollup, scope, tracks
+from api.reports import forms, pivot, queries, rollup, scope, tracks
 from api.reports.period import check_period, preset_period
 from api.reports.schemas import REPORTS, Filters, PivotTable, RollupTable, Table, columns_json
 from core.models import Office, Role, User, Worker
@@ -196,6 +196,46 @@ def pivot_as_table(result: PivotTable, *, locale: str) -> Table:
         columns=columns,
         rows=rows,
     )
+
+
+def form(
+    session: Session,
+    *,
+    user: User,
+    name: str,
+    start: date,
+    end: date,
+    office_id: int | None = None,
+    region_id: int | None = None,
+    centre: str | None = None,
+) -> bytes:
+    """An office's report form as XLSX: a department's (`office_id`) or a centre's (`centre`
+    with `region_id`, or the centre of `office_id`); 404 outside the user's reach."""
+    reach = scope.reach(session, user=user)
+    if name == "department-services":
+        if office_id is None:
+            raise DomainError("the department's form needs a department", field="office_id")
+        ids = scope.narrow(session, reach_=reach, office_id=office_id)
+        office = session.get(Office, ids[0])
+        assert office is not None
+        query = forms.FormQuery(ids, start, end, office.centre or office.name, office.name)
+        return forms.department_services(session, query=query)
+    if name == "centre-clients":
+        if centre is None and office_id is not None:
+            office = session.get(
+                Office, scope.narrow(session, reach_=reach, office_id=office_id)[0]
+            )
+            assert office is not None
+            centre, region_id = office.centre or office.name, office.region_id
+        if centre is None:
+            raise DomainError("the centre's form needs a centre", field="centre")
+        ids = scope.narrow(session, reach_=reach, region_id=region_id, centre=centre)
+        names = "; ".join(
+            session.scalars(select(Office.name).where(Office.id.in_(ids)).order_by(Office.name))
+        )
+        query = forms.FormQuery(ids, start, end, centre, names)
+        return forms.centre_clients(session, query=query)
+    raise DomainError(f"unknown form {name!r}", status=404)
 
 
 def resolve_filters(

@@ -171,6 +171,28 @@ def export_pivot(
     return _download(session, service.pivot_as_table(table, locale=locale), fmt, locale, filters)
 
 
+@router.get("/api/reports/forms/{form}.xlsx")
+def report_form(
+    form: Literal["department-services", "centre-clients"],
+    user: ReportUser,
+    session: SessionDep,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    office_id: Id | None = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The offices' report forms as XLSX: the department's report on services rendered, the
+    centre's report on clients by category and kind of service."""
+    start, end = service.resolve_period(start, end, period)
+    body = service.form(session, user=user, name=form, start=start, end=end,
+                        office_id=office_id, region_id=region_id, centre=centre)  # fmt: skip
+    filename = f"{form}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=MEDIA["xlsx"], headers=disposition)
+
+
 def _download(
     session: SessionDep, table: Table, fmt: str, locale: str, filters: Filters
 ) -> Response:

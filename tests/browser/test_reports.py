@@ -279,6 +279,13 @@ def test_national_drills_from_the_nation_down_to_a_visit(
     worker = month.workers[0]["full_name"]
     assert all(w["full_name"] in names for w in month.workers)
     _shot(page, artifacts, "9-department")
+    # the department's form on services rendered, laid out as the paper form
+    with page.expect_download() as form_info:
+        page.click("#form-department")
+    path = artifacts / "reports-form-department.xlsx"
+    form_info.value.save_as(path)
+    form = [str(c.value) for r in load_workbook(path).active.iter_rows() for c in r if c.value]
+    assert "ОТЧЁТ об оказанных социальных услугах" in form and office in form
 
     page.click(f"#table tr.rp-link:has-text('{worker}')")
     page.wait_for_selector(f"#crumbs a:has-text('{worker}')")

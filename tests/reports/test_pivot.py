@@ -194,3 +194,70 @@ def test_exports_escape_formulas(api: TestClient, month: dict[str, Any]) -> None
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert f"'{HOSTILE}" in texts and not any(t.startswith("=") for t in texts)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def _sheet_rows(content: bytes) -> list[list[Any]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def test_the_department_form_on_services_rendered(api: TestClient, month: dict[str, Any]) -> None:
+    answer = api.get(
+        "/api/reports/forms/department-services.xlsx",
+        params={**PERIOD, "office_id": month["office"].id},
+        headers=month["manager"],
+    )
+    assert answer.status_code == 200, answer.text
+    rows = _sheet_rows(answer.content)
+    assert rows[3][0] == "ОТЧЁТ об оказанных социальных услугах"
+    assert rows[4][0] == "за период с 01.10.2026 по 31.10.2026"
+    table = [r for r in rows if len(r) > 5 and r[3] is not None]
+    services = {r[1]: r[3:6] for r in table if r[1] in ("S1", "S2")}
+    hour = timedelta(hours=1)
+    # S1 in v1 and v3 (two clients, 30 min each); S2 in v1 and v2 (two clients, 10 min each)
+    assert services == {"S1": [2, 2, hour], "S2": [2, 2, timedelta(minutes=20)]}
+    totals = {r[2]: r[3:6] for r in table if isinstance(r[2], str) and "итого" in r[2].lower()}
+    assert totals["Итого: социально-бытовые"] == [2, 2, hour]
+    assert totals["ИТОГО"] == [4, 2, timedelta(minutes=80)]
+    assert any(isinstance(r[0], str) and r[0].startswith("Заведующий") for r in rows)
+
+
+def test_the_centre_form_on_clients_by_category_and_kind(
+    api: TestClient, month: dict[str, Any]
+) -> None:
+    answer = api.get(
+        "/api/reports/forms/centre-clients.xlsx",
+        params={**PERIOD, "office_id": month["office"].id},
+        headers=month["manager"],
+    )
+    assert answer.status_code == 200, answer.text
+    rows = _sheet_rows(answer.content)
+    head = next(r for r in rows if r[0] == "№ п/п")
+    assert head[3:] == ["социально-бытовые: получателей", "социально-бытовые: оказано услуг",
+                        "социально-медицинские: получателей",
+                        "социально-медицинские: оказано услуг"]  # fmt: skip
+    by_category = {r[1]: r[2:] for r in rows if isinstance(r[0], int) and r[1] != 1}
+    # c1 (two categories) had v1 (S1, S2); c2 (none) had v2 (S2) and v3 (S1)
+    assert by_category["ветеран труда"] == [1, 1, 1, 1, 1]
+    assert by_category["инвалид II группы"] == [1, 1, 1, 1, 1]
+    assert by_category["—"] == [1, 1, 1, 1, 1]
+    total = next(r for r in rows if isinstance(r[1], str) and r[1].startswith("ИТОГО"))
+    assert total[2:] == [2, 2, 2, 2, 2]  # each client and service once
+    office = next(r for r in rows if r[1] == month["office"].name)
+    assert office[2:] == [2, 2, 2, 2, 2]
+
+
+def test_forms_of_other_regions_are_not_found(
+    api: TestClient, db: Session, month: dict[str, Any]
+) -> None:
+    stranger = factories.auth(factories.user(db, Role.MANAGER, region_id=factories.region(db).id))
+    for form in ("department-services", "centre-clients"):
+        answer = api.get(f"/api/reports/forms/{form}.xlsx", headers=stranger,
+                         params={**PERIOD, "office_id": month["office"].id})  # fmt: skip
+        assert answer.status_code == 404
+    worker = factories.user(db, Role.WORKER)
+    factories.worker(db, month["office"], worker)
+    refused = api.get("/api/reports/forms/centre-clients.xlsx", headers=factories.auth(worker),
+                      params={**PERIOD, "office_id": month["office"].id})  # fmt: skip
+    assert refused.status_code == 403

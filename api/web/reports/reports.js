@@ -197,6 +197,7 @@ const helpers = () => ({ t, words, lang, api, format, duration, shortName, plura
 async function load() {
   $('status').textContent = t('loading');
   $('events').hidden = true;
+  $('form-department').hidden = $('form-centre').hidden = true;
   showFilters();
   crumbs();
   const query = filters();
@@ -219,6 +220,7 @@ async function load() {
       top = view.top;
       crumbs();
       lastTable = { name: 'rollup', query };
+      showForms(view.table.office_ids);
       $('charts').replaceChildren(...view.charts);
       renderTable(view.table, view.rows, (r) => r.bucket === null && r.level === view.table.depth && (() => {
         if (r.level === 'region') place = { region: { id: r.region_id, name: r.region_name }, centre: null, office: null };
@@ -270,9 +272,21 @@ async function load() {
   }
 }
 
-async function download(fmt) {
-  if (!lastTable) return;
-  const answer = await api(`/api/reports/${lastTable.name}/export.${fmt}`, { ...lastTable.query, locale: lang });
+// The offices' forms for the department or centre in view (XLSX laid out as the paper forms).
+function showForms(officeIds) {
+  const office = place.office?.id ?? (officeIds.length === 1 ? officeIds[0] : null);
+  const inHierarchy = tab === 'hierarchy' && !drill.worker;
+  $('form-department').hidden = !(inHierarchy && office);
+  $('form-centre').hidden = !(inHierarchy && (office || place.centre));
+  const query = () => ({ ...filters(), worker_id: '', office_id: office, centre: office ? '' : place.centre, region_id: office ? '' : place.region?.id });
+  $('form-department').onclick = () => download('xlsx', { name: 'department-services', url: '/api/reports/forms/department-services.xlsx', query: query() });
+  $('form-centre').onclick = () => download('xlsx', { name: 'centre-clients', url: '/api/reports/forms/centre-clients.xlsx', query: query() });
+}
+
+async function download(fmt, form = null) {
+  if (!lastTable && !form) return;
+  const answer = form ? await api(form.url, form.query)
+    : await api(`/api/reports/${lastTable.name}/export.${fmt}`, { ...lastTable.query, locale: lang });
   const name = (answer.headers.get('content-disposition') || '').match(/filename="(.+)"/)?.[1] || `report.${fmt}`;
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await answer.blob());
