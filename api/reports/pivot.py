@@ -61,19 +61,24 @@ class Measure:
 
 
 MEASURES: dict[str, Measure] = {
-    "visits": Measure("count(DISTINCT b.visit_id)", "Посещений", "Visits", "int"),
+    "visits": Measure("count(*)", "Посещений", "Visits", "int"),
     "services": Measure("sum(b.services)", "Оказано услуг", "Services rendered", "int"),
     "minutes_planned": Measure("round(sum(b.planned_min))", "Время по плану", "Minutes planned",
                                "duration"),
     "minutes_actual": Measure("round(sum(b.actual_min))", "Время у клиентов факт",
                               "Minutes on site", "duration"),
     "travel": Measure("round(sum(b.travel_min))", "Время в дороге", "Travel", "duration"),
-    "late": Measure("count(DISTINCT b.visit_id) FILTER (WHERE b.late)",
+    "late": Measure("count(*) FILTER (WHERE b.late)",
                     f"Посещений с опозданием > {LATE_MINUTES} мин",
                     f"Visits late > {LATE_MINUTES} min", "int"),
     "rating": Measure("round(sum(b.rating_sum) / nullif(sum(b.rating_n), 0), 2)",
                       "Средняя оценка", "Average rating", "number"),
 }  # fmt: skip
+# split into services, a visit is one row per service: count it once
+_PER_SERVICE_MEASURES = {
+    "visits": "count(DISTINCT b.visit_id)",
+    "late": "count(DISTINCT b.visit_id) FILTER (WHERE b.late)",
+}
 
 # Codes shown in words (client status, travel mode, day of week).
 VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
@@ -93,20 +98,27 @@ VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
 }  # fmt: skip
 
-_VISITS = f"""
+_FACTS = f"""
     SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day, v.services AS items,
            extract(epoch FROM v.departed_at - v.arrived_at) / 60.0 AS actual_min,
            coalesce(extract(epoch FROM v.planned_end - v.planned_start) / 60.0, 0)
                AS planned_min,
            coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
                AS late,
-           coalesce((SELECT sum(extract(epoch FROM l.arrive - l.depart)) / 60.0
-                     FROM travel_leg l
-                     WHERE l.worker_id = v.worker_id AND l.day = v.day
-                       AND l.to_client_id = v.client_id), 0) AS travel_min
-    FROM visit v
+           {{travel}} AS travel_min
+    FROM visit v {{travel_join}}
     WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
       AND v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
+"""
+
+# the trips that ended at each visit
+_TRAVEL_JOIN = """
+    LEFT JOIN (SELECT worker_id, day, to_client_id,
+                      sum(extract(epoch FROM arrive - depart)) / 60.0 AS minutes
+               FROM travel_leg
+               WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
+               GROUP BY worker_id, day, to_client_id) l
+      ON l.worker_id = v.worker_id AND l.day = v.day AND l.to_client_id = v.client_id
 """
 
 _RATINGS = """
@@ -118,71 +130,107 @@ _RATINGS = """
 
 # One row per visit: its figures whole, its ratings all together.
 _PER_VISIT = """
-    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day AS day,
+    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day,
            jsonb_array_length(f.items) AS services, f.planned_min, f.actual_min, f.travel_min,
-           f.late, coalesce(r.rating_sum, 0) AS rating_sum, coalesce(r.rating_n, 0) AS rating_n,
-           NULL::text AS code
-    FROM facts f
+           f.late, {rating_sum} AS rating_sum, {rating_n} AS rating_n
+    FROM facts f {rating_join}
+"""
+_PER_VISIT_RATINGS = """
     LEFT JOIN (SELECT visit_id, sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
                FROM ratings GROUP BY visit_id) r ON r.visit_id = f.visit_id
 """
 
-# One row per service of a visit, with its share of the visit's minutes; marks of the visit as
-# a whole go with its first service.
+# One row per service of a visit, with its share of the visit's minutes (by the standards, or
+# equal when a standard is unknown); marks of the visit as a whole go with its first service.
 _PER_SERVICE = """
-    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, 1 AS services,
-           f.planned_min * x.share AS planned_min, f.actual_min * x.share AS actual_min,
-           f.travel_min * x.share AS travel_min, f.late,
-           coalesce(r.rating_sum, 0) + CASE WHEN x.n = 1 THEN coalesce(rv.rating_sum, 0) ELSE 0 END
-               AS rating_sum,
-           coalesce(r.rating_n, 0) + CASE WHEN x.n = 1 THEN coalesce(rv.rating_n, 0) ELSE 0 END
-               AS rating_n,
-           x.code
-    FROM facts f
-    CROSS JOIN LATERAL (
-        SELECT e ->> 'code' AS code, n,
-               coalesce(sc.standard_minutes::numeric
-                        / nullif(sum(sc.standard_minutes) OVER (), 0),
-                        1.0 / count(*) OVER ()) AS share
-        FROM jsonb_array_elements(f.items) WITH ORDINALITY AS i(e, n)
-        LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = e ->> 'code'
-    ) x
-    LEFT JOIN ratings r ON r.visit_id = f.visit_id AND r.service_code = x.code
-    LEFT JOIN ratings rv ON rv.visit_id = f.visit_id AND rv.service_code IS NULL
+    SELECT i.visit_id, i.office_id, i.worker_id, i.client_id, i.day, 1 AS services,
+           i.planned_min * {share} AS planned_min, i.actual_min * {share} AS actual_min,
+           i.travel_min * {share} AS travel_min, i.late,
+           {rating_sum} AS rating_sum, {rating_n} AS rating_n, i.code
+    FROM (SELECT f.*, x.e ->> 'code' AS code, x.n, sc.standard_minutes AS standard
+          FROM facts f
+          CROSS JOIN LATERAL jsonb_array_elements(f.items) WITH ORDINALITY AS x(e, n)
+          LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = x.e ->> 'code') i
+    {rating_join}
+"""
+_SHARE = (
+    "coalesce(i.standard::numeric / nullif(sum(i.standard) OVER (PARTITION BY i.visit_id), 0), "
+    "1.0 / count(*) OVER (PARTITION BY i.visit_id))"
+)
+_PER_SERVICE_RATINGS = """
+    LEFT JOIN ratings r ON r.visit_id = i.visit_id AND r.service_code = i.code
+    LEFT JOIN ratings rv ON rv.visit_id = i.visit_id AND rv.service_code IS NULL AND i.n = 1
 """
 
 
-def _sql(dims: list[str], groups: list[str], measure: str) -> str:
-    """The aggregate of `measure` grouped by `groups` (a subset of `dims`); a service dimension
-    anywhere in `dims` splits visits into services, categories are unnested only when grouped."""
-    per_service = any(DIMENSIONS[d].per_service for d in dims) or measure == "services"
-    base = _PER_SERVICE if per_service else _PER_VISIT
-    joins = ["JOIN client c ON c.id = b.client_id", "JOIN worker w ON w.id = b.worker_id",
-             "JOIN office o ON o.id = b.office_id"]  # fmt: skip
+def _base(dims: list[str], measure: str) -> tuple[str, bool]:
+    """The CTEs up to `b`, one row per visit (or per service of a visit); whether split."""
+    per_service = any(DIMENSIONS[d].per_service for d in dims)
+    travel = measure == "travel"
+    rating = measure == "rating"
+    facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if travel else "0",
+                          travel_join=_TRAVEL_JOIN if travel else "")  # fmt: skip
+    if per_service:
+        shared = measure in ("minutes_planned", "minutes_actual", "travel")
+        base = _PER_SERVICE.format(
+            share=_SHARE if shared else "1",
+            rating_sum="coalesce(r.rating_sum, 0) + coalesce(rv.rating_sum, 0)" if rating else "0",
+            rating_n="coalesce(r.rating_n, 0) + coalesce(rv.rating_n, 0)" if rating else "0",
+            rating_join=_PER_SERVICE_RATINGS if rating else "",
+        )
+    else:
+        base = _PER_VISIT.format(
+            rating_sum="coalesce(r.rating_sum, 0)" if rating else "0",
+            rating_n="coalesce(r.rating_n, 0)" if rating else "0",
+            rating_join=_PER_VISIT_RATINGS if rating else "",
+        )
+    ratings = f", ratings AS ({_RATINGS})" if rating else ""
+    return f"WITH facts AS ({facts}){ratings}, b AS ({base})", per_service
+
+
+def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> str:
+    """The aggregate of `measure` for each grouping set of `dims` (by position g0, g1), with
+    the client's categories unnested if `unnest`."""
+    head, per_service = _base(dims, measure)
+    joins = ["JOIN worker w ON w.id = b.worker_id", "JOIN office o ON o.id = b.office_id",
+             "CROSS JOIN LATERAL (SELECT b.day) v(day)"]  # fmt: skip
+    if any(d in ("client_category", "client_status") for d in dims):
+        joins.append("JOIN client c ON c.id = b.client_id")
     if per_service:
         joins.append("LEFT JOIN service s ON s.office_id = b.office_id AND s.code = b.code")
         joins.append("CROSS JOIN LATERAL (SELECT b.code) it(code)")
-    if "zone" in groups:
+    if "zone" in dims:
         joins.append(
             "LEFT JOIN (SELECT zc.client_id, min(z.name) AS name FROM zone_client zc "
             "JOIN zone_set zs ON zs.id = zc.zone_set_id AND zs.status = 'active' "
             "JOIN zone z ON z.id = zc.zone_id GROUP BY zc.client_id) zn "
             "ON zn.client_id = b.client_id"
         )
-    if any(DIMENSIONS[g].per_category for g in groups):
+    if unnest:
         joins.append(
             "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.categories) > 0 "
             "THEN c.categories ELSE ARRAY[''] END) AS cat(name)"
         )
-    # the base's own columns are named as the dimensions expect (v.day, s.code...)
-    select = [f"{DIMENSIONS[g].sql} AS g{n}" for n, g in enumerate(groups)]
-    group_by = f"GROUP BY {', '.join(f'g{n}' for n in range(len(groups)))}" if groups else ""
+    names = [f"g{n}" for n in range(len(dims))]
+    select = [
+        f"{'NULL::text' if DIMENSIONS[d].per_category and not unnest else DIMENSIONS[d].sql} "
+        f"AS {name}"
+        for d, name in zip(dims, names, strict=True)
+    ]
+    used = {d for group in sets for d in group}
+    shown = [name if d in used else "NULL" for d, name in zip(dims, names, strict=True)]
+    # GROUPING() as the whole query would give it: a bit per dimension, the first the highest
+    grouping = " + ".join(
+        f"{1 << (len(dims) - 1 - n)} * " + (f"GROUPING(g{n})" if d in used else "1")
+        for n, d in enumerate(dims)
+    )
+    measure_sql = (per_service and _PER_SERVICE_MEASURES.get(measure)) or MEASURES[measure].sql
+    sets_sql = ", ".join("(" + ", ".join(f"g{dims.index(d)}" for d in s) + ")" for s in sets)
     return f"""
-        WITH facts AS ({_VISITS}), ratings AS ({_RATINGS}), b AS ({base})
-        SELECT {", ".join([*select, f"{MEASURES[measure].sql} AS value"])}
-        FROM b {" ".join(joins)}
-        CROSS JOIN LATERAL (SELECT b.day) v(day)
-        {group_by}
+        {head}
+        SELECT {", ".join([*shown, f"{grouping} AS grouping", f"{measure_sql} AS value"])}
+        FROM (SELECT {", ".join(["b.*", *select])} FROM b {" ".join(joins)}) b
+        GROUP BY GROUPING SETS ({sets_sql})
     """
 
 
@@ -208,26 +256,37 @@ def pivot(
     dims = [rows] + ([columns] if columns else [])
     params = {"offices": list(office_ids), "start": start, "end": end}
     session.execute(text("SET LOCAL jit = off"))
-
-    def run(groups: list[str]) -> list[tuple[Any, ...]]:
-        if not office_ids:
-            return []
-        return [tuple(r) for r in session.execute(text(_sql(dims, groups, measure)), params)]
-
-    cells = run(dims)
-    by_row = {r[0]: _number(r[1]) for r in run([rows])} if columns else {}
-    by_column = {r[0]: _number(r[1]) for r in run([columns])} if columns else {}
-    total_rows = run([])
-    total = _number(total_rows[0][0]) if total_rows else None
+    session.execute(text("SET LOCAL work_mem = '64MB'"))  # the grouping sets sort in memory
+    found: list[tuple[Any, ...]] = []
+    if office_ids:
+        # totals over client categories count a visit once: they come without the unnest
+        category = [d for d in dims if DIMENSIONS[d].per_category]
+        every = [dims, [rows], [columns], []] if columns else [dims, []]
+        with_unnest = [s for s in every if category and category[0] in s]
+        without = [s for s in every if s not in with_unnest]
+        for sets, unnest in ((with_unnest, True), (without, False)):
+            if sets:
+                sql = _sql(dims, sets, measure, unnest)
+                found += [tuple(r) for r in session.execute(text(sql), params)]
+    size = len(dims)
+    full = 0  # GROUPING() of a row grouped by every dimension
+    only_rows = 1 if columns else None  # grouped by the rows' dimension alone
+    only_columns = 2 if columns else None
+    everything = (1 << size) - 1
+    cells = [r for r in found if r[size] == full]
+    by_row = {str(r[0]): _number(r[-1]) for r in found if r[size] == only_rows}
+    by_column = {str(r[1]): _number(r[-1]) for r in found if r[size] == only_columns}
+    total_rows = [r for r in found if r[size] == everything]
+    total = _number(total_rows[0][-1]) if total_rows else None
     row_keys = sorted({str(c[0]) for c in cells}, key=_order)
     column_keys = sorted({str(c[1]) for c in cells}, key=_order) if columns else []
     if columns:
-        values = {(str(c[0]), str(c[1])): _number(c[2]) for c in cells}
+        values = {(str(c[0]), str(c[1])): _number(c[-1]) for c in cells}
         grid = [[values.get((r, k)) for k in column_keys] for r in row_keys]
         row_totals = [by_row.get(r) for r in row_keys]
         column_totals = [by_column.get(k) for k in column_keys]
     else:
-        values_1 = {str(c[0]): _number(c[1]) for c in cells}
+        values_1 = {str(c[0]): _number(c[-1]) for c in cells}
         grid = [[values_1.get(r)] for r in row_keys]
         row_totals = [values_1.get(r) for r in row_keys]
         column_totals = []

@@ -115,7 +115,9 @@ def rollup(session: Session, *, query: RollupQuery) -> list[dict[str, Any]]:
     rows = []
     for raw in result:
         row = {k: float(v) if isinstance(v, Decimal) else v for k, v in raw._mapping.items()}
-        months = int(row["worker_months"]) or 1
+        if not row["worker_months"]:
+            continue  # the grand total of nothing (ROLLUP answers it even without rows)
+        months = int(row["worker_months"])
         figures = {
             "visits": int(row["visits"]),
             "services": int(row["services"]),

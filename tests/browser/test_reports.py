@@ -343,3 +343,18 @@ def test_manager_breaks_down_services_by_worker_and_day_of_week(
     sheet = load_workbook(path).active
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert month.workers[0]["full_name"] in cells and "Итого" in cells
+
+
+def test_a_head_of_department_finds_the_reports_on_their_page(
+    office_data: OfficeData, context: Any, artifacts: Path
+) -> None:
+    page = context.new_page()
+    log_in(page, office_data.supervisor)
+    page.wait_for_url("**/supervisor/**")
+    page.wait_for_selector("#reports-link:visible:has-text('Отчёты')")
+    page.click("#reports-link")
+    page.wait_for_url("**/reports/")
+    # their own department only: the top of the drill-down is "my departments"
+    page.wait_for_selector("#crumbs a:has-text('Мои отделения')")
+    page.wait_for_selector("#status:has-text('Нет данных')")  # nothing done there yet
+    _shot(page, artifacts, "12-supervisor")

@@ -15,7 +15,8 @@ let drill = { office: null, worker: null, day: null }; // the timing report's dr
 // the hierarchy's position: region {id, name}, centre (name), office {id, name}; below the
 // department the timing report's drill-down takes over
 let place = { region: null, centre: null, office: null };
-let top = 'nation';
+// the highest level the user reads (the server says so with every roll-up; until then, the role)
+let top = ({ supervisor: 'office', manager: 'region' })[localStorage.getItem('careroute.role')] || 'nation';
 let lastTable = null;
 
 function t(key) { return words[key] ?? key; }
