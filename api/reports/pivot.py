@@ -100,8 +100,8 @@ VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
 
 _FACTS = f"""
     SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day, v.services AS items,
-           extract(epoch FROM v.departed_at - v.arrived_at) / 60.0 AS actual_min,
-           coalesce(extract(epoch FROM v.planned_end - v.planned_start) / 60.0, 0)
+           extract(epoch FROM v.departed_at - v.arrived_at)::float8 / 60 AS actual_min,
+           coalesce(extract(epoch FROM v.planned_end - v.planned_start)::float8 / 60, 0)
                AS planned_min,
            coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
                AS late,
@@ -114,7 +114,7 @@ _FACTS = f"""
 # the trips that ended at each visit
 _TRAVEL_JOIN = """
     LEFT JOIN (SELECT worker_id, day, to_client_id,
-                      sum(extract(epoch FROM arrive - depart)) / 60.0 AS minutes
+                      sum(extract(epoch FROM arrive - depart))::float8 / 60 AS minutes
                FROM travel_leg
                WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
                GROUP BY worker_id, day, to_client_id) l
@@ -142,21 +142,29 @@ _PER_VISIT_RATINGS = """
 
 # One row per service of a visit, with its share of the visit's minutes (by the standards, or
 # equal when a standard is unknown); marks of the visit as a whole go with its first service.
+_ITEMS = """
+    , items AS (
+        SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, f.planned_min,
+               f.actual_min, f.travel_min, f.late, x.e ->> 'code' AS code, x.n,
+               sc.standard_minutes::float8 AS standard
+        FROM facts f
+        CROSS JOIN LATERAL jsonb_array_elements(f.items) WITH ORDINALITY AS x(e, n)
+        LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = x.e ->> 'code'
+    ), shares AS (
+        SELECT visit_id, sum(standard) AS standard_sum, count(*) AS items_n
+        FROM items GROUP BY visit_id
+    )
+"""
 _PER_SERVICE = """
     SELECT i.visit_id, i.office_id, i.worker_id, i.client_id, i.day, 1 AS services,
            i.planned_min * {share} AS planned_min, i.actual_min * {share} AS actual_min,
            i.travel_min * {share} AS travel_min, i.late,
            {rating_sum} AS rating_sum, {rating_n} AS rating_n, i.code
-    FROM (SELECT f.*, x.e ->> 'code' AS code, x.n, sc.standard_minutes AS standard
-          FROM facts f
-          CROSS JOIN LATERAL jsonb_array_elements(f.items) WITH ORDINALITY AS x(e, n)
-          LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = x.e ->> 'code') i
+    FROM items i {shares_join}
     {rating_join}
 """
-_SHARE = (
-    "coalesce(i.standard::numeric / nullif(sum(i.standard) OVER (PARTITION BY i.visit_id), 0), "
-    "1.0 / count(*) OVER (PARTITION BY i.visit_id))"
-)
+# a service's share of its visit: by the standards, or equal when a standard is unknown
+_SHARE = "coalesce(i.standard / nullif(t.standard_sum, 0), 1.0::float8 / t.items_n)"
 _PER_SERVICE_RATINGS = """
     LEFT JOIN ratings r ON r.visit_id = i.visit_id AND r.service_code = i.code
     LEFT JOIN ratings rv ON rv.visit_id = i.visit_id AND rv.service_code IS NULL AND i.n = 1
@@ -174,6 +182,7 @@ def _base(dims: list[str], measure: str) -> tuple[str, bool]:
         shared = measure in ("minutes_planned", "minutes_actual", "travel")
         base = _PER_SERVICE.format(
             share=_SHARE if shared else "1",
+            shares_join="JOIN shares t ON t.visit_id = i.visit_id" if shared else "",
             rating_sum="coalesce(r.rating_sum, 0) + coalesce(rv.rating_sum, 0)" if rating else "0",
             rating_n="coalesce(r.rating_n, 0) + coalesce(rv.rating_n, 0)" if rating else "0",
             rating_join=_PER_SERVICE_RATINGS if rating else "",
@@ -185,7 +194,8 @@ def _base(dims: list[str], measure: str) -> tuple[str, bool]:
             rating_join=_PER_VISIT_RATINGS if rating else "",
         )
     ratings = f", ratings AS ({_RATINGS})" if rating else ""
-    return f"WITH facts AS ({facts}){ratings}, b AS ({base})", per_service
+    items = _ITEMS if per_service else ""
+    return f"WITH facts AS ({facts}){ratings}{items}, b AS ({base})", per_service
 
 
 def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> str:
@@ -257,6 +267,8 @@ def pivot(
     params = {"offices": list(office_ids), "start": start, "end": end}
     session.execute(text("SET LOCAL jit = off"))
     session.execute(text("SET LOCAL work_mem = '64MB'"))  # the grouping sets sort in memory
+    # gathering wide rows from parallel workers cost more than it saved (2 cores, measured)
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     found: list[tuple[Any, ...]] = []
     if office_ids:
         # totals over client categories count a visit once: they come without the unnest
