@@ -41,7 +41,7 @@ class RollupQuery:
 
 _SQL = """
     WITH v AS (
-        SELECT office_id, worker_id, date_trunc('month', day)::date AS month,
+        SELECT office_id, worker_id, date_trunc('month', day::timestamp)::date AS month,
                count(*) AS visits,
                sum(jsonb_array_length(services)) AS services,
                sum(extract(epoch FROM departed_at - arrived_at)) AS on_site_s
@@ -50,7 +50,7 @@ _SQL = """
           AND status = 'done' AND arrived_at IS NOT NULL AND departed_at IS NOT NULL
         GROUP BY 1, 2, 3
     ), t AS (
-        SELECT office_id, worker_id, date_trunc('month', day)::date AS month,
+        SELECT office_id, worker_id, date_trunc('month', day::timestamp)::date AS month,
                sum(moving_s) AS travel_s
         FROM track_day
         WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
@@ -101,6 +101,8 @@ def rollup(session: Session, *, query: RollupQuery) -> list[dict[str, Any]]:
     if not query.office_ids:
         return []
     session.execute(text("SET LOCAL jit = off"))  # small aggregates: compiling costs more
+    # a region's month of visits sorted piecemeal took twice as long as one sort (measured)
+    session.execute(text("SET LOCAL enable_incremental_sort = off"))
     sql = _SQL.format(bucket=_PHASE if query.split else _MONTH)
     result = session.execute(
         text(sql),
