@@ -14,8 +14,9 @@ from api.errors import DomainError
 from api.reports import forms, pivot, queries, rollup, scope, tracks
 from api.reports.period import check_period, preset_period
 from api.reports.schemas import REPORTS, Filters, PivotTable, RollupTable, Table, columns_json
-from core.models import Office, Role, User, Worker
+from core.models import Office, Role, User
 from core.settings import get_settings
+from registry.models import Worker
 
 Query = Callable[..., list[dict[str, Any]]]
 

@@ -16,7 +16,7 @@ from api.reports import export, service
 from api.reports.pivot import DIMENSIONS, MEASURES
 from api.reports.schemas import Filters, PivotTable, RollupTable, Table
 from core.deps import ReportUser, SessionDep
-from core.schemas import Day, Id
+from registry.schemas import Day, Id
 
 router = APIRouter(tags=["reports"])
 

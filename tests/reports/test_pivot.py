@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.models import Role, TravelMode
+from core.models import Role
 from core.settings import get_settings
+from registry.models import TravelMode
 from tests import factories
 
 TZ = ZoneInfo(get_settings().timezone)

@@ -29,7 +29,5 @@ def downgrade() -> None:
     op.execute("UPDATE app_user SET role = 'manager', region_id = NULL WHERE role = 'national'")
     op.execute("ALTER TYPE user_role RENAME TO user_role_old")
     op.execute("CREATE TYPE user_role AS ENUM ('admin', 'manager', 'supervisor', 'worker')")
-    op.execute(
-        "ALTER TABLE app_user ALTER COLUMN role TYPE user_role USING role::text::user_role"
-    )
+    op.execute("ALTER TABLE app_user ALTER COLUMN role TYPE user_role USING role::text::user_role")
     op.execute("DROP TYPE user_role_old")
