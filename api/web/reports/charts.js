@@ -31,8 +31,17 @@ function frame(title, legend) {
 }
 
 // A round step for about four ticks up to max (1, 2, 2.5 or 5 times a power of ten).
-function ticks(max, count = 4) {
+// Durations (minutes) step in whole quarter hours, hours and days' worth of hours instead.
+const MINUTE_STEPS = [5, 10, 15, 30, 60, 120, 180, 300, 600, 1200, 3000, 6000, 12000, 30000, 60000];
+
+function ticks(max, count = 4, minutes = false) {
   const raw = max / count;
+  if (minutes) {
+    const step = MINUTE_STEPS.find((s) => s >= raw) || raw;
+    const out = [0];
+    while (out[out.length - 1] < max) out.push(out[out.length - 1] + step);
+    return out;
+  }
   const power = 10 ** Math.floor(Math.log10(raw || 1));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || raw;
   const out = [0];
@@ -41,8 +50,8 @@ function ticks(max, count = 4) {
 }
 
 // The value axis on top (ticks, grid lines) of a horizontal bar chart; returns the scale.
-function valueAxis(svg, { left, right, top, bottom, max, fmt }) {
-  const marks = ticks(max);
+function valueAxis(svg, { left, right, top, bottom, max, fmt, minutes = false }) {
+  const marks = ticks(max, 4, minutes);
   const end = marks[marks.length - 1] || 1;
   const x = (v) => left + ((right - left) * v) / end;
   marks.forEach((v) => {
@@ -62,14 +71,14 @@ function scrolled(box, svg, height) {
 }
 
 // Horizontal grouped bars: one group per label, one bar per series, a value axis and values.
-export function groupedBars(title, labels, series, fmt = (v) => String(Math.round(v))) {
+export function groupedBars(title, labels, series, fmt = (v) => String(Math.round(v)), minutes = false) {
   const box = frame(title, series.map((s) => [s.name, s.colour]));
   const barH = 7, gap = 8, left = 150, width = 600, top = 18, valueRoom = 54;
   const groupH = series.length * barH + gap;
   const height = top + labels.length * groupH + 4;
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt });
+  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt, minutes });
   labels.forEach((label, i) => {
     const y = top + i * groupH + 4;
     svg.append(el('text', { x: left - 6, y: y + groupH / 2, 'text-anchor': 'end' }, label));
@@ -84,13 +93,13 @@ export function groupedBars(title, labels, series, fmt = (v) => String(Math.roun
 }
 
 // Horizontal bars of one series, each with its value written at its end, and a value axis.
-export function bars(title, labels, values, fmt = (v) => String(v), colour = COLOURS[0]) {
+export function bars(title, labels, values, fmt = (v) => String(v), colour = COLOURS[0], minutes = false) {
   const box = frame(title);
   const barH = 14, gap = 6, left = 190, width = 620, top = 18, valueRoom = 70;
   const height = top + labels.length * (barH + gap) + 4;
   const max = Math.max(1e-9, ...values.map((v) => v || 0));
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt });
+  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt, minutes });
   labels.forEach((label, i) => {
     const y = top + 4 + i * (barH + gap);
     const v = values[i] || 0;

@@ -145,7 +145,7 @@ function timingCharts(rows) {
       { name: `${t('travel')}, ${t('planned')}`, colour: COLOURS[3], values: pick('travel_planned_min') },
       { name: `${t('travel')}, ${t('actual')}`, colour: COLOURS[2], values: pick('travel_actual_min') },
       { name: `${t('idle')}, ${t('actual')}`, colour: COLOURS[5], values: pick('idle_actual_min') },
-    ], (v) => `${Math.round(v / 60)} ${t('h')}`),
+    ], (v) => `${Math.round(v / 60)} ${t('h')}`, true),
   ];
   if (dates.length > 1) {
     charts.push(lines(t('chart_trend'), dates.map((r) => format(r.day, 'date').slice(0, 5)), [

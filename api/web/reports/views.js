@@ -26,7 +26,7 @@ export async function hierarchyView(h, query, place) {
     charts.push(bars(h.t('chart_services_per_worker'), parts.map(nameOf), parts.map((r) => r.services_per_worker),
       (v) => v.toLocaleString(h.lang === 'ru' ? 'ru-RU' : 'en-GB'), COLOURS[0]));
     charts.push(bars(h.t('chart_travel_per_worker'), parts.map(nameOf), parts.map((r) => r.travel_min_per_worker),
-      (v) => h.duration(v), COLOURS[4]));
+      (v) => h.duration(v), COLOURS[4], true));
   }
   const months = unit.filter((r) => r.bucket !== null);
   if (months.length > 1) {
@@ -77,7 +77,7 @@ export async function pivotView(h, query) {
   el.append(total);
   const title = `${h.t(`measure_${p.measure}`)}: ${h.t(`dim_${p.rows}`)}`;
   const charts = p.row_labels.length ? [bars(title, p.row_labels, p.row_totals.map((v) => v ?? 0),
-    (v) => show(v), COLOURS[0])] : [];
+    (v) => show(v), COLOURS[0], kind === 'duration')] : [];
   const period = `${h.format(p.start, 'date')} — ${h.format(p.end, 'date')}`;
   const status = p.row_labels.length ? `${period}: ${h.plural(p.row_labels.length, 'rows')}.` : h.t('empty');
   return { table: el, charts, status };
