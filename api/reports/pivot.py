@@ -198,12 +198,39 @@ def _base(dims: list[str], measure: str) -> tuple[str, bool]:
     return f"WITH facts AS ({facts}){ratings}{items}, b AS ({base})", per_service
 
 
+# the base columns each dimension reads
+_KEYS: dict[str, set[str]] = {
+    "client_category": {"client_id"}, "client_status": {"client_id"}, "zone": {"client_id"},
+    "service": {"office_id", "code"}, "service_category": {"office_id", "code"},
+    "service_level": {"office_id", "code"}, "worker": {"worker_id"},
+    "travel_mode": {"worker_id"}, "weekday": {"day"}, "office": {"office_id"},
+    "month": {"day"},
+}  # fmt: skip
+_KEY_TYPES = {"office_id": "int", "worker_id": "int", "client_id": "int", "day": "date",
+              "code": "text"}  # fmt: skip
+
+
 def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> str:
     """The aggregate of `measure` for each grouping set of `dims` (by position g0, g1), with
     the client's categories unnested if `unnest`."""
     head, per_service = _base(dims, measure)
-    joins = ["JOIN worker w ON w.id = b.worker_id", "JOIN office o ON o.id = b.office_id",
-             "CROSS JOIN LATERAL (SELECT b.day) v(day)"]  # fmt: skip
+    keys = set().union(*(_KEYS[d] for d in dims))
+    source = "b"
+    if per_service and measure not in _PER_SERVICE_MEASURES:
+        # sums add up: first sum the services over only the columns the dimensions need
+        # (a region's 400,000 services become a few ten thousand rows), then join and group
+        cols = ", ".join(k if k in keys else f"NULL::{t} AS {k}" for k, t in _KEY_TYPES.items())
+        head += f""", s2 AS (
+            SELECT {cols}, sum(services) AS services, sum(planned_min) AS planned_min,
+                   sum(actual_min) AS actual_min, sum(travel_min) AS travel_min,
+                   sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
+            FROM b GROUP BY {", ".join(sorted(keys))})"""
+        source = "s2"
+    joins = ["CROSS JOIN LATERAL (SELECT b.day) v(day)"]
+    if "worker_id" in keys:
+        joins.append("JOIN worker w ON w.id = b.worker_id")
+    if "office" in dims:
+        joins.append("JOIN office o ON o.id = b.office_id")
     if any(d in ("client_category", "client_status") for d in dims):
         joins.append("JOIN client c ON c.id = b.client_id")
     if per_service:
@@ -239,7 +266,7 @@ def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> 
     return f"""
         {head}
         SELECT {", ".join([*shown, f"{grouping} AS grouping", f"{measure_sql} AS value"])}
-        FROM (SELECT {", ".join(["b.*", *select])} FROM b {" ".join(joins)}) b
+        FROM (SELECT {", ".join(["b.*", *select])} FROM {source} b {" ".join(joins)}) b
         GROUP BY GROUPING SETS ({sets_sql})
     """
 
