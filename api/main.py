@@ -9,7 +9,19 @@ from fastapi import FastAPI, Request
 
 from api.errors import install_error_handlers
 from api.maintenance import periodic_maintenance
-from api.routes import audit, auth, health, imports, live, pages, plans, registry, reports, zones
+from api.routes import (
+    audit,
+    auth,
+    field,
+    health,
+    imports,
+    live,
+    pages,
+    plans,
+    registry,
+    reports,
+    zones,
+)
 from core.logging import setup_logging
 from mobile_gateway import router as mobile_gateway_router
 
@@ -26,6 +38,7 @@ ROUTERS = [
     plans.router,
     reports.router,
     live.router,
+    field.router,
     mobile_gateway_router.router,
     pages.router,
 ]

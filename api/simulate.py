@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 from core.demo_history import COPY_COLUMNS, METRES_PER_DEGREE, PlannedDay, PlannedStop
 from core.demo_history import simulate_day as walk_day
 from core.settings import get_settings
+from tracking.evidence import visit_code
 
 SIM_DEVICE_NAME = "Демо-телефон (симулятор)"
 LATE_START = timedelta(minutes=40)  # one worker per office: the bus did not come
@@ -221,7 +222,9 @@ def planned_days(session: Session, *, office_ids: Sequence[int], day: date) -> l
                 stops.append(
                     PlannedStop(
                         s.id, s.client_id, (point.x, point.y), s.start, s.end, services,
-                        client.confirmation_code or "", s.travel_s,
+                        visit_code(
+                            client_id=client.id, seed=client.confirmation_code or "", day=plan.day
+                        ), s.travel_s,
                     )
                 )  # fmt: skip
             worker = session.get(Worker, route.worker_id)

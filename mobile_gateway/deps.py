@@ -1,8 +1,8 @@
 """How a phone proves which device it is: a device token, or a worker's login + device id.
 
 Every way in counts against the rate limits (`tracking.ratelimit`): per address before the
-credentials are looked at (refused credentials count double: a guesser is stopped after a
-few dozen tries), per device once it is known."""
+credentials are looked at (refused credentials have a budget of their own: a guesser is
+slowed to 429s after a few dozen tries), per device once it is known."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def app_device(
         try:
             device = devices.by_identifier(session, identifier=identifier, token=token)
         except DeviceRefused:
-            ratelimit.failed(address)
+            ratelimit.failed(address)  # RateLimited beyond the address's budget
             raise
         ratelimit.check_device(device.device_id)
     except DeviceRefused as exc:
@@ -62,7 +62,10 @@ def sync_device(request: Request, session: SessionDep) -> DeviceContext:
         device = _sync_device(request, session, scheme.lower(), credential.strip())
         ratelimit.check_device(device.device_id)
     except DeviceRefused as exc:
-        ratelimit.failed(address)
+        try:
+            ratelimit.failed(address)
+        except RateLimited as limit:
+            raise limited(limit) from exc
         raise refused(exc) from exc
     except RateLimited as exc:
         raise limited(exc) from exc
@@ -99,7 +102,10 @@ def owntracks_device(request: Request, session: SessionDep) -> DeviceContext:
         except (ValueError, binascii.Error, UnicodeDecodeError):
             user, password = "", ""
     if not password or "\x00" in password + user:
-        ratelimit.failed(address_of(request))
+        try:
+            ratelimit.failed(address_of(request))
+        except RateLimited as exc:
+            raise limited(exc) from exc
         raise HTTPException(
             401, detail="device credentials required", headers={"WWW-Authenticate": "Basic"}
         )

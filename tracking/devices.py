@@ -66,6 +66,14 @@ def get_device(session: Session, *, device_id: int) -> Device | None:
     return session.get(Device, device_id)
 
 
+def bind_identifier(session: Session, *, device: Device, external_id: str | None) -> Device:
+    """Bind (or with None, unbind) the identifier a GPS app sends beside the device's token
+    (Traccar Client's device identifier, OwnTracks' user); unique across devices."""
+    device.external_id = external_id or None
+    session.flush()
+    return device
+
+
 def revoke_device(session: Session, *, device: Device, user: User) -> Device:
     """Refuse the device from now on (its data stays)."""
     if device.revoked_at is None:

@@ -3,10 +3,12 @@ server process).
 
 - per device: at most DEVICE_PER_MINUTE requests a minute (Traccar Client at its fastest sends
   one a second; a phone page syncs every few seconds);
-- per address: at most ADDRESS_FAILURES_PER_10_MIN refused device credentials in ten minutes,
-  then every device request from that address is answered 429 until the window ends (a
-  guesser of identifiers or tokens is stopped; an office behind one NAT address is not, as
-  long as its phones hold valid tokens), and at most ADDRESS_PER_MINUTE requests a minute.
+- per address: at most ADDRESS_PER_MINUTE requests a minute, and at most
+  ADDRESS_FAILURES_PER_10_MIN refused device credentials in ten minutes: beyond that each
+  further refused credential is answered 429 with the time to wait. A valid token still
+  passes (a phone of the same office behind one NAT address with a revoked device beside it
+  keeps working); guessing a token (192 random bits) is hopeless anyway, and an identifier
+  alone no longer names a device.
 
 If Redis is unreachable the limits are not applied (for BREAKER_S seconds before the next
 try): a phone's positions matter more than the limit, and the database still checks the
@@ -58,25 +60,18 @@ def _hit(key: str, window_s: int, *, amount: int = 1) -> tuple[int, int] | None:
     return int(count), max(int(ttl), 1)
 
 
-def _peek(key: str) -> tuple[int, int] | None:
-    if time.monotonic() < _skip_until:
-        return None
-    return _hit(key, 600, amount=0)
-
-
 def check_address(address: str) -> None:
-    """Before the credentials are looked at: the address's request and failure budgets."""
-    failures = _peek(f"rl:fail:{address}")
-    if failures and failures[0] >= ADDRESS_FAILURES_PER_10_MIN:
-        raise RateLimited("refused credentials from this address", failures[1])
+    """Before the credentials are looked at: the address's request budget."""
     hits = _hit(f"rl:addr:{address}", 60)
     if hits and hits[0] > ADDRESS_PER_MINUTE:
         raise RateLimited("address", hits[1])
 
 
 def failed(address: str) -> None:
-    """A refused device credential from this address."""
-    _hit(f"rl:fail:{address}", 600)
+    """A refused device credential from this address; RateLimited once there were too many."""
+    failures = _hit(f"rl:fail:{address}", 600)
+    if failures and failures[0] > ADDRESS_FAILURES_PER_10_MIN:
+        raise RateLimited("refused credentials from this address", failures[1])
 
 
 def check_device(device_id: int) -> None:
