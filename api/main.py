@@ -20,10 +20,13 @@ from api.routes import (
     plans,
     registry,
     reports,
+    tracking,
     zones,
 )
 from core.logging import setup_logging
 from mobile_gateway import router as mobile_gateway_router
+from registry.access import use_caseload
+from tracking.caseload import worker_client_ids
 
 log = logging.getLogger("careroute.http")
 
@@ -39,6 +42,7 @@ ROUTERS = [
     reports.router,
     live.router,
     field.router,
+    tracking.router,
     mobile_gateway_router.router,
     pages.router,
 ]
@@ -53,6 +57,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
     )
     install_error_handlers(app)
+    use_caseload(worker_client_ids)
     for router in ROUTERS:
         app.include_router(router)
 

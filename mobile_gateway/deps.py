@@ -10,11 +10,12 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
-from core.deps import SessionDep, user_from_token
-from core.models import Role, Worker
+from core.deps import CurrentUser, SessionDep, user_from_token
+from core.models import Role
+from registry.models import Worker
 from tracking import devices, ratelimit
 from tracking.devices import DeviceContext, DeviceRefused
 from tracking.ratelimit import RateLimited
@@ -110,3 +111,16 @@ def owntracks_device(request: Request, session: SessionDep) -> DeviceContext:
             401, detail="device credentials required", headers={"WWW-Authenticate": "Basic"}
         )
     return app_device(request, session, identifier=user or None, token=password)
+
+
+def get_current_worker(user: CurrentUser, session: SessionDep) -> Worker:
+    """The worker record of a field worker's login (403 for other roles)."""
+    if user.role != Role.WORKER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only for field workers")
+    worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
+    if worker is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="no worker record for this login")
+    return worker
+
+
+CurrentWorker = Annotated[Worker, Depends(get_current_worker)]

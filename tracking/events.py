@@ -24,11 +24,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from core.access import worker_client_ids
-from core.models import Client, Service, Worker
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
+from registry.models import Client, Service, Worker
 from tracking import evidence, visits
+from tracking.caseload import worker_client_ids
 from tracking.devices import DeviceContext
 from tracking.models import EventType, Visit, VisitEvent
 from tracking.pings import Limits, Verdict
@@ -127,7 +127,7 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
         return Verdict("rejected", "bad_id", uid)
     assert client_id is not None
     try:
-        kind = EventType(item.get("type"))
+        kind = EventType(str(item.get("type")))
         t = parse_time(item.get("t"))
         lat, lon = number(item.get("lat")), number(item.get("lon"))
         accuracy = number(item.get("accuracy"))

@@ -10,12 +10,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from core.access import can_edit_office
 from core.deps import EditorUser, SessionDep
-from core.models import Client, User, Worker
+from core.models import User
 from core.settings import get_settings
-from mobile_gateway.router import DeviceIn, device_json
+from mobile_gateway.router import DeviceIn
+from registry.access import can_edit_office
+from registry.models import Client, Worker
 from tracking import devices, evidence, visits
+from tracking.devices import device_json
 from tracking.models import Visit
 
 router = APIRouter(tags=["tracking"])

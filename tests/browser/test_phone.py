@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Client
 from core.settings import get_settings
 from planner.models import PlanStop
+from registry.models import Client
 from tests.browser.conftest import OfficeData, approved_route, log_in
 from tracking.evidence import visit_code
 from tracking.models import Visit, VisitEvent

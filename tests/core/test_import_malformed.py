@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from core import importer
-from core.importer import ImportFileError, ImportKind, ImportTooLarge, read_table
 from core.models import Office, Role
+from registry.importer import read as importer
+from registry.importer.read import ImportFileError, ImportKind, ImportTooLarge, read_table
 from tests import factories as f
 
 
