@@ -111,6 +111,9 @@ def test_a_refused_record_leaves_the_queue_and_is_shown(
     page.wait_for_selector("#refused:not([hidden]) li:has-text('неверный код подтверждения')")
     page.wait_for_selector("#sync-state[data-queued='0']:has-text('Все данные отправлены')")
     assert "Подтверждение клиента" in page.locator("#refused-list").inner_text()
+    done = page.locator(f"li.stop[data-stop-id='{stop_ids[0]}'] .status-line")
+    done.filter(has_text="Посещение завершено").wait_for()
+    assert "клиент подтвердил" not in done.inner_text()  # the wrong code confirmed nothing
     page.screenshot(path=str(artifacts / "phone-refused.png"), full_page=True)
     page.locator("#refused-ok").click()
     page.wait_for_selector("#refused[hidden]", state="attached")

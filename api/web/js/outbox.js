@@ -102,6 +102,7 @@ export async function flush(send) {
         batchRefused.push({
           kind: item.kind,
           type: item.body.type ?? null,
+          stop: item.body.plan_stop_id ?? null,
           t: item.body.t ?? null,
           reason: String(verdict.reason ?? ''),
         });

@@ -121,7 +121,15 @@ async function sync() {
     const phone = await device();
     const result = await outbox.flush((batch) => api.sync(phone.token, batch));
     online = true;
-    if (result.refused.length) showRefused();
+    if (result.refused.length) {
+      // a confirmation the server did not count: the visit is not shown as confirmed
+      for (const item of result.refused) {
+        if (item.type === 'client_confirmed' && local[item.stop]) local[item.stop].confirmed = false;
+      }
+      saveLocal();
+      render();
+      showRefused();
+    }
   } catch (exc) {
     if (exc.status === 401) localStorage.removeItem(DEVICE_KEY); // token revoked: register again
     online = Boolean(exc.status); // no answer at all means no network
