@@ -32,12 +32,12 @@ no_show | refused (`reason` required). Answer 200:
 one entry per item in order (match them by position: a refused item's uuid may be what was
 wrong with it). status: `accepted` (stored; for events the reason may be a flag:
 `outside_geofence`, `unverified`, `long_service`, or `wrong_code` / `code_used` for a
-confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from the outbox), `rejected`
-+ reason (bad data: drop it, resending will not help; one bad item never refuses the others),
-`dropped` + `outside_shift` (not kept for privacy: drop it). 503 (database down) or a network
-error: keep the outbox and resend later; nothing of the request was stored. 422: the body is
-not such an object. 413: more than 5,000 items. 429 + Retry-After: too many requests from
-the device or the address (`tracking.ratelimit`).
+confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from
+the outbox), `rejected` + reason (bad data: drop it, resending will not help; one bad item
+never refuses the others), `dropped` + `outside_shift` (not kept for privacy: drop it). 503
+(database down) or a network error: keep the outbox and resend later; nothing of the request
+was stored. 422: the body is not such an object. 413: more than 5,000 items. 429 + Retry-After:
+too many requests from the device or the address (`tracking.ratelimit`).
 
 Websocket `GET /api/mobile/ws?token=<device token>`: send the same `{pings, events}` object
 (or one ping object) as text; each gets `{"type": "ack", pings, events, counts}` or
