@@ -1,24 +1,20 @@
 """Past weeks for the demo: approved plans per working day, and workers following them.
 
-How a worker's day departs from the plan is `demo.data.walk` (late and early starts,
-pace, stays around the standard, catching up, lunch, a client not at home, a long stay);
-this module turns such a day into the rows a phone and the tracking service would have left:
-a fix every ~30 s, visit events (arrival and departure taps, sometimes forgotten or tapped
-away from the door; the client's confirmation code, sometimes not given), visit facts with
-their report flags, measured travel legs, and the clients' ratings (`demo.data.feedback`).
-Everything is written in bulk (COPY).
+A worker's day is walked once as plain objects (`demo.day.walk_day`: fixes, taps, the visits'
+outcomes, legs, ratings); this module turns it into the rows a phone and the tracking service
+would have left, visit facts with their report flags included, and writes them in bulk (COPY).
 
 `load_history(session, weeks=4)` fills the demo offices' past working days that have no visits
 yet (a second call adds nothing). Plans: the real planner solves each office's weekdays once
 (2 s each) and earlier weeks repeat that week's routes, so four weeks cost five solves
-per office. `simulate_day` is pure and also feeds `bench.reports` and `careroute simulate`.
+per office. `simulate_day` (pure) also feeds `bench.reports`; `careroute simulate` sends the
+same walked day through the gateway (`demo.simulate`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import random
 import time
 import uuid
@@ -32,20 +28,10 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from core import geo
-from core.geo import METRES_PER_DEGREE
 from core.models import Office, Region, Role, User
 from core.settings import get_settings
-from demo.data import feedback
-from demo.data.walk import (
-    Fate,
-    PlannedDay,
-    PlannedStop,
-    Point,
-    Segment,
-    distance_m,
-    walk,
-)
+from demo.data.walk import PlannedDay, PlannedStop, Point, distance_m
+from demo.day import Event, Fix, Leg, Outcome, Rating, WalkedDay, walk_day
 from registry.models import Client, Worker
 from tracking.visits import choose, flags_for
 
@@ -62,19 +48,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FORGOT_ARRIVAL = 0.02  # the arrival tap forgotten: the pings tell when she came
-FORGOT_DEPARTURE = 0.05  # the departure tap forgotten: the pings tell when she left
-AWAY_FROM_DOOR = 0.02  # a tap made in the street or at the bus stop, outside the geofence
-TAPPED_LATER = 0.01  # "departed" remembered at the next client's door
-CONFIRMED = 0.92  # the client tells the code from the card
-WRONG_CODE = 0.02  # ...or a wrong one; the rest give none (card mislaid, client asleep)
 # per weekday template; 1 s left 5-15 of ~120 visits unplanned when the machine was busy
 TEMPLATE_TIME_LIMIT_S = 2.0
-DETOUR = {"walk": 1.3, "transit": 1.4, "car": 1.4}  # street path / straight line
 
 
 @dataclass(slots=True)
 class Simulated:
+    """Walked days as the rows of the tracking tables, ready for COPY."""
+
     pings: list[tuple[Any, ...]] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
     visits: list[tuple[Any, ...]] = field(default_factory=list)
@@ -86,187 +67,46 @@ class Simulated:
             getattr(self, name).extend(getattr(other, name))
 
 
+def simulate_day(plan: PlannedDay, rng: random.Random, *, step_s: int = 30) -> Simulated:
+    """One worker's day following the plan with realistic deviations, as table rows."""
+    return as_rows(walk_day(plan, rng, step_s=step_s))
+
+
+def as_rows(day: WalkedDay) -> Simulated:
+    """The rows a phone and the tracking service would have left for a walked day."""
+    plan, geofence = day.plan, get_settings().geofence_m
+    return Simulated(
+        pings=[_ping_row(plan, fix) for fix in day.fixes],
+        events=[_event_row(plan, event, geofence) for event in day.events],
+        visits=[_visit_row(plan, outcome, geofence) for outcome in day.outcomes],
+        legs=[_leg_row(plan, leg) for leg in day.legs],
+        feedback=[_rating_row(plan, rating) for rating in day.ratings],
+    )
+
+
+def _rating_row(plan: PlannedDay, r: Rating) -> tuple[Any, ...]:
+    return (
+        plan.office_id, r.stop.plan_stop_id, r.stop.client_id, plan.worker_id, r.service_code,
+        r.stars, r.comment, r.at,
+    )  # fmt: skip
+
+
 def _ewkt(p: Point) -> str:
     return f"SRID=4326;POINT({p[0]:.7f} {p[1]:.7f})"
 
 
-def _pings(
-    plan: PlannedDay, segments: Sequence[Segment], rng: random.Random, step_s: int
-) -> list[tuple[Any, ...]]:
-    rows = []
-    t = segments[0][0].replace(second=0, microsecond=0)
-    index = 0
-    jitter = 2.0 / METRES_PER_DEGREE  # ~2 m of GPS noise
-    while t <= segments[-1][1]:
-        while index < len(segments) - 1 and t > segments[index][1]:
-            index += 1
-        start, end, a, b = segments[index]
-        share = 0.0 if end <= start else min(max((t - start) / (end - start), 0.0), 1.0)
-        lon = a[0] + share * (b[0] - a[0]) + rng.gauss(0, jitter) * 1.8
-        lat = a[1] + share * (b[1] - a[1]) + rng.gauss(0, jitter)
-        rows.append(
-            (
-                plan.device_id,
-                t,
-                plan.worker_id,
-                plan.office_id,
-                _ewkt((lon, lat)),
-                round(rng.uniform(4, 20), 1),
-                0,
-                "sync",
-                t,
-            )
-        )
-        t += timedelta(seconds=step_s + rng.choice((0, 0, 0, 1, -1)))
-    return rows
+def _ping_row(plan: PlannedDay, fix: Fix) -> tuple[Any, ...]:
+    return (
+        plan.device_id, fix.t, plan.worker_id, plan.office_id, _ewkt(fix.where), fix.accuracy,
+        0, "sync", fix.t,
+    )  # fmt: skip
 
 
-def simulate_day(plan: PlannedDay, rng: random.Random, *, step_s: int = 30) -> Simulated:
-    """One worker's day following the plan with realistic deviations, as table rows."""
-    out = Simulated()
-    segments, fates = walk(plan, rng)
-    out.pings = _pings(plan, segments, rng, step_s)
-    geofence = get_settings().geofence_m
-    for previous, fate in zip([None, *fates], fates, strict=False):
-        if fate.no_show:
-            _no_show(plan, fate, rng, geofence, out)
-        else:
-            _done(plan, fate, rng, geofence, out)
-        if previous is not None:
-            out.legs.append(_leg(plan, previous, fate, rng))
-    return out
-
-
-@dataclass(slots=True)
-class _Tap:
-    """One tap on the phone: when, where, how far from the client's door."""
-
-    t: datetime
-    where: Point
-    distance_m: float
-
-
-def _tap(stop: PlannedStop, t: datetime, rng: random.Random, *, away: bool = False) -> _Tap:
-    """At the door a fix lands within tens of metres; away from it, a few hundred."""
-    metres = rng.uniform(160, 600) if away else abs(rng.gauss(0, 15)) + 3
-    angle = rng.uniform(0, 2 * math.pi)
-    lon, lat = stop.where
-    where = (
-        *geo.offset(lon, lat, metres * math.cos(angle), metres * math.sin(angle)),
-    )
-    return _Tap(t, where, round(metres, 1))
-
-
-def _done(
-    plan: PlannedDay, fate: Fate, rng: random.Random, geofence: float, out: Simulated
-) -> None:
-    """A visit carried out: its taps (some forgotten, a few away from the door), the client's
-    code, the fact with its flags, and perhaps the client's rating."""
-    stop = fate.stop
-    away = rng.random() < AWAY_FROM_DOOR
-    arrival = departure = None
-    if rng.random() >= FORGOT_DEPARTURE:  # tapped on the stairs, or (away) down the street
-        walked = timedelta(seconds=rng.uniform(150, 500)) if away else timedelta(0)
-        if rng.random() < TAPPED_LATER:
-            walked = timedelta(minutes=rng.uniform(12, 30))
-        departure = _tap(stop, fate.departed + walked + _seconds(rng, 40), rng, away=away)
-        away = False
-    if rng.random() >= FORGOT_ARRIVAL:  # tapped in the hall, or (away) at the bus stop
-        early = timedelta(seconds=rng.uniform(120, 400)) if away else timedelta(0)
-        arrival = _tap(stop, fate.arrived - early + _seconds(rng, 40), rng, away=away)
-    done = [dict(s) for s in stop.services]
-    codes = [str(s["code"]) for s in done]
-    if arrival is not None:
-        out.events.append(_event(plan, stop, "arrived", arrival))
-    rendered = _tap(stop, fate.departed - _seconds(rng, 90), rng)
-    out.events.append(_event(plan, stop, "service_rendered", rendered, services=done))
-    roll = rng.random()
-    confirmed = roll < CONFIRMED
-    if roll < CONFIRMED + WRONG_CODE:
-        code = stop.confirmation_code if confirmed else _wrong(stop.confirmation_code, rng)
-        said = _Tap(rendered.t + _seconds(rng, 30), rendered.where, rendered.distance_m)
-        out.events.append(
-            _event(plan, stop, "client_confirmed", said, code=code, confirmed=confirmed)
-        )
-    if departure is not None:
-        out.events.append(_event(plan, stop, "departed", departure))
-    taps = [tap for tap in (arrival, rendered, departure) if tap is not None]
-    out.visits.append(
-        _visit(
-            plan,
-            fate,
-            arrival,
-            departure,
-            status="done",
-            confirmed=confirmed,
-            services=done,
-            max_distance_m=max(tap.distance_m for tap in taps),
-            geofence=geofence,
-        )
-    )
-    stay = (fate.departed - fate.arrived).total_seconds() / 60
-    standard = sum(int(s["minutes"]) for s in done)
-    late_min = (fate.arrived - stop.start).total_seconds() / 60
-    said_ = feedback.rating(rng, late_min=late_min, hurried=stay < 0.75 * standard, codes=codes)
-    if said_ is not None:
-        stars, comment, code = said_
-        at = fate.departed + timedelta(minutes=rng.uniform(30, 480))
-        out.feedback.append(
-            (plan.office_id, stop.plan_stop_id, stop.client_id, plan.worker_id, code, stars,
-             comment, at)
-        )  # fmt: skip
-
-
-def _no_show(
-    plan: PlannedDay, fate: Fate, rng: random.Random, geofence: float, out: Simulated
-) -> None:
-    """Nobody at home: the arrival tap at the door, then "no-show" with the reason."""
-    stop = fate.stop
-    arrival = _tap(stop, fate.arrived, rng)
-    gave_up = _tap(stop, fate.departed, rng)
-    out.events.append(_event(plan, stop, "arrived", arrival))
-    out.events.append(_event(plan, stop, "no_show", gave_up, reason=fate.reason))
-    out.visits.append(
-        _visit(
-            plan,
-            fate,
-            arrival,
-            None,
-            status="no_show",
-            confirmed=False,
-            services=[],
-            max_distance_m=max(arrival.distance_m, gave_up.distance_m),
-            geofence=geofence,
-        )
-    )
-
-
-def _seconds(rng: random.Random, most: float) -> timedelta:
-    return timedelta(seconds=round(rng.uniform(0, most)))
-
-
-def _wrong(code: str, rng: random.Random) -> str:
-    """A code misheard or mistyped: one digit off."""
-    digits = list(code or "0000")
-    i = rng.randrange(len(digits))
-    digits[i] = str((int(digits[i]) + rng.randint(1, 9)) % 10)
-    return "".join(digits)
-
-
-def _event(
-    plan: PlannedDay,
-    stop: PlannedStop,
-    kind: str,
-    tap: _Tap,
-    *,
-    services: Any = None,
-    code: str | None = None,
-    confirmed: bool | None = None,
-    reason: str = "",
-) -> tuple[Any, ...]:
+def _event_row(plan: PlannedDay, event: Event, geofence: float) -> tuple[Any, ...]:
+    stop, tap = event.stop, event.tap
     return (
         uuid.uuid4(),
-        kind,
+        event.kind,
         tap.t,
         plan.device_id,
         plan.worker_id,
@@ -274,35 +114,24 @@ def _event(
         stop.client_id,
         stop.plan_stop_id,
         _ewkt(tap.where),
-        round(10.0 + tap.distance_m / 10, 1),
+        tap.accuracy,
         tap.distance_m,
-        tap.distance_m > get_settings().geofence_m,
-        json.dumps(services if services is not None else stop.services),
-        code,
-        confirmed,
-        reason,
+        tap.distance_m > geofence,
+        json.dumps(event.services if event.services is not None else stop.services),
+        event.code,
+        event.confirmed,
+        event.reason,
         tap.t,
     )
 
 
-def _visit(
-    plan: PlannedDay,
-    fate: Fate,
-    arrival: _Tap | None,
-    departure: _Tap | None,
-    *,
-    status: str,
-    confirmed: bool,
-    services: list[dict[str, Any]],
-    max_distance_m: float,
-    geofence: float,
-) -> tuple[Any, ...]:
+def _visit_row(plan: PlannedDay, outcome: Outcome, geofence: float) -> tuple[Any, ...]:
     """The visit fact as the tracking service keeps it: a tap wins, the pings fill in."""
-    stop = fate.stop
-    tapped_arrival = arrival.t if arrival else None
-    tapped_departure = departure.t if departure else None
+    fate, stop = outcome.fate, outcome.fate.stop
+    tapped_arrival = outcome.arrival.t if outcome.arrival else None
+    tapped_departure = outcome.departure.t if outcome.departure else None
     inferred_arrival = fate.reached  # the pings stop moving at the door
-    inferred_departure = fate.departed if status == "done" else None
+    inferred_departure = fate.departed if outcome.status == "done" else None
     arrived = choose(tapped_arrival, inferred_arrival)
     departed = choose(tapped_departure, inferred_departure)
     flags = flags_for(
@@ -313,8 +142,8 @@ def _visit(
         tapped_departure=tapped_departure,
         inferred_departure=inferred_departure,
         departed_at=departed.at,
-        confirmed=confirmed,
-        max_distance_m=max_distance_m,
+        confirmed=outcome.confirmed,
+        max_distance_m=outcome.max_distance_m,
         geofence_m=geofence,
     )
     return (
@@ -325,7 +154,7 @@ def _visit(
         stop.plan_stop_id,
         stop.start,
         stop.end,
-        status,
+        outcome.status,
         tapped_arrival,
         tapped_departure,
         inferred_arrival,
@@ -334,31 +163,21 @@ def _visit(
         departed.at,
         arrived.source,
         departed.source,
-        json.dumps(services),
-        sum(int(s["minutes"]) for s in services),
-        confirmed,
+        json.dumps(outcome.services),
+        sum(int(s["minutes"]) for s in outcome.services),
+        outcome.confirmed,
         fate.reason,
-        max_distance_m,
+        outcome.max_distance_m,
         "{" + ",".join(flags) + "}",
     )
 
 
-def _leg(plan: PlannedDay, a: Fate, b: Fate, rng: random.Random) -> tuple[Any, ...]:
-    """The trip from one client's door to the next one's, as the pings measure it."""
-    straight = distance_m(a.stop.where, b.stop.where)
-    detour = DETOUR.get(plan.mode, 1.3) * rng.lognormvariate(0.0, 0.06)
+def _leg_row(plan: PlannedDay, leg: Leg) -> tuple[Any, ...]:
     return (
-        plan.office_id,
-        plan.worker_id,
-        plan.mode,
-        plan.day,
-        a.stop.client_id,
-        b.stop.client_id,
-        a.departed,
-        b.stopped,
-        straight,
-        straight * detour,
-    )
+        plan.office_id, plan.worker_id, plan.mode, plan.day, leg.came_from.stop.client_id,
+        leg.went_to.stop.client_id, leg.came_from.departed, leg.went_to.stopped, leg.straight_m,
+        leg.path_m,
+    )  # fmt: skip
 
 
 # --- writing --------------------------------------------------------------------------------

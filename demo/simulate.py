@@ -2,7 +2,7 @@
 through the real gateway over HTTP (`POST /api/mobile/sync`), so the supervisor's live map
 shows them moving and the visits turn done, late or missed.
 
-Each worker's day follows the plan with the deviations `demo.history.simulate_day` models
+Each worker's day follows the plan with the deviations `demo.day.walk_day` models
 (late or early starts, slower or faster walking, longer or shorter stays, a lunch break, a
 client not at home now and then, a forgotten "departed" tap, codes the client tells), plus
 GPS noise as phones have it (a few metres in the open, now and then a fix 100 m off) and one
@@ -21,10 +21,8 @@ command again (after a Ctrl+C, say) resends harmless duplicates, never new visit
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
-import re
 import sys
 import time
 import uuid
@@ -40,8 +38,8 @@ from sqlalchemy.orm import Session
 
 from core.geo import METRES_PER_DEGREE
 from core.settings import get_settings
-from demo.history import COPY_COLUMNS, PlannedDay, PlannedStop
-from demo.history import simulate_day as walk_day
+from demo.day import Event, walk_day
+from demo.history import PlannedDay, PlannedStop
 from tracking.evidence import visit_code
 
 SIM_DEVICE_NAME = "Демо-телефон (симулятор)"
@@ -49,7 +47,6 @@ LATE_START = timedelta(minutes=40)  # one worker per office: the bus did not com
 BATCH = 1000  # items per sync request (the gateway takes up to 5,000)
 GIVE_UP_AFTER = timedelta(minutes=5)  # the server gone this long: stop (run beside it)
 NAMESPACE = uuid.UUID("0b6f3c1e-5a41-4c63-9d2e-7c1f2a6b9e10")  # for the items' stable ids
-_POINT = re.compile(r"POINT\(([-\d.]+) ([-\d.]+)\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,59 +92,46 @@ def _noisy(lon: float, lat: float, accuracy: float, rng: random.Random) -> tuple
 def items_of_day(plan: PlannedDay, rng: random.Random) -> list[Item]:
     """One worker's day, walked with realistic deviations, as gateway items in time order."""
     walked = walk_day(plan, rng)
-    ping_cols = COPY_COLUMNS["ping"].split(", ")
-    event_cols = COPY_COLUMNS["visit_event"].split(", ")
     items: list[Item] = []
-    pings = [dict(zip(ping_cols, row, strict=True)) for row in walked.pings]
-    for n, ping in enumerate(pings):
-        lon, lat = _lonlat(ping["location"])
-        accuracy = float(ping["accuracy"])
+    for n, fix in enumerate(walked.fixes):
+        accuracy = fix.accuracy
         if rng.random() < 0.01:  # between tall blocks: a fix far off, and the phone knows it
             accuracy = rng.uniform(60, 150)
-        lon, lat = _noisy(lon, lat, accuracy, rng)
-        t: datetime = ping["t"]
+        lon, lat = _noisy(*fix.where, accuracy, rng)
         body = {
-            "uuid": _stable_id(plan.worker_id, "ping", t.isoformat()),
-            "t": t.isoformat(),
+            "uuid": _stable_id(plan.worker_id, "ping", fix.t.isoformat()),
+            "t": fix.t.isoformat(),
             "lat": round(lat, 7),
             "lon": round(lon, 7),
             "accuracy": round(accuracy, 1),
-            "battery": round(96 - 55 * n / max(len(pings), 1)),
+            "battery": round(96 - 55 * n / max(len(walked.fixes), 1)),
         }
-        items.append(Item(t, "ping", body))
-    for row in walked.events:
-        event = dict(zip(event_cols, row, strict=True))
-        items.append(Item(event["t"], "event", _event_body(plan, event)))
+        items.append(Item(fix.t, "ping", body))
+    for event in walked.events:
+        items.append(Item(event.tap.t, "event", _event_body(plan, event)))
     items.sort(key=lambda item: (item.t, item.kind != "ping"))
     return items
 
 
-def _lonlat(ewkt: str) -> tuple[float, float]:
-    match = _POINT.search(ewkt)
-    if match is None:
-        raise ValueError(f"not a point: {ewkt}")
-    return float(match.group(1)), float(match.group(2))
-
-
-def _event_body(plan: PlannedDay, event: dict[str, Any]) -> dict[str, Any]:
-    lon, lat = _lonlat(event["location"])
-    t: datetime = event["t"]
+def _event_body(plan: PlannedDay, event: Event) -> dict[str, Any]:
+    stop, tap = event.stop, event.tap
+    lon, lat = tap.where
     body: dict[str, Any] = {
-        "uuid": _stable_id(plan.worker_id, event["plan_stop_id"], event["type"], plan.day),
-        "type": event["type"],
-        "t": t.isoformat(),
-        "client_id": event["client_id"],
-        "plan_stop_id": event["plan_stop_id"],
+        "uuid": _stable_id(plan.worker_id, stop.plan_stop_id, event.kind, plan.day),
+        "type": event.kind,
+        "t": tap.t.isoformat(),
+        "client_id": stop.client_id,
+        "plan_stop_id": stop.plan_stop_id,
         "lat": round(lat, 7),
         "lon": round(lon, 7),
-        "accuracy": event["accuracy"],
+        "accuracy": tap.accuracy,
     }
-    if event["type"] == "service_rendered":
-        body["services"] = json.loads(event["services"])
-    if event["type"] == "client_confirmed":
-        body["code"] = event["confirmation_code"]
-    if event["type"] in ("no_show", "refused"):
-        body["reason"] = event["reason"] or "никто не открыл дверь"
+    if event.kind == "service_rendered":
+        body["services"] = event.services if event.services is not None else stop.services
+    if event.kind == "client_confirmed":
+        body["code"] = event.code
+    if event.kind in ("no_show", "refused"):
+        body["reason"] = event.reason or "никто не открыл дверь"
     return body
 
 

@@ -5,7 +5,6 @@ and the client's card of one-time visit codes."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
@@ -19,6 +18,7 @@ from registry.models import Client, Worker
 from tracking import devices, evidence, visits
 from tracking.devices import device_json
 from tracking.models import Visit
+from tracking.schemas import DeviceIssued, DeviceOut, VisitFact
 
 router = APIRouter(tags=["tracking"])
 
@@ -42,7 +42,7 @@ def _editable(session: SessionDep, user: User, office_id: int | None, what: str)
 @router.post("/api/workers/{worker_id}/devices", status_code=201)
 def issue_device(
     worker_id: int, data: DeviceIn, user: EditorUser, session: SessionDep
-) -> dict[str, Any]:
+) -> DeviceIssued:
     """A device token for a worker's phone (shown this once), optionally bound to the
     identifier the phone's GPS app sends."""
     worker = session.get(Worker, worker_id)
@@ -52,31 +52,29 @@ def issue_device(
         session, worker=worker, name=data.name, platform=data.platform, external_id=data.external_id
     )
     session.refresh(device)
-    return device_json(device, token)
+    return DeviceIssued(**device_json(device, token))
 
 
 @router.patch("/api/devices/{device_id}")
-def bind_device(
-    device_id: int, data: BindIn, user: EditorUser, session: SessionDep
-) -> dict[str, Any]:
+def bind_device(device_id: int, data: BindIn, user: EditorUser, session: SessionDep) -> DeviceOut:
     """Bind the identifier a Traccar Client / OwnTracks app sends (409 if another device has
     it); the app still sends the device token with it."""
     device = devices.get_device(session, device_id=device_id)
     worker = session.get(Worker, device.worker_id) if device else None
     _editable(session, user, worker.office_id if worker else None, "device")
     assert device is not None
-    return device_json(
-        devices.bind_identifier(session, device=device, external_id=data.external_id)
-    )
+    bound = devices.bind_identifier(session, device=device, external_id=data.external_id)
+    return DeviceOut(**device_json(bound))
 
 
 @router.post("/api/visits/{visit_id}/review")
-def review_visit(visit_id: int, user: EditorUser, session: SessionDep) -> dict[str, Any]:
+def review_visit(visit_id: int, user: EditorUser, session: SessionDep) -> VisitFact:
     """The supervisor looked at a visit with far-away taps: it counts from now on."""
     visit = session.get(Visit, visit_id)
     _editable(session, user, visit.office_id if visit else None, "visit")
     assert visit is not None
-    return visits.as_json(visits.review(visit, geofence_m=get_settings().geofence_m))
+    reviewed = visits.review(visit, geofence_m=get_settings().geofence_m)
+    return VisitFact(**visits.as_json(reviewed))
 
 
 @router.get("/api/clients/{client_id}/visit-codes")
