@@ -1,7 +1,7 @@
 """ping_refusal: each refused ping once per device, so a resend is not counted again
 
-Revision ID: 0004_ping_refusal
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_ping_refusal"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
