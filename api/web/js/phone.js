@@ -131,13 +131,16 @@ function showRefused() {
   $('refused').hidden = !items.length;
 }
 
+let syncAgain = false; // something was queued while a sync ran: send it right after
 async function sync() {
   if (syncing || !navigator.onLine) {
+    syncAgain = syncing;
     online = navigator.onLine && online;
     await showSyncState();
     return;
   }
   syncing = true;
+  let reload = false;
   try {
     const phone = await device();
     const result = await outbox.flush((batch) => api.sync(phone.token, batch));
@@ -152,7 +155,7 @@ async function sync() {
       showRefused();
     }
     // Visit events answered: the server's verdict (confirmed, flags) is read back with the route.
-    if (noteVerdicts(result.answers ?? [])) await loadRoute();
+    reload = noteVerdicts(result.answers ?? []);
   } catch (exc) {
     if (exc.status === 401) localStorage.removeItem(DEVICE_KEY); // token revoked: register again
     online = Boolean(exc.status); // no answer at all means no network
@@ -160,6 +163,11 @@ async function sync() {
     syncing = false;
     await showSyncState();
   }
+  if (syncAgain) {
+    syncAgain = false;
+    sync();
+  }
+  if (reload) loadRoute();
 }
 
 window.addEventListener('online', () => { online = true; sync(); loadRoute(); });
@@ -208,7 +216,8 @@ function noteVerdicts(answers) {
   for (const [stopId, mine] of Object.entries(local)) {
     for (const answer of answers) {
       if (!(mine.events ?? []).includes(answer.uuid)) continue;
-      any = true;
+      // Read back once the visit is over: a reload mid-visit would redraw the open form.
+      if (mine.status !== 'in_progress') any = true;
       mine.flags = [...new Set([...(mine.flags ?? []), ...(answer.flags ?? [])])];
       if (answer.reason === 'outside_geofence' && !mine.flags.includes('geofence')) mine.flags.push('geofence');
       if (typeof answer.confirmed === 'boolean') mine.confirmed_by_server = answer.confirmed;
