@@ -34,6 +34,7 @@ class Row:
     name: str
     stats: dict[str, float]
     seconds: float
+    left_by_day: tuple[int, ...]  # client-day visits left out of the routes, day by day
 
 
 def by_hand(problem: WeekProblem, params: WeekParams) -> tuple[list[DayPlan], int]:
@@ -148,15 +149,26 @@ def run(quick: bool, seed: int) -> list[Row]:
     rows = []
     began = time.monotonic()
     baseline = plan_by_rule(problem, params)
-    rows.append(Row("(a) by rule + day solver", baseline.stats, time.monotonic() - began))
+    rows.append(
+        Row(
+            "(a) by rule + day solver",
+            baseline.stats,
+            time.monotonic() - began,
+            _left(baseline.days),
+        )
+    )
     began = time.monotonic()
     week = plan_week(problem, params)
-    rows.append(Row("(b) week planner", week.stats, time.monotonic() - began))
+    rows.append(Row("(b) week planner", week.stats, time.monotonic() - began, _left(week.days)))
     began = time.monotonic()
     days, planned = by_hand(problem, params)
     stats = week_stats(Office(problem, params), days, len(problem.tasks), planned)
-    rows.append(Row("(c) by hand", stats, time.monotonic() - began))
+    rows.append(Row("(c) by hand", stats, time.monotonic() - began, _left(days)))
     return rows
+
+
+def _left(days: list[DayPlan]) -> tuple[int, ...]:
+    return tuple(len(d.plan.unplanned) for d in days)
 
 
 def main() -> None:
@@ -179,6 +191,9 @@ def main() -> None:
             f"{s['day_load_max_mean']:8.2f} {s['day_load_std_min']:6.0f} {s['travel_min']:10.0f} "
             f"{s['travel_min'] / 60 * month:13.1f} {s['planned'] * month:13.0f} {row.seconds:6.0f}"
         )
+    print("visits left out of the routes, Monday to Sunday:")
+    for row in rows:
+        print(f"  {row.name:26} {' '.join(f'{n:4d}' for n in row.left_by_day)}")
     base, week = rows[0].stats, rows[1].stats
     print(
         f"week: unplanned={week['unplanned']:.0f} baseline_unplanned={base['unplanned']:.0f} "

@@ -3,10 +3,10 @@ plans that look real, zones, a working calendar with a holiday.
 
 Clients live in apartment blocks clustered in neighbourhoods (as in `bench.homecare_gen`),
 about 60 per km²; workers walk (4.5 km/h, straight line x 1.3) from the office in the middle,
-work 08:00-17:00 with a 45-minute lunch. Care plans: daily 20-minute visits (meals,
-medicines) for about half of the clients, and for the others 2-3 times a week, weekly, every
+work 08:00-17:00 with a 45-minute lunch. Care plans: daily 15-minute visits (meals,
+medicines) for about 45 % of the clients, and for the others 2-3 times a week, weekly, every
 3/7/15/30 days or monthly, most of them movable within a tolerance, some fixed to weekdays;
-a third of the clients has a second line (cleaning every 14 days, papers twice a month).
+half of the clients have a second line (cleaning every 14 days, papers twice a month).
 Two workers in five are on a rota: three weekdays plus weekend duty; a few Monday-Friday
 workers take the holiday's duty; one worker is on leave. Each worker has a zone of about
 the same weekly minutes (recursive bisection). Deterministic for a seed.
@@ -33,7 +33,7 @@ CLIENTS_PER_KM2 = 60
 
 # (share of clients, rule, minutes of a visit)
 PROGRAMMES = (
-    (0.52, "daily", 20),
+    (0.45, "daily", 15),
     (0.08, "weekly:3;move", 45),
     (0.05, "weekdays:1,3,5", 45),
     (0.10, "weekly:2;move", 50),
@@ -78,7 +78,7 @@ def generate(
     for i in range(clients):
         _, rule, minutes = PROGRAMMES[picks[i]]
         lines = [_line("care", rule, minutes, _anchor(rng))]
-        if rng.random() < 0.4:
+        if rng.random() < 0.5:
             rule2, minutes2, code = SECOND_LINES[int(rng.integers(len(SECOND_LINES)))]
             lines.append(_line(code, rule2, minutes2, _anchor(rng)))
         window = (0, 24 * 3600)

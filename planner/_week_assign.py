@@ -171,7 +171,7 @@ def _greedy(office: Office, tasks: list[Task]) -> Choice:
 
     ordered = sorted(tasks, key=lambda t: (not t.fixed, len(t.allowed)))
     for task in ordered:
-        best: tuple[int, date, tuple[str, ...], int] | None = None
+        best: tuple[tuple[bool, int, int], int, date, tuple[str, ...]] | None = None
         for rank, day in enumerate(task.allowed):
             found = cost(task, day)
             if found is None:
@@ -179,11 +179,11 @@ def _greedy(office: Office, tasks: list[Task]) -> Choice:
             minutes, team = found
             spare = min(room(w, day) for w in team) - minutes
             key = ((task.client_id, day) not in workers, -spare // 60, rank)
-            if best is None or key < best[3]:  # type: ignore[operator]
-                best = (minutes, day, team, key)  # type: ignore[assignment]
+            if best is None or key < best[0]:
+                best = (key, minutes, day, team)
         if best is None:
             continue
-        minutes, day, team, _ = best
+        _, minutes, day, team = best
         days[task.id] = day
         taken.add((task.client_id, task.line, day))
         fresh = (task.client_id, day) not in workers

@@ -257,10 +257,11 @@ class Office:
         def split(group: list[str]) -> list[str]:
             if len(group) <= 2:
                 return group
-            xs = [places[self._centre[w]].lon for w in group]
-            ys = [places[self._centre[w]].lat for w in group]
-            along = 0 if max(xs) - min(xs) >= max(ys) - min(ys) else 1
-            group = sorted(group, key=lambda w: (xs, ys)[along][group.index(w)])
+            points = {w: places[self._centre[w]] for w in group}
+            xs = [p.lon for p in points.values()]
+            ys = [p.lat for p in points.values()]
+            wide = max(xs) - min(xs) >= max(ys) - min(ys)
+            group = sorted(group, key=lambda w: points[w].lon if wide else points[w].lat)
             half = len(group) // 2
             return split(group[:half]) + split(group[half:])
 

@@ -160,3 +160,29 @@ def test_a_rule_the_week_cannot_hold_names_client_and_line() -> None:
         RuleError, match=r"client c7 \(Иванова\), line 2 \(bath, weekly:5\): .*4 working"
     ):
         tasks_for_period([client], MONDAY, MONDAY + timedelta(days=6), calendar)
+
+
+def test_a_month_keeps_each_line_in_its_part() -> None:
+    problem = _tiny({"a": "monthly:2;move", "b": "every:7;move;tol=2", "c": "weekly:2"}, True)
+    start, end = date(2026, 12, 1), date(2026, 12, 31)
+    calendar = russian_calendar([2026, 2027])
+    month = WeekProblem(
+        start=start,
+        end=end,
+        calendar=calendar,
+        workers=problem.workers,
+        clients=problem.clients,
+        tasks=tuple(tasks_for_period(problem.clients, start, end, calendar)),
+        travel_time=problem.travel_time,
+        zones=problem.zones,
+    )
+    quick = WeekParams(assign_time_limit_s=2, day_time_limit_s=0.3, repair_rounds=0, workers=1)
+    plan = plan_week(month, quick)
+    assert plan.unplanned == []
+    days = sorted(d for t, d in plan.task_days.items() if t.startswith("a/"))
+    assert len(days) == 2 and days[0].day <= 16 <= days[1].day + 1
+    weekly = [d for t, d in plan.task_days.items() if t.startswith("c/")]
+    assert len(weekly) == sum(t.client_id == "c" for t in month.tasks) == 10  # 5 weeks' parts
+    assert all(calendar.is_working(d) for d in weekly)  # 31 December is off
+    for day_plan in plan.days:
+        assert violations(day_plan.problem, day_plan.plan) == []
