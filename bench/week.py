@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bench.week_gen import generate
@@ -138,13 +138,15 @@ def _nearest_next(
     )
 
 
-def run(quick: bool, seed: int) -> list[Row]:
+def run(quick: bool, seed: int, group_workers: int | None = None) -> list[Row]:
     if quick:
         office = generate(workers=10, clients=125, seed=seed)
         params = WeekParams(assign_time_limit_s=5, day_time_limit_s=3, repair_time_limit_s=2)
     else:
         office = generate(seed=seed)
         params = WeekParams()
+    if group_workers is not None:
+        params = replace(params, group_workers=group_workers)
     problem = office.problem
     rows = []
     began = time.monotonic()
@@ -175,8 +177,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small office (10 x 125)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--group-workers", type=int, help="workers per routed group (0: whole day)")
     args = parser.parse_args()
-    rows = run(args.quick, args.seed)
+    rows = run(args.quick, args.seed, args.group_workers)
     workers = 10 if args.quick else 40
     month = DAYS_PER_MONTH / 7 / workers
     head = (
