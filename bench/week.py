@@ -119,6 +119,8 @@ def _nearest_next(
     if not stops:
         return Route(worker.id, worker.shift_start, worker.shift_start, ()), left
     back = matrix[place][worker.end_location]
+    if lunch is not None and lunch_at is None:  # the day's visits ended before lunch
+        lunch_at = max(now + back, lunch.earliest)
     travel = sum(s.travel for s in stops) + back
     service = sum(s.end - s.start for s in stops)
     lunch_end = None if lunch_at is None or lunch is None else lunch_at + lunch.duration

@@ -186,3 +186,12 @@ def test_a_month_keeps_each_line_in_its_part() -> None:
     assert all(calendar.is_working(d) for d in weekly)  # 31 December is off
     for day_plan in plan.days:
         assert violations(day_plan.problem, day_plan.plan) == []
+
+
+def test_the_benchs_plan_by_hand_is_a_valid_plan(office: WeekProblem) -> None:
+    from bench.week import by_hand
+
+    days, planned = by_hand(office, QUICK)
+    assert 0 < planned <= len(office.tasks)
+    for day_plan in days:
+        assert violations(day_plan.problem, day_plan.plan) == [], day_plan.day
