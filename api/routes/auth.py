@@ -10,8 +10,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from core.deps import CurrentUser, SessionDep
-from core.models import User, Worker
+from core.models import User
 from core.security import create_access_token, verify_password
+from registry.models import Worker
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
