@@ -21,11 +21,11 @@ from datetime import date, timedelta
 import numpy as np
 
 from bench.homecare_gen import DETOUR, WALK_M_PER_S, _to_lonlat
-from core.recurrence import parse_recurrence
 from planner.calendar import Availability, days_between, russian_calendar
 from planner.problem import Break, TravelMode, Worker
 from planner.recurrence import CareClient, CarePlanLine
 from planner.week_problem import WeekProblem, WeekWorker, tasks_for_period
+from registry.recurrence import parse_recurrence
 
 WEEK_WITH_HOLIDAY = date(2026, 11, 2)  # Monday; Wednesday 4 November is Unity Day
 ANCHOR = date(2026, 1, 5)  # care plans start on a Monday

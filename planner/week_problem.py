@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from core.recurrence import format_recurrence, occurrences
 from planner.calendar import Availability, WorkCalendar, days_between
 from planner.problem import Location, Plan, Problem, TravelMode, Worker
 from planner.recurrence import ENROLLED, CareClient
+from registry.recurrence import format_recurrence, occurrences
 
 Progress = Callable[[float, str], None]  # percent done, what is being done
 

@@ -1,11 +1,11 @@
-"""Recurrence as offices say it (core.recurrence): N times a week, working days, tolerance,
+"""Recurrence as offices say it (registry.recurrence): N times a week, working days, tolerance,
 specific dates, movable lines; what each visit may move to; bad rules named."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from core.recurrence import (
+from registry.recurrence import (
     Occurrence,
     label_en,
     label_ru,

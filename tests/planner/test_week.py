@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from bench.week_gen import generate
-from core.recurrence import occurrences, parse_recurrence
 from planner.calendar import Availability, russian_calendar
 from planner.problem import Break, TravelMode, Worker
 from planner.recurrence import CareClient, CarePlanLine
@@ -22,6 +21,7 @@ from planner.week_problem import (
     WeekWorker,
     tasks_for_period,
 )
+from registry.recurrence import occurrences, parse_recurrence
 from tests.planner.checker import violations
 
 QUICK = WeekParams(
