@@ -83,12 +83,13 @@ def _nearest_next(
 ) -> tuple[Route, list[Visit]]:
     place, now = worker.start_location, worker.shift_start
     lunch = worker.lunch
-    lunch_at: int | None = None
+    lunch_at: int | None = None  # lunch at a place: the start point or after a visit
+    lunch_after: str | None = None
     left = list(visits)
     stops: list[Stop] = []
     while left:
         if lunch is not None and lunch_at is None and now >= lunch.earliest:
-            lunch_at = min(max(now, lunch.earliest), lunch.latest)
+            lunch_at, lunch_after = now, stops[-1].visit_id if stops else None
             now = lunch_at + lunch.duration
         best = None
         for visit in left:
@@ -107,6 +108,7 @@ def _nearest_next(
                 lunch_at = max(now, lunch.earliest)
                 if lunch_at > lunch.latest:
                     break
+                lunch_after = stops[-1].visit_id if stops else None
                 now = lunch_at + lunch.duration
                 continue
             break
@@ -118,20 +120,25 @@ def _nearest_next(
         place, now = visit.location, start + visit.duration
     if not stops:
         return Route(worker.id, worker.shift_start, worker.shift_start, ()), left
-    back = matrix[place][worker.end_location]
     if lunch is not None and lunch_at is None:  # the day's visits ended before lunch
-        lunch_at = max(now + back, lunch.earliest)
+        lunch_at, lunch_after = max(now, lunch.earliest), stops[-1].visit_id
+        now = lunch_at + lunch.duration
+    back = matrix[place][worker.end_location]
+    start = worker.shift_start
+    if lunch_at is not None and lunch_after is None and lunch is not None:
+        start = lunch_at + lunch.duration  # ate at the office, then left
     travel = sum(s.travel for s in stops) + back
     service = sum(s.end - s.start for s in stops)
     lunch_end = None if lunch_at is None or lunch is None else lunch_at + lunch.duration
     return (
         Route(
             worker.id,
-            worker.shift_start,
+            start,
             now + back,
             tuple(stops),
             lunch_at,
             lunch_end,
+            lunch_after=lunch_after,
             travel=travel,
             service=service,
             wait=sum(s.wait for s in stops),
