@@ -12,6 +12,7 @@ from api.maintenance import periodic_maintenance
 from api.routes import (
     audit,
     auth,
+    field,
     health,
     imports,
     live,
@@ -40,6 +41,7 @@ ROUTERS = [
     plans.router,
     reports.router,
     live.router,
+    field.router,
     tracking.router,
     mobile_gateway_router.router,
     pages.router,

@@ -2,6 +2,9 @@
 the table with Russian (or English) column headers.
 
 XLSX is written with openpyxl's write-only mode, which streams rows and keeps memory flat.
+Durations (whole minutes) are written as hours and minutes: `[h]:mm` time values in XLSX,
+`87:05` in CSV. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
+or a carriage return) is written with a leading apostrophe, so an opened export runs nothing.
 """
 
 from __future__ import annotations
@@ -45,17 +48,46 @@ def header_rows(
     return rows
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Codes in the tables' cells, in words (a level of the hierarchy, a before / after bucket).
+VALUES = {
+    "ru": {"nation": "вся страна", "region": "итого по региону", "centre": "итого по центру",
+           "office": "итого по отделению", "worker": "итого по работнику", "day": "день",
+           "date": "итого за дату", "total": "всего", "before": "до", "after": "после",
+           "all": "весь период"},
+    "en": {"nation": "nation", "region": "region total", "centre": "centre total",
+           "office": "department total", "worker": "worker total", "day": "day",
+           "date": "date total", "total": "total", "before": "before", "after": "after",
+           "all": "whole period"},
+}  # fmt: skip
+CODED = {"level", "bucket"}
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet reads as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def hours_minutes(minutes: float) -> str:
+    """87:05 for 5225 minutes; a minus sign in front of a negative duration."""
+    whole = round(abs(minutes))
+    return f"{'-' if minutes < 0 else ''}{whole // 60}:{whole % 60:02d}"
+
+
 def _value(value: Any, kind: str) -> Any:
     """A cell value: times in local time, lists joined; numbers stay numbers."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, datetime):
         local = value.astimezone(ZoneInfo(get_settings().timezone))
         return local.strftime("%H:%M") if kind == "time" else local.replace(tzinfo=None)
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return safe_text(", ".join(str(v) for v in value))
     return value
 
 
@@ -63,8 +95,12 @@ def _body(table: Table, locale: str) -> tuple[list[str], list[list[Any]]]:
     keys = [c["key"] for c in table.columns]
     kinds = [c["kind"] for c in table.columns]
     heads = [c[locale] for c in table.columns]
+    words = VALUES[locale]
     rows = [
-        [_value(row.get(k), kind) for k, kind in zip(keys, kinds, strict=True)]
+        [
+            _value(words.get(row.get(k) or "all", row.get(k)) if k in CODED else row.get(k), kind)
+            for k, kind in zip(keys, kinds, strict=True)
+        ]
         for row in table.rows
     ]
     return heads, rows
@@ -82,12 +118,17 @@ def to_csv(
     writer.writerow([])
     heads, rows = _body(table, locale)
     writer.writerow(heads)
+    kinds = [c["kind"] for c in table.columns]
     for row in rows:
-        writer.writerow(["" if v is None else _csv_text(v) for v in row])
+        writer.writerow(
+            ["" if v is None else _csv_text(v, k) for v, k in zip(row, kinds, strict=True)]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any, kind: str = "text") -> str:
+    if kind == "duration" and isinstance(value, int | float):
+        return hours_minutes(value)
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
@@ -95,6 +136,15 @@ def _csv_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")  # Russian decimal comma
     return str(value)
+
+
+def _duration_cell(sheet: Any, minutes: Any) -> Any:
+    """Minutes as a spreadsheet time (days) shown as hours and minutes."""
+    if not isinstance(minutes, int | float):
+        return minutes
+    cell = WriteOnlyCell(sheet, value=minutes / 1440)
+    cell.number_format = "[h]:mm"
+    return cell
 
 
 def to_xlsx(
@@ -117,7 +167,10 @@ def to_xlsx(
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
+    durations = {i for i, c in enumerate(table.columns) if c["kind"] == "duration"}
     for row in rows:
+        if durations:
+            row = [_duration_cell(sheet, v) if i in durations else v for i, v in enumerate(row)]
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)

@@ -327,6 +327,20 @@ def test_worker_crud_with_shifts_and_absences(api: TestClient, db: Session) -> N
     assert second.json()["errors"][0]["field"] == "user_id"
 
 
+def test_a_changed_list_of_shifts_replaces_the_old_one_in_one_request(
+    api: TestClient, db: Session
+) -> None:
+    office, headers = _supervised_office(db)
+    shifts = [{"weekday": d, "start": "08:00", "end": "17:00"} for d in range(1, 6)]
+    data = {"full_name": "Смирнова Анна", "shifts": shifts}
+    worker = api.post(f"/api/offices/{office.id}/workers", json=data, headers=headers).json()
+    changed = [{"weekday": d, "start": "09:00", "end": "15:00"} for d in (1, 3, 6)]
+    answer = api.patch(f"/api/workers/{worker['id']}", json={"shifts": changed}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    got = [(s["weekday"], s["start"][:5], s["end"][:5]) for s in answer.json()["shifts"]]
+    assert got == [(1, "09:00", "15:00"), (3, "09:00", "15:00"), (6, "09:00", "15:00")]
+
+
 def test_office_service_area_is_geojson(api: TestClient, db: Session) -> None:
     region = f.region(db)
     admin = f.auth(f.user(db, Role.ADMIN))
