@@ -57,9 +57,9 @@ def choose(office: Office, tasks: list[Task], params: WeekParams) -> Choice:
             travel = round(office.travel_estimate(client_id, worker_id) / 60)
             objective.append((travel + OTHER_WORKER_MIN * (worker_id != usual)) * var)
             load[(worker_id, day)].append(travel * var)
-            chosen = worker_id in greedy.workers.get((client_id, day), ())
-            model.add_hint(var, chosen)
-            hinted_load[(worker_id, day)] += travel * chosen
+            hinted = worker_id in greedy.workers.get((client_id, day), ())
+            model.add_hint(var, hinted)
+            hinted_load[(worker_id, day)] += travel * hinted
     per_line: dict[tuple[str, int, date], list[cp_model.IntVar]] = defaultdict(list)
     for task in tasks:
         needed = office.clients[task.client_id].workers_needed
@@ -76,9 +76,9 @@ def choose(office: Office, tasks: list[Task], params: WeekParams) -> Choice:
                 does = u[(task.id, day, worker_id)] = model.new_bool_var("")
                 model.add_implication(does, z[(task.client_id, day, worker_id)])
                 load[(worker_id, day)].append(task.minutes * does)
-                chosen = on_day and worker_id in greedy.workers.get((task.client_id, day), ())
-                model.add_hint(does, chosen)
-                hinted_load[(worker_id, day)] += task.minutes * chosen
+                hinted = on_day and worker_id in greedy.workers.get((task.client_id, day), ())
+                model.add_hint(does, hinted)
+                hinted_load[(worker_id, day)] += task.minutes * hinted
                 doers.append(does)
             model.add(sum(doers) == needed * var)
         out = model.new_bool_var("")

@@ -61,7 +61,8 @@ class Office:
         client = self.clients[client_id]
         if client.preferred_worker in self.workers:
             return client.preferred_worker
-        return self._zone_owner.get(self.problem.zones.get(client_id))
+        zone = self.problem.zones.get(client_id)
+        return self._zone_owner.get(zone) if zone is not None else None
 
     def skills(self, client_id: str) -> frozenset[str]:
         client = self.clients[client_id]
@@ -290,10 +291,10 @@ class Office:
                         continue
                     best = max(options, key=lambda d: self._free(task.client_id, d, used))
                     placed[task.id] = best
-                    roomiest = max(
-                        self.candidates(task.client_id, best),
-                        key=lambda w, d=best: self.room(w, d) - used.get((w, d), 0),
-                    )
+                    def room_left(worker_id: str, day: date = best) -> int:
+                        return self.room(worker_id, day) - used.get((worker_id, day), 0)
+
+                    roomiest = max(self.candidates(task.client_id, best), key=room_left)
                     workers.setdefault((task.client_id, best), (roomiest,))
                     need = task.minutes * 60 + self._leg[task.client_id]
                     used[(roomiest, best)] = used.get((roomiest, best), 0) + need
