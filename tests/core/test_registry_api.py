@@ -228,6 +228,19 @@ def test_care_plan_is_created_replaced_and_read(api: TestClient, db: Session) ->
     assert got["lines"][0]["standard_minutes"] == 20
 
 
+def test_care_plan_lines_take_movable_rules_with_a_tolerance(api: TestClient, db: Session) -> None:
+    office, headers = _supervised_office(db)
+    f.service(db, office, "C01", 30)
+    client = f.client(db, office)
+    url = f"/api/clients/{client.id}/care-plan"
+    stored = api.put(url, json=_plan(["C01"], "Every:7; tol=2; move"), headers=headers)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["lines"][0]["recurrence"] == "every:7;move;tol=2"  # canonical
+    wide = api.put(url, json=_plan(["C01"], "every:3;move;tol=2"), headers=headers)
+    assert wide.status_code == 422
+    assert "wider than the interval" in wide.text
+
+
 def test_care_plan_errors_name_the_line_and_keep_the_old_plan(api: TestClient, db: Session) -> None:
     office, headers = _supervised_office(db)
     f.service(db, office, "C01", 30)
