@@ -31,12 +31,15 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
         for e in exc.errors()
     ]
     return JSONResponse(
-        {"detail": "invalid input", "errors": jsonable_encoder(errors)}, status_code=422
+        {"detail": "invalid input", "code": "invalid_input", "errors": jsonable_encoder(errors)},
+        status_code=422,
     )
 
 
 async def _domain(request: Request, exc: DomainError) -> JSONResponse:
     body: dict[str, object] = {"detail": exc.message}
+    if exc.code:
+        body["code"], body["params"] = exc.code, jsonable_encoder(exc.params)
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
     return JSONResponse(body, status_code=exc.status)
@@ -105,9 +108,14 @@ _ERROR_SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
         "required": ["detail"],
-        "description": "What is wrong; `errors` names the fields at fault when there are any.",
+        "description": (
+            "What is wrong; `errors` names the fields at fault when there are any. `code` and "
+            "`params`, when given, let a client say the error in its own language."
+        ),
         "properties": {
             "detail": {"type": "string"},
+            "code": {"type": "string", "description": "a stable code of the error"},
+            "params": {"type": "object", "description": "the values the message names"},
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
         },
     },

@@ -55,6 +55,9 @@ def create_app() -> FastAPI:
         title="CareRoute",
         description="Planning, tracking and reporting for home social care in the field.",
         version="0.1.0",
+        # /docs and /redoc are served by api/routes/pages.py from local assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     use_caseload(worker_client_ids)

@@ -102,6 +102,9 @@ def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str,
                 ],
                 "client": client_json(client),
                 "status": visit.status if visit else "planned",
+                # The server's verdict on the visit, as the office sees it.
+                "confirmed": visit.confirmed if visit else None,
+                "flags": list(visit.flags or []) if visit else [],
                 "arrived_at": visit.arrived_at.isoformat() if visit and visit.arrived_at else None,
                 "departed_at": visit.departed_at.isoformat()
                 if visit and visit.departed_at

@@ -25,7 +25,18 @@ TravelMatrix = Callable[[Sequence[Point]], np.ndarray]
 
 
 class ZoneInputError(ValueError):
-    """The office's data cannot be zoned as given; the message names the item at fault."""
+    """The office's data cannot be zoned as given; the message names the item at fault, and
+    `code` with `params` say it for a translation catalogue."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "zone_input",
+        params: dict[str, str | int | float | None] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code, self.params = code, dict(params or {})
 
 
 @dataclass(frozen=True, slots=True)

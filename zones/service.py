@@ -189,7 +189,8 @@ def zone_set_history(session: Session, *, office_id: int) -> list[dict[str, Any]
 def preview_moves(session: Session, *, office_id: int, moves: Mapping[int, int]) -> dict[str, Any]:
     """Figures per zone now and after moving clients (client id -> zone id); nothing saved."""
     zoning = load_office(session, office_id=office_id)
-    proposed = _apply_moves(zoning, moves)
+    refused: list[dict[str, Any]] = []
+    proposed = _apply_moves(zoning, moves, refused=refused)
     before = {f.zone_id: f for f in _figures(zoning, zoning.zone_of)}
     after = _figures(zoning, proposed)
     zone_ids = _zone_ids(zoning.zone_set)
@@ -203,8 +204,21 @@ def preview_moves(session: Session, *, office_id: int, moves: Mapping[int, int])
             }
             for f in after
         ],
-        "moved": len(moves),
+        "moved": len(moves) - len(refused),
+        "refused": _named(session, office_id=office_id, refused=refused),
     }
+
+
+def _named(
+    session: Session, *, office_id: int, refused: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Refused moves with the client's name and status (for clients of this office only)."""
+    for item in refused:
+        client = session.get(Client, item["client_id"])
+        mine = client is not None and client.office_id == office_id
+        item["client_name"] = client.full_name if mine else None
+        item["client_status"] = client.status.value if mine else None
+    return refused
 
 
 def save_moves(
@@ -248,7 +262,11 @@ def set_locked(
     found = {r.client_id for r in rows}
     missing = [c for c in client_ids if c not in found]
     if missing:
-        raise ZoneInputError(f"client {missing[0]} is not in the office's zones")
+        raise ZoneInputError(
+            f"client {missing[0]} is not in the office's zones",
+            code="zones.not_in_zones",
+            params={"client_id": missing[0]},
+        )
     for row in rows:
         row.locked = locked
     audit.record(
@@ -290,7 +308,15 @@ def rebalance(
         "within_tolerance": result.within_tolerance,
         "max_over_mean": round(result.max_over_mean, 3),
         "seconds": round(result.solve_seconds, 2),
-        "zones": [_figures_json(f, zoning, f.zone_id) for f in result.figures],
+        "zones": [
+            {**_figures_json(f, zoning, f.zone_id), "worker_id": zoning.workers[f.zone_id].id}
+            for f in result.figures
+        ],
+        # Whom the what-if moves where: the page shows it and can save exactly these moves.
+        "moves": [
+            {"client_id": zoning.rows[c].id, "worker_id": zoning.workers[result.zone_of[c]].id}
+            for c in (*result.moved, *result.new)
+        ],
     }
     if save:
         note = "авторебалансировка" if fewest_moves else "новое районирование"
@@ -348,7 +374,11 @@ def _zone_ids(zone_set: ZoneSet | None) -> dict[str, int]:
     return {zone_key(z.worker_id): z.id for z in zone_set.zones if z.worker_id is not None}
 
 
-def _apply_moves(zoning: OfficeZoning, moves: Mapping[int, int]) -> dict[str, str]:
+def _apply_moves(
+    zoning: OfficeZoning, moves: Mapping[int, int], *, refused: list[dict[str, Any]] | None = None
+) -> dict[str, str]:
+    """Zones after the moves. A move that cannot be made raises, or, given a `refused` list,
+    is noted there ({client_id, zone_id, code}) and the other moves are made."""
     if zoning.zone_set is None:
         raise ZoneNotFound("the office has no zones yet")
     key_of_zone = {v: k for k, v in _zone_ids(zoning.zone_set).items()}
@@ -356,10 +386,18 @@ def _apply_moves(zoning: OfficeZoning, moves: Mapping[int, int]) -> dict[str, st
     for client_id, zone_id in moves.items():
         key = client_key(client_id)
         if key not in zoning.rows:
-            raise ZoneInputError(f"client {client_id} is not a served client of this office")
-        if zone_id not in key_of_zone:
-            raise ZoneInputError(f"zone {zone_id} is not in the office's active zones")
-        proposed[key] = key_of_zone[zone_id]
+            code = "not_served"
+            message = f"client {client_id} is not a served client of this office"
+        elif zone_id not in key_of_zone:
+            code = "zone_not_active"
+            message = f"zone {zone_id} is not in the office's active zones"
+        else:
+            proposed[key] = key_of_zone[zone_id]
+            continue
+        if refused is None:
+            params = {"client_id": client_id, "zone_id": zone_id}
+            raise ZoneInputError(message, code=f"zones.{code}", params=params)
+        refused.append({"client_id": client_id, "zone_id": zone_id, "code": code})
     return proposed
 
 

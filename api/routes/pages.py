@@ -1,7 +1,8 @@
 """The web pages: login, the worker's phone page, the supervisor's map, and their static files.
 
 Pages are plain HTML + ES modules (no build step) that talk only to the public JSON API.
-Leaflet comes from the npm registry (`api/web/package.json`, installed by `infra/install.sh`).
+Leaflet, Swagger UI and ReDoc come from the npm registry (`api/web/package.json`, installed by
+`infra/install.sh`) and are served from here, so the maps and `/docs` work without internet.
 Without a tile server the maps draw an offline basemap of streets (`GET /api/basemap`).
 """
 
@@ -13,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
@@ -22,6 +28,8 @@ from core.settings import get_settings
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
+SWAGGER_UI = WEB / "node_modules" / "swagger-ui-dist"
+REDOC = WEB / "node_modules" / "redoc" / "bundles"
 # The streets drawn under the maps when no basemap is configured (those of the demo district).
 STREETS_FILE = WEB / "streets.json"
 
@@ -117,8 +125,44 @@ def supervisor_page() -> FileResponse:
     return _page("supervisor.html")
 
 
-# The vendor mount comes first: "/static" would otherwise swallow it.
+@router.get("/docs", include_in_schema=False)
+def swagger_ui() -> HTMLResponse:
+    """The interactive API documentation, from the local Swagger UI assets."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="CareRoute API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+        oauth2_redirect_url="/docs/oauth2-redirect",
+    )
+
+
+@router.get("/docs/oauth2-redirect", include_in_schema=False)
+def swagger_ui_redirect() -> HTMLResponse:
+    return get_swagger_ui_oauth2_redirect_html()
+
+
+@router.get("/redoc", include_in_schema=False)
+def redoc() -> HTMLResponse:
+    """The API reference, from the local ReDoc bundle (no web fonts)."""
+    return get_redoc_html(
+        openapi_url="/openapi.json",
+        title="CareRoute API",
+        redoc_js_url="/static/vendor/redoc/redoc.standalone.js",
+        redoc_favicon_url="/static/favicon.svg",
+        with_google_fonts=False,
+    )
+
+
+# The vendor mounts come first: "/static" would otherwise swallow it.
 router.mount(
     "/static/vendor/leaflet", StaticFiles(directory=LEAFLET, check_dir=False), name="leaflet"
 )
+router.mount(
+    "/static/vendor/swagger-ui",
+    StaticFiles(directory=SWAGGER_UI, check_dir=False),
+    name="swagger-ui",
+)
+router.mount("/static/vendor/redoc", StaticFiles(directory=REDOC, check_dir=False), name="redoc")
 router.mount("/static", StaticFiles(directory=WEB, check_dir=False), name="static")

@@ -66,7 +66,9 @@ def _run(call, *args, field: str | None = None, **kwargs):  # type: ignore[no-un
     except service.ZoneNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ZoneInputError as exc:
-        raise DomainError(str(exc), status=400, field=field) from exc
+        raise DomainError(
+            str(exc), status=400, field=field, code=exc.code, params=exc.params
+        ) from exc
 
 
 @router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
@@ -102,7 +104,7 @@ def save_moves(
 ) -> dict[str, Any]:
     moves = _run(_moves, session, office_id, body, field="polygon")
     if not moves:
-        raise DomainError("no clients to move", status=400, field="moves")
+        raise DomainError("no clients to move", status=400, field="moves", code="zones.no_moves")
     zone_set = _run(
         service.save_moves, session, user=user, office_id=office_id, moves=moves, note=body.note,
         field="moves",

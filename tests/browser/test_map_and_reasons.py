@@ -103,7 +103,9 @@ def test_plan_tab_speaks_russian_on_a_basemap(
     }
     assert "заняты в удобное клиенту время 09:00–11:00" in reasons["no_time"]
     assert "«медицинские процедуры»" in reasons["no_skill"]
-    assert "a rule the pages do not know yet" in reasons["brand_new_rule"]  # unknown: as sent
+    # A code the pages do not know yet: their general words, never the planner's English.
+    assert reasons["brand_new_rule"].endswith("Не вошло в план")
+    assert "a rule the pages do not know yet" not in reasons["brand_new_rule"]
     assert "worker" not in reasons["no_time"] + reasons["no_skill"]
 
     second = page.locator(".tl-visit >> nth=1")

@@ -147,7 +147,10 @@ def test_live_marker_moves_within_a_second(
         assert answer.json()["pings"][0]["status"] == "accepted", answer.text
 
     page = open_supervisor(context, zoned_office.supervisor, "?tab=live")
-    page.wait_for_selector("#live-state:has-text('в реальном времени')")
+    # No plan today: the state line is hidden behind the notice, but the socket is open.
+    page.wait_for_function(
+        "document.querySelector('#live-state').textContent.includes('в реальном времени')"
+    )
     ping(37.80, 55.745)
     pin = page.locator(f".worker-pin[data-worker-id='{worker['id']}']")
     pin.wait_for(timeout=1000)

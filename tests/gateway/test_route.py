@@ -95,6 +95,7 @@ def test_route_shows_the_approved_plan_with_client_cards_and_statuses(
             status="done",
             arrived_at=at(9, 2),
             departed_at=at(9, 35),
+            flags=["geofence", "unconfirmed"],
         )
     )
     db.flush()
@@ -111,6 +112,9 @@ def test_route_shows_the_approved_plan_with_client_cards_and_statuses(
     assert done["arrived_at"] == at(9, 2).isoformat()
     assert done["departed_at"] == at(9, 35).isoformat()
     assert planned["status"] == "planned" and planned["arrived_at"] is None
+    # the server's verdict, which the phone states after a visit
+    assert done["confirmed"] is False and done["flags"] == ["geofence", "unconfirmed"]
+    assert planned["confirmed"] is None and planned["flags"] == []
     # the catalogue fills in minutes a stop does not carry; a stop's own minutes win
     assert done["services"] == [{"code": "C01", "name": "Покупка продуктов", "minutes": 30}]
     assert planned["services"] == [{"code": "C02", "name": "Уборка", "minutes": 45}]

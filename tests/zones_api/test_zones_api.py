@@ -194,3 +194,50 @@ def test_polygon_selects_clients_inside(api: TestClient, office_with_clients) ->
         if c["lon"] < 37.79
     ]
     assert preview["moved"] == len(inside) > 0
+
+
+def test_preview_names_refused_clients_and_computes_the_rest(
+    api: TestClient, db: Session, office_with_clients
+) -> None:  # type: ignore[no-untyped-def]
+    """A lasso that also catches a queued client: the what-if still answers for the others and
+    names the refused one with a code the page translates; saving it is refused with a code."""
+    from registry.models import ClientStatus
+
+    office, supervisor, _, clients = office_with_clients
+    headers = f.auth(supervisor)
+    api.post(
+        f"/api/offices/{office.id}/zones/rebalance",
+        json={"save": True, "time_limit_s": 2},
+        headers=headers,
+    )
+    queued = f.client(db, office, full_name="Очередная Зоя Павловна", status=ClientStatus.QUEUED)
+    zones = api.get(f"/api/offices/{office.id}/zones", headers=headers).json()["zones"]
+    zone_of = _zone_of(api, office.id, headers)
+    target = zones[1]["id"]
+    movers = [c.id for c in clients if zone_of[c.id] != target][:2]
+    moves = [{"client_id": c, "zone_id": target} for c in [*movers, queued.id]]
+    preview = api.post(
+        f"/api/offices/{office.id}/zones/preview", json={"moves": moves}, headers=headers
+    )
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["moved"] == 2
+    assert body["refused"] == [
+        {
+            "client_id": queued.id,
+            "zone_id": target,
+            "code": "not_served",
+            "client_name": "Очередная Зоя Павловна",
+            "client_status": "queued",
+        }
+    ]
+    after = {z["zone_id"]: z["after"]["clients"] for z in body["zones"]}
+    before = {z["zone_id"]: z["before"]["clients"] for z in body["zones"]}
+    assert after[target] == before[target] + 2
+
+    saved = api.post(
+        f"/api/offices/{office.id}/zones/moves", json={"moves": moves}, headers=headers
+    )
+    assert saved.status_code == 400
+    assert saved.json()["code"] == "zones.not_served"
+    assert saved.json()["params"] == {"client_id": queued.id, "zone_id": target}

@@ -42,9 +42,30 @@ export function setLang(value) {
 }
 
 // t('sync.queued', {n: 3}) -> the catalogue's text with n filled in; a missing key shows itself.
+// A text that depends on a count has one key per plural form of the language, chosen by `n`
+// through the language's plural rules: "live.rows#one", "#few", "#many", "#other" in Russian.
 export function t(key, vars = {}) {
-  const text = catalogue[key] ?? key;
+  let text = catalogue[key];
+  if (text === undefined && typeof vars.n === 'number') {
+    const form = new Intl.PluralRules(locale()).select(vars.n);
+    text = catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`];
+  }
+  text = text ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+export function has(key) {
+  return key in catalogue;
+}
+
+// A failed API call in the user's words: the error's code (with its parameters) when the
+// catalogue knows it, else what its HTTP status means; never the server's English sentence.
+export function errorText(exc) {
+  if (!exc?.status) return t('error.network');
+  const body = exc.body ?? {};
+  if (body.code && has(`error.code.${body.code}`)) return t(`error.code.${body.code}`, body.params ?? {});
+  if (has(`error.status.${exc.status}`)) return t(`error.status.${exc.status}`);
+  return t('error.status.other', { status: exc.status });
 }
 
 export function translateDom(root = document) {
@@ -82,6 +103,18 @@ export function fmtDate(day) {
   return new Intl.DateTimeFormat(locale(), {
     weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC',
   }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// "5 декабря": a day without its weekday, for short labels.
+export function fmtShortDate(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// The office's calendar day (YYYY-MM-DD) of an instant.
+export function dayOf(iso) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(iso));
 }
 
 export function fmtNumber(n) {

@@ -79,10 +79,12 @@ function keepRefused(items) {
 // (stored, duplicate or refused for good, with its reason): answered items leave the outbox,
 // matched by position (a refused item's own uuid may be what was wrong with it); refused ones
 // are kept aside to be shown. Anything unanswered stays for the next try.
-// Returns {sent, refused}; throws when the network or the server failed.
+// Returns {sent, refused, answers} (answers: each visit event's verdict, with its uuid);
+// throws when the network or the server failed.
 export async function flush(send) {
   let sent = 0;
   const refused = [];
+  const answers = [];
   for (;;) {
     const items = await oldest(BATCH);
     if (!items.length) break;
@@ -98,6 +100,7 @@ export async function flush(send) {
     for (const [item, verdict] of pairs) {
       if (!verdict) continue;
       done.push(item.uuid);
+      if (item.kind === 'event') answers.push({ ...verdict, uuid: item.uuid });
       if (verdict.status === 'rejected' || SHOWN_REASONS.has(verdict.reason)) {
         batchRefused.push({
           kind: item.kind,
@@ -114,5 +117,5 @@ export async function flush(send) {
     await remove(done);
     sent += done.length;
   }
-  return { sent, refused };
+  return { sent, refused, answers };
 }

@@ -34,6 +34,27 @@ translateDom();
 const day = new URLSearchParams(location.search).get('day') || today();
 $('worker-name').textContent = user.full_name || user.username;
 $('day-label').textContent = fmtDate(day);
+
+// Today and tomorrow, one tap apart. Visits are checked in on their own day only: an event
+// belongs to the day it happens, so a route of another day is shown but cannot be started.
+function nextDay(iso) {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+const isToday = () => day === today();
+for (const link of document.querySelectorAll('#days [data-day-link]')) {
+  const target = link.dataset.dayLink === 'today' ? today() : nextDay(today());
+  link.href = link.dataset.dayLink === 'today' ? '/m/' : `/m/?day=${target}`;
+  link.textContent = t(`phone.day.${link.dataset.dayLink}`);
+  link.classList.toggle('active', day === target);
+  link.setAttribute('aria-current', String(day === target));
+}
+function showOtherDay() {
+  $('other-day').hidden = isToday();
+  $('other-day').textContent = isToday() ? '' : t('phone.other_day', { date: fmtDate(day) });
+}
+showOtherDay();
 $('menu-logout').addEventListener('click', api.logout);
 
 // --- local state: the route (cached for offline use) and what was done on this phone ------
@@ -110,13 +131,16 @@ function showRefused() {
   $('refused').hidden = !items.length;
 }
 
+let syncAgain = false; // something was queued while a sync ran: send it right after
 async function sync() {
   if (syncing || !navigator.onLine) {
+    syncAgain = syncing;
     online = navigator.onLine && online;
     await showSyncState();
     return;
   }
   syncing = true;
+  let reload = false;
   try {
     const phone = await device();
     const result = await outbox.flush((batch) => api.sync(phone.token, batch));
@@ -130,6 +154,8 @@ async function sync() {
       render();
       showRefused();
     }
+    // Visit events answered: the server's verdict (confirmed, flags) is read back with the route.
+    reload = noteVerdicts(result.answers ?? []);
   } catch (exc) {
     if (exc.status === 401) localStorage.removeItem(DEVICE_KEY); // token revoked: register again
     online = Boolean(exc.status); // no answer at all means no network
@@ -137,6 +163,11 @@ async function sync() {
     syncing = false;
     await showSyncState();
   }
+  if (syncAgain) {
+    syncAgain = false;
+    sync();
+  }
+  if (reload) loadRoute();
 }
 
 window.addEventListener('online', () => { online = true; sync(); loadRoute(); });
@@ -179,6 +210,24 @@ if ('geolocation' in navigator) {
 }
 
 // --- visit events ---------------------------------------------------------------------------
+// What the sync answer says of this phone's events: a flag the server set at once.
+function noteVerdicts(answers) {
+  let any = false;
+  for (const [stopId, mine] of Object.entries(local)) {
+    for (const answer of answers) {
+      if (!(mine.events ?? []).includes(answer.uuid)) continue;
+      // Read back once the visit is over: a reload mid-visit would redraw the open form.
+      if (mine.status !== 'in_progress') any = true;
+      mine.flags = [...new Set([...(mine.flags ?? []), ...(answer.flags ?? [])])];
+      if (answer.reason === 'outside_geofence' && !mine.flags.includes('geofence')) mine.flags.push('geofence');
+      if (typeof answer.confirmed === 'boolean') mine.confirmed_by_server = answer.confirmed;
+      local[stopId] = mine;
+    }
+  }
+  if (any) saveLocal();
+  return any;
+}
+
 async function record(stop, type, extra = {}) {
   const event = {
     uuid: outbox.newUuid(),
@@ -189,6 +238,9 @@ async function record(stop, type, extra = {}) {
     ...extra,
   };
   if (lastFix) Object.assign(event, { lat: lastFix.lat, lon: lastFix.lon, accuracy: lastFix.accuracy });
+  const mine = local[stop.plan_stop_id] ?? {};
+  local[stop.plan_stop_id] = { ...mine, events: [...(mine.events ?? []), event.uuid] };
+  saveLocal();
   await outbox.enqueue('event', event);
   await showSyncState();
   sync();
@@ -204,7 +256,17 @@ function setState(stop, changes) {
   render();
 }
 
+// A check-in on another day than the route's would be filed under the wrong day: refused here.
+function refuseOtherDay() {
+  if (isToday()) return false;
+  showOtherDay();
+  showError(t('phone.other_day', { date: fmtDate(day) }));
+  render();
+  return true;
+}
+
 async function arrive(stop) {
+  if (refuseOtherDay()) return;
   setState(stop, { status: 'in_progress', arrived_at: new Date().toISOString() });
   await record(stop, 'arrived');
 }
@@ -220,10 +282,11 @@ async function finish(stop, form) {
   if (services.length) await record(stop, 'service_rendered', { services });
   if (code) await record(stop, 'client_confirmed', { code });
   await record(stop, 'departed');
-  setState(stop, { status: 'done', services, confirmed: Boolean(code), open: null });
+  setState(stop, { status: 'done', services, code_given: Boolean(code), open: null });
 }
 
 async function notDone(stop, type, reason) {
+  if (refuseOtherDay()) return;
   await record(stop, type, { reason });
   setState(stop, { status: type, reason, open: null });
 }
@@ -277,7 +340,7 @@ function stopCard(stop) {
     actions.append(a);
   }
   button('phone.card', '', () => toggleCard(li, stop));
-  if (state === 'planned') {
+  if (state === 'planned' && isToday()) {
     button('phone.arrived', 'primary', () => arrive(stop));
     button('phone.no_show', 'danger', () => openReason(li, stop, 'no_show'));
     button('phone.refused', 'danger', () => openReason(li, stop, 'refused'));
@@ -286,13 +349,36 @@ function stopCard(stop) {
   }
   const status = li.querySelector('.status-line');
   if (state === 'done') {
-    status.className = 'status-line ok';
-    status.textContent = mine.confirmed ? t('phone.done_confirmed') : t('phone.done');
+    showVerdict(status, stop, mine);
   } else if (state === 'no_show' || state === 'refused') {
     status.className = 'status-line bad';
     status.textContent = mine.reason ? `${t(`phone.state.${state}`)}: ${mine.reason}` : '';
   }
   return li;
+}
+
+// After a visit: what the server decided (confirmed or not, the flags it set), or, until the
+// server has the visit, that it waits to be sent. Never a confirmation the server did not give.
+function showVerdict(line, stop, mine) {
+  const known = stop.status === 'done' && stop.confirmed != null;
+  const confirmed = known ? stop.confirmed : mine.confirmed_by_server;
+  const flags = [...new Set([...(known ? stop.flags ?? [] : []), ...(mine.flags ?? [])])]
+    .filter((f) => f !== 'unconfirmed');
+  line.dataset.verdict = known || confirmed != null ? 'server' : 'local';
+  if (line.dataset.verdict === 'local') {
+    line.className = 'status-line';
+    line.textContent = t('phone.done_waiting');
+    return;
+  }
+  line.className = `status-line ${confirmed && !flags.length ? 'ok' : 'bad'}`;
+  line.textContent = confirmed ? t('phone.done_confirmed')
+    : mine.code_given === false ? t('phone.done_no_code') : t('phone.done_unconfirmed');
+  if (flags.length) {
+    const more = document.createElement('span');
+    more.className = 'flags';
+    more.textContent = t('phone.flagged', { flags: flags.map((f) => t(`phone.flag.${f}`)).join(', ') });
+    line.append(more);
+  }
 }
 
 async function toggleCard(li, stop) {
@@ -388,7 +474,8 @@ let meMarker = null;
 async function drawMap() {
   const L = await import('/static/vendor/leaflet/leaflet-src.esm.js');
   if (!map) {
-    map = L.map('phone-map', { zoomControl: true });
+    map = L.map('phone-map', { zoomControl: false });
+    L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
     if (cfg.map_tiles_url) {
       L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
     } else {

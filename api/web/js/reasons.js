@@ -1,8 +1,8 @@
 // The planner's reasons in the user's language: why a visit stayed unplanned (`code`), why a
 // move was refused (`rule`), why a visit went to its worker (`why`). The API answers with a
 // code and an English sentence; the details (times, skills, counts, names) are read from that
-// sentence, and the text comes from the catalogue. An unknown code shows the API's sentence;
-// a known code whose sentence no longer matches shows the catalogue's text without details.
+// sentence, and the text comes from the catalogue. An unknown code gets the catalogue's general
+// text; a known code whose sentence no longer matches shows its text without details.
 import { t } from './i18n.js';
 
 const TIME = '(\\d{2}:\\d{2})';
@@ -69,7 +69,7 @@ const UNPLANNED = {
     {
       re: /^(\d+) workers have a free slot for it; the search did not bring (\d+) of them/,
       key: 'reason.not_found_team',
-      fill: ([free, needed]) => ({ free, needed }),
+      fill: ([free, needed]) => ({ free, needed, n: Number(free) }),
     },
   ],
   max_working_time: [{ re: /./, key: 'reason.max_working_time' }],
@@ -201,7 +201,7 @@ function namesFrom(lookup = {}) {
 function say(table, code, sentence, lookup) {
   const variants = table[code];
   const text = String(sentence ?? '');
-  if (!variants) return text || code;
+  if (!variants) return t(table === MOVE ? 'move.unknown' : 'reason.unplanned');
   const names = namesFrom(lookup);
   for (const v of variants) {
     const match = text.match(v.re);
@@ -217,7 +217,7 @@ export function unplannedReason(item, lookup) {
 
 // A refused move: the 409 answer {rule, detail, worker_id, visit_id}.
 export function moveRefusal(body, lookup) {
-  if (!body?.rule) return String(body?.detail ?? '');
+  if (!body?.rule) return t('move.unknown');
   return say(MOVE, body.rule, body.detail, lookup);
 }
 
@@ -236,7 +236,8 @@ export function visitWhy(text, lookup) {
     const match = rest.match(w.re);
     if (match) return prefix + t(w.key, w.fill ? w.fill(match.slice(1)) : {});
   }
-  return prefix + rest;
+  // A reason the pages do not know yet: only the part they can say.
+  return prefix.replace(/;\s*$/, '');
 }
 
 // The codes this module knows, for tests and for the catalogue check.

@@ -1,6 +1,8 @@
 // The supervisor's workplace: office and date, a map, and three tabs (zones, plan, the day).
 import * as api from './api.js';
-import { initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
+import {
+  errorText, fmtShortDate, initI18n, mountLangSwitch, t, today, translateDom,
+} from './i18n.js';
 import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
@@ -29,7 +31,7 @@ function showError(exc) {
     box.hidden = true;
     return;
   }
-  box.textContent = exc.status ? t('error.api', { detail: exc.message }) : t('error.network');
+  box.textContent = errorText(exc);
   box.hidden = false;
 }
 
@@ -62,7 +64,18 @@ const ctx = {
   day: () => $('day').value,
   canEdit: () => canEdit(Number(officeSelect.value)),
   showError,
+  openTab: async (name) => {
+    const shown = showTab(name);
+    remember();
+    await shown;
+  },
 };
+
+// The live tab is "Today" only on today; on another date it is named after that date.
+function nameLiveTab() {
+  const day = $('day').value;
+  $('tab-live').textContent = day === today() ? t('tab.live_today') : t('tab.live_day', { date: fmtShortDate(day) });
+}
 const tabs = { zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx) };
 let currentTab = params.get('tab') || 'zones';
 
@@ -107,12 +120,14 @@ officeSelect.addEventListener('change', async () => {
   remember();
 });
 $('day').addEventListener('change', async () => {
+  nameLiveTab();
   for (const tab of Object.values(tabs)) tab.reset();
   await showTab(currentTab);
   remember();
 });
 
 translateDom();
+nameLiveTab();
 applyRole();
 await ctx.map.showOffice(ctx.officeId());
 await showTab(currentTab);

@@ -1,7 +1,7 @@
 // The day as it happens: live worker positions over the supervisors' websocket (a snapshot,
 // then deltas), the day's plan with each visit done / late / missed, deviations highlighted.
 import * as api from './api.js';
-import { fmtTime, t } from './i18n.js';
+import { dayOf, fmtShortDate, fmtTime, t, today } from './i18n.js';
 import { L, colourOf } from './sv_map.js';
 import { shortName } from './sv_plan.js';
 
@@ -20,6 +20,7 @@ export class LiveTab {
     this.plan = null;
     this.workers = new Map();
     this.timer = null;
+    $('live-open-plan').addEventListener('click', () => this.ctx.openTab('plan'));
   }
 
   reset() {
@@ -46,14 +47,36 @@ export class LiveTab {
     ]);
     this.workers = new Map((workers.items ?? workers).map((w) => [w.id, w]));
     const list = plans.items ?? plans;
-    const approved = list.find((p) => p.status === 'approved') ?? list[0];
+    // The day is followed against its approved plan only: a draft is not what workers do.
+    const approved = list.find((p) => p.status === 'approved');
     this.plan = approved ? await api.plan(approved.id).catch(() => null) : null;
+    this.showPlanState(list);
     this.connect();
     this.timer = setInterval(() => this.render(), 30000);
     this.render();
     this.ctx.map.map.invalidateSize();
     this.ctx.map.frame(this.ctx.map.layers.routes.getLayers().length
       ? L.featureGroup(this.ctx.map.layers.routes.getLayers()).getBounds() : null);
+  }
+
+  // Without an approved plan there is nothing to follow: say why and offer the plan tab.
+  showPlanState(list) {
+    const day = this.ctx.day();
+    const missing = !this.plan;
+    $('live-no-plan').hidden = !missing;
+    $('live-state').hidden = missing;
+    if (missing) {
+      const drafts = list.filter((p) => p.status === 'draft').length;
+      $('live-no-plan-text').textContent = [
+        t('live.no_plan', { date: fmtShortDate(day) }),
+        drafts ? t('live.draft_waiting') : t('live.make_plan'),
+      ].join(' ');
+    }
+  }
+
+  seenText(pos) {
+    if (dayOf(pos.t) === today()) return t('live.seen', { time: fmtTime(pos.t) });
+    return t('live.seen_on', { date: fmtShortDate(dayOf(pos.t)), time: fmtTime(pos.t) });
   }
 
   connect() {
@@ -136,7 +159,7 @@ export class LiveTab {
       }
       perWorker.set(route.worker_id, counts);
     });
-    $('live-totals').replaceChildren(...['done', 'late', 'missed', 'planned'].map((k) => {
+    $('live-totals').replaceChildren(...(this.plan ? ['done', 'late', 'missed', 'planned'] : []).map((k) => {
       const b = document.createElement('span');
       b.className = `badge ${k}`;
       b.dataset.kind = k;
@@ -152,6 +175,8 @@ export class LiveTab {
     const rows = [];
     for (const id of ids) {
       const pos = this.positions.get(id);
+      // Without a plan only the workers the map shows have something to say.
+      if (!this.plan && !pos) continue;
       const seen = pos ? new Date(pos.t).getTime() : null;
       const stale = !seen || now - seen > STALE_AFTER_MIN * 60000;
       if (pos) {
@@ -165,7 +190,7 @@ export class LiveTab {
           marker.setLatLng([pos.lat, pos.lon]);
           marker.setIcon(icon);
         }
-        marker.bindTooltip(t('live.seen', { time: fmtTime(pos.t) }));
+        marker.bindTooltip(this.seenText(pos));
       }
       const counts = perWorker.get(id) ?? { done: 0, late: 0, missed: 0, total: 0 };
       const row = document.createElement('div');
@@ -174,8 +199,9 @@ export class LiveTab {
       row.classList.toggle('deviation', counts.late + counts.missed > 0 || Boolean(counts.started && stale));
       row.innerHTML = '<div><b></b><div class="small muted seen"></div><div class="small counts"></div></div>';
       row.querySelector('b').textContent = this.workerName(id);
-      row.querySelector('.seen').textContent = pos ? t('live.seen', { time: fmtTime(pos.t) }) : t('live.never');
-      row.querySelector('.counts').textContent = counts.total ? t('live.counts', counts) : t('live.no_visits');
+      row.querySelector('.seen').textContent = pos ? this.seenText(pos) : t('live.never');
+      row.querySelector('.counts').textContent = !this.plan ? ''
+        : counts.total ? t('live.counts', counts) : t('live.no_visits');
       row.dataset.rank = row.classList.contains('deviation') ? 0 : counts.total ? 1 : 2;
       rows.push(row);
     }

@@ -4,20 +4,31 @@
 import * as L from '/static/vendor/leaflet/leaflet-src.esm.js';
 import * as api from './api.js';
 import { createBasemap } from './basemap.js';
+import { t } from './i18n.js';
 
 export { L };
 
 const MOSCOW = [55.751, 37.618];
 
+// Leaflet's scale bar, with its units from the catalogue ("500 м", "1 км").
+const LocalScale = L.Control.Scale.extend({
+  _updateMetric(maxMeters) {
+    const meters = this._getRoundNum(maxMeters);
+    const label = meters < 1000 ? `${meters} ${t('unit.m')}` : `${meters / 1000} ${t('unit.km')}`;
+    this._updateScale(this._mScale, label, meters / maxMeters);
+  },
+});
+
 export function createMap(element, cfg) {
-  const map = L.map(element, { zoomSnap: 0.25, preferCanvas: false }).setView(MOSCOW, 12);
+  const map = L.map(element, { zoomSnap: 0.25, preferCanvas: false, zoomControl: false }).setView(MOSCOW, 12);
+  L.control.zoom({ zoomInTitle: t('map.zoom_in'), zoomOutTitle: t('map.zoom_out') }).addTo(map);
   // Below the overlays: the service area, then the basemap's streets and houses (panes 250, 390).
   map.createPane('area').style.zIndex = 240;
   if (cfg.map_tiles_url) {
     L.tileLayer(cfg.map_tiles_url, { attribution: cfg.map_tiles_attribution, maxZoom: 19 }).addTo(map);
   }
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  L.control.scale({ imperial: false }).addTo(map);
+  new LocalScale({ imperial: false }).addTo(map);
   const layers = {
     area: L.layerGroup().addTo(map),
     streets: L.layerGroup().addTo(map),

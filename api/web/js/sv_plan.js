@@ -2,7 +2,7 @@
 // versions, each worker's route on the map, a timeline (one row per worker: visits as blocks,
 // travel and breaks visible), drag a visit to another worker, approve.
 import * as api from './api.js';
-import { fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
+import { errorText, fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
 import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
 import { L, colourOf } from './sv_map.js';
 
@@ -111,7 +111,8 @@ export class PlanTab {
       this.render();
       this.message(t('plan.ready'), 'good');
     } catch (exc) {
-      this.message(exc.status ? t('error.api', { detail: exc.message }) : t('plan.failed', { detail: exc.message }), 'bad');
+      // A failed job's own message is the planner's English: the page says it failed.
+      this.message(exc.status ? errorText(exc) : t('plan.job.failed'), 'bad');
     } finally {
       $('plan-start').disabled = false;
       $('plan-progress').hidden = true;
@@ -182,7 +183,7 @@ export class PlanTab {
       this.render();
       this.message(t('plan.approved_msg', { version: this.plan.version }), 'good');
     } catch (exc) {
-      this.message(t('error.api', { detail: exc.message }), 'bad');
+      this.message(errorText(exc), 'bad');
     }
   }
 
@@ -196,7 +197,7 @@ export class PlanTab {
       this.render();
       this.message(t('plan.moved'), 'good');
     } catch (exc) {
-      const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : exc.message;
+      const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : errorText(exc);
       this.message(t('plan.move_refused', { reason }), 'bad');
     }
   }

@@ -39,6 +39,8 @@ export class ZonesTab {
     $('lock').addEventListener('click', () => this.lockSelected(true));
     $('unlock').addEventListener('click', () => this.lockSelected(false));
     $('rebalance').addEventListener('click', () => this.rebalance());
+    $('client-search').addEventListener('input', () => this.search());
+    this.refused = [];
   }
 
   reset() {
@@ -46,6 +48,7 @@ export class ZonesTab {
     this.selected.clear();
     this.steps = [];
     this.preview = null;
+    this.refused = [];
   }
 
   hide() {
@@ -108,8 +111,12 @@ export class ZonesTab {
       shape.addTo(layers.zones);
       bounds.extend(shape.getBounds());
     }
+    const buildings = new Map(); // clients at one address share a marker that lists them
     for (const client of this.clients) {
       if (client.lon == null || client.lat == null) continue;
+      const key = `${client.lat.toFixed(5)},${client.lon.toFixed(5)}`;
+      if (!buildings.has(key)) buildings.set(key, []);
+      buildings.get(key).push(client);
       const marker = L.circleMarker([client.lat, client.lon], { radius: 6, weight: 1.5 });
       marker.bindTooltip(() => this.clientTip(client));
       marker.on('click', (e) => {
@@ -121,9 +128,92 @@ export class ZonesTab {
       this.markers.set(client.id, marker);
       bounds.extend(marker.getLatLng());
     }
+    this.buildingPins = [];
+    for (const group of buildings.values()) if (group.length > 1) this.buildingPin(group);
     this.paintMarkers();
     this.renderPanel();
     this.ctx.map.frame(bounds);
+  }
+
+  // One pin over a building's clients (their own dots lie beneath it, for the lasso): a click
+  // lists them, and a click on a name selects that client (Shift adds).
+  buildingPin(group) {
+    const icon = L.divIcon({
+      className: '', iconSize: [24, 24], iconAnchor: [12, 12],
+      html: `<div class="building-pin">${group.length}</div>`,
+    });
+    const pin = L.marker([group[0].lat, group[0].lon], { icon, zIndexOffset: 500, keyboard: true });
+    pin.bindTooltip(() => t('zones.building', { n: group.length, address: group[0].address ?? '' }));
+    pin.bindPopup(() => this.buildingList(group), { maxWidth: 320 });
+    pin.addTo(this.ctx.map.layers.clients);
+    this.buildingPins.push({ pin, group });
+  }
+
+  buildingList(group) {
+    const box = document.createElement('div');
+    const head = document.createElement('b');
+    head.textContent = group[0].address ?? '';
+    const list = document.createElement('ul');
+    list.className = 'building-list';
+    for (const client of group) {
+      const zone = this.zoneById(this.zoneOf(client));
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.clientId = client.id;
+      button.classList.toggle('selected', this.selected.has(client.id));
+      button.innerHTML = '<span class="swatch"></span><span></span>';
+      button.firstChild.style.background = zone?.color ?? '#868e96';
+      button.lastChild.textContent = `${client.full_name} · ${zone ? zone.worker_name || zone.name : t('zones.no_zone')}`;
+      button.addEventListener('click', (e) => {
+        this.select([client.id], e.shiftKey || e.ctrlKey || e.metaKey, true);
+        for (const b of list.querySelectorAll('button')) {
+          b.classList.toggle('selected', this.selected.has(Number(b.dataset.clientId)));
+        }
+      });
+      item.append(button);
+      list.append(item);
+    }
+    box.append(head, list);
+    return box;
+  }
+
+  // Clients whose name or address holds what was typed; a click selects one and shows it.
+  search() {
+    const words = $('client-search').value.trim().toLocaleLowerCase();
+    const box = $('client-results');
+    if (words.length < 2) {
+      box.replaceChildren();
+      return;
+    }
+    const found = this.clients
+      .filter((c) => `${c.full_name} ${c.address ?? ''}`.toLocaleLowerCase().includes(words))
+      .slice(0, 8);
+    box.replaceChildren(...found.map((client) => {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.clientId = client.id;
+      button.innerHTML = '<span></span><span class="muted"></span>';
+      button.firstChild.textContent = client.full_name;
+      button.lastChild.textContent = client.address ?? '';
+      button.addEventListener('click', () => {
+        this.select([client.id], false);
+        const marker = this.markers.get(client.id);
+        if (marker) {
+          this.ctx.map.map.setView(marker.getLatLng(), Math.max(this.ctx.map.map.getZoom(), 16));
+          marker.openTooltip();
+        }
+      });
+      item.append(button);
+      return item;
+    }));
+    if (!found.length) {
+      const none = document.createElement('li');
+      none.className = 'muted small';
+      none.textContent = t('zones.search_none');
+      box.append(none);
+    }
   }
 
   clientTip(client) {
@@ -158,6 +248,9 @@ export class ZonesTab {
         marker.getElement().dataset.clientId = client.id;
         marker.getElement().classList.toggle('selected', selected);
       }
+    }
+    for (const { pin, group } of this.buildingPins ?? []) {
+      pin.getElement()?.firstChild?.classList.toggle('selected', group.some((c) => this.selected.has(c.id)));
     }
   }
 
@@ -231,32 +324,65 @@ export class ZonesTab {
     if (!step.length) return;
     this.steps.push(step);
     this.selected.clear();
+    this.refused = [];
     await this.refreshPreview();
   }
 
   async undo() {
     if (!this.steps.length) return;
     this.steps.pop();
+    this.refused = [];
     await this.refreshPreview();
   }
 
   async discard() {
     this.steps = [];
+    this.refused = [];
     await this.refreshPreview();
   }
 
+  // The what-if of the pending moves. Clients the office cannot move (queued, not served) come
+  // back named: they leave the pending moves and are listed; the rest is computed.
   async refreshPreview() {
     const moves = this.pendingMoves();
     this.preview = null;
     if (moves.length) {
       try {
         this.preview = await api.previewMoves(this.ctx.officeId(), moves);
+        this.ctx.showError(null);
+        const refused = this.preview.refused ?? [];
+        if (refused.length) {
+          const out = new Set(refused.map((r) => r.client_id));
+          this.steps = this.steps.map((s) => s.filter((m) => !out.has(m.client_id))).filter((s) => s.length);
+          this.refused.push(...refused);
+        }
       } catch (exc) {
         this.ctx.showError(exc);
       }
     }
     this.paintMarkers();
     this.renderPanel();
+  }
+
+  renderRefused() {
+    const box = $('zones-refused');
+    box.hidden = !this.refused.length;
+    if (!this.refused.length) return;
+    const head = document.createElement('div');
+    head.textContent = t('zones.refused', { n: this.refused.length });
+    const list = document.createElement('ul');
+    for (const r of this.refused) {
+      const item = document.createElement('li');
+      item.dataset.clientId = r.client_id;
+      const name = r.client_name ?? t('client.numbered', { id: r.client_id });
+      const why = r.code === 'not_served' && r.client_status
+        ? t('zones.refused.not_served', { status: t(`status.${r.client_status}`) })
+        : t(`zones.refused.${r.code}`);
+      item.textContent = `${name}: ${why}`;
+      list.append(item);
+    }
+    box.replaceChildren(head, list);
+    box.scrollIntoView({ block: 'nearest' });
   }
 
   async save() {
@@ -268,6 +394,7 @@ export class ZonesTab {
       this.reset();
       await this.load();
       this.draw();
+      this.ctx.showError(null);
       this.flash(t('zones.saved', { version: answer.version, moved: answer.moved }));
     } catch (exc) {
       this.ctx.showError(exc);
@@ -287,11 +414,28 @@ export class ZonesTab {
     }
   }
 
+  // Automatic rebalancing: with zones already in place it is a what-if first, its moves pending
+  // like moves by hand (bars, map, undo), saved only with "Save". The first zones of an office
+  // have nothing to compare with and are saved at once.
   async rebalance() {
     if (this.pendingMoves().length && !confirm(t('zones.rebalance_discards'))) return;
     $('rebalance').disabled = true;
     this.flash(t('zones.rebalancing'));
     try {
+      if (this.zoneSet) {
+        const answer = await api.rebalance(this.ctx.officeId(), false);
+        const zoneOfWorker = new Map(this.zoneSet.zones.map((z) => [z.worker_id, z.id]));
+        const byId = new Map(this.clients.map((c) => [c.id, c]));
+        const step = (answer.moves ?? [])
+          .map((m) => ({ client: byId.get(m.client_id), to: zoneOfWorker.get(m.worker_id) }))
+          .filter((m) => m.client && m.to && this.zoneOf(m.client) !== m.to)
+          .map((m) => ({ client_id: m.client.id, from: this.zoneOf(m.client), to: m.to }));
+        this.steps = step.length ? [step] : [];
+        this.refused = [];
+        await this.refreshPreview();
+        this.flash(t('zones.rebalance_preview', { n: step.length }));
+        return;
+      }
       const answer = await api.rebalance(this.ctx.officeId(), true);
       this.reset();
       await this.load();
@@ -327,6 +471,7 @@ export class ZonesTab {
     $('save').disabled = !moves.length;
     $('undo').disabled = !this.steps.length;
     $('discard').disabled = !this.steps.length;
+    this.renderRefused();
     this.renderSelection();
   }
 

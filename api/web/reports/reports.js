@@ -21,6 +21,14 @@ let lastTable = null;
 
 function t(key) { return words[key] ?? key; }
 
+// A failed request in the user's words (the server's sentences are English): by the field at
+// fault, else by the HTTP status.
+function errorText(error) {
+  if (!error.status) return t('error_network');
+  if (['period', 'start', 'end'].includes(error.field)) return t('error_period');
+  return words[`error_${error.status}`] ?? t('error_other');
+}
+
 function token() { return localStorage.getItem('careroute.token'); }
 
 async function api(path, query = {}) {
@@ -28,8 +36,10 @@ async function api(path, query = {}) {
   for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, v);
   const answer = await fetch(url, { headers: { Authorization: `Bearer ${token()}` } });
   if (!answer.ok) {
-    const error = new Error((await answer.json().catch(() => ({}))).detail || answer.status);
+    const body = await answer.json().catch(() => ({}));
+    const error = new Error(body.detail || answer.status);
     error.status = answer.status;
+    error.field = body.errors?.[0]?.field;
     throw error;
   }
   return answer;
@@ -269,7 +279,7 @@ async function load() {
     const period = `${format(table.start, 'date')} — ${format(table.end, 'date')}`;
     $('status').textContent = rows.length ? `${period}: ${plural(rows.length, 'rows')}. ${onRow ? t('hint') : ''}` : t('empty');
   } catch (error) {
-    $('status').textContent = String(error.message);
+    $('status').textContent = errorText(error);
   }
 }
 
