@@ -215,9 +215,9 @@ def _named(
     """Refused moves with the client's name and status (for clients of this office only)."""
     for item in refused:
         client = session.get(Client, item["client_id"])
-        mine = client is not None and client.office_id == office_id
-        item["client_name"] = client.full_name if mine else None
-        item["client_status"] = client.status.value if mine else None
+        mine = client if client is not None and client.office_id == office_id else None
+        item["client_name"] = mine.full_name if mine else None
+        item["client_status"] = mine.status.value if mine else None
     return refused
 
 
@@ -395,7 +395,10 @@ def _apply_moves(
             proposed[key] = key_of_zone[zone_id]
             continue
         if refused is None:
-            params = {"client_id": client_id, "zone_id": zone_id}
+            params: dict[str, str | int | float | None] = {
+                "client_id": client_id,
+                "zone_id": zone_id,
+            }
             raise ZoneInputError(message, code=f"zones.{code}", params=params)
         refused.append({"client_id": client_id, "zone_id": zone_id, "code": code})
     return proposed
