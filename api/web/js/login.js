@@ -16,7 +16,11 @@ form.addEventListener('submit', async (event) => {
     const answer = await api.login(form.username.value.trim(), form.password.value);
     location.assign(api.homeOf(answer.role));
   } catch (exc) {
-    error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
+    if (exc.status === 429) {
+      error.textContent = t('login.throttled', { seconds: exc.body?.retry_after ?? '' });
+    } else {
+      error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
+    }
     error.hidden = false;
   }
 });
