@@ -34,21 +34,38 @@ def can_edit_office(session: Session, user: User, office_id: int) -> bool:
 
 
 def worker_client_ids(session: Session, worker: Worker) -> set[int]:
-    """A field worker's own clients: those in the worker's zone, planned for the worker, or
-    whose usual worker the worker is."""
-    from planner.models import PlanStop
+    """A field worker's own clients: those in the worker's active zone, whose usual worker the
+    worker is, on the worker's approved routes of today and the days ahead, and on approved
+    routes of the last `past_client_days` days (so a visit can still be finished). Drafts and
+    older routes give no reach."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from core.settings import get_settings
+    from planner.models import Plan, PlanStatus, PlanStop
     from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
+    settings = get_settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    since = today - timedelta(days=max(settings.past_client_days, 0))
     in_zone = (
         select(ZoneClient.client_id)
         .join(Zone, Zone.id == ZoneClient.zone_id)
         .join(ZoneSet, ZoneSet.id == ZoneClient.zone_set_id)
         .where(Zone.worker_id == worker.id, ZoneSet.status == ZoneSetStatus.ACTIVE)
     )
-    planned = select(PlanStop.client_id).where(PlanStop.worker_id == worker.id)
+    routed = (
+        select(PlanStop.client_id)
+        .join(Plan, Plan.id == PlanStop.plan_id)
+        .where(
+            PlanStop.worker_id == worker.id,
+            Plan.status == PlanStatus.APPROVED,
+            Plan.day >= since,
+        )
+    )
     usual = select(Client.id).where(Client.preferred_worker_id == worker.id)
     ids: set[int] = set()
-    for query in (in_zone, planned, usual):
+    for query in (in_zone, routed, usual):
         ids.update(session.scalars(query))
     return ids
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import DomainError
 from core.access import can_edit_office, can_see_office
-from core.deps import CurrentUser, SessionDep, StaffUser
+from core.deps import SessionDep, StaffUser
 from core.models import User
 from core.schemas import Id, Text
 from zones import service
@@ -109,7 +109,7 @@ def preview(office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser) 
 
 @router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
 def save_moves(
-    office_id: Id, body: MovesIn, session: SessionDep, user: CurrentUser
+    office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser
 ) -> dict[str, Any]:
     _editable(session, user, office_id)
     moves = _run(_moves, session, office_id, body, field="polygon")
@@ -123,7 +123,7 @@ def save_moves(
 
 
 @router.post("/offices/{office_id}/zones/lock", summary="Lock or unlock clients in their zone")
-def lock(office_id: Id, body: LockIn, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def lock(office_id: Id, body: LockIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     _editable(session, user, office_id)
     count = _run(
         service.set_locked, session, user=user, office_id=office_id,
@@ -134,7 +134,7 @@ def lock(office_id: Id, body: LockIn, session: SessionDep, user: CurrentUser) ->
 
 @router.post("/offices/{office_id}/zones/rebalance", summary="Auto-rebalance with fewest moves")
 def rebalance(
-    office_id: Id, body: RebalanceIn, session: SessionDep, user: CurrentUser
+    office_id: Id, body: RebalanceIn, session: SessionDep, user: StaffUser
 ) -> dict[str, Any]:
     if body.save:
         _editable(session, user, office_id)
