@@ -2,6 +2,11 @@
 the table with Russian (or English) column headers.
 
 XLSX is written with openpyxl's write-only mode, which streams rows and keeps memory flat.
+
+Text from the data (names, addresses, notes) never becomes a formula: in CSV a cell that begins
+with `= + - @`, a tab or a carriage return gets a leading apostrophe (OWASP's advice, and what
+spreadsheet programs show as text); in XLSX every text is written as a string cell, and those
+beginning so carry Excel's quote prefix too, so editing the cell keeps it text.
 """
 
 from __future__ import annotations
@@ -18,6 +23,19 @@ from openpyxl.styles import Font
 
 from api.reports.schemas import Table
 from core.settings import get_settings
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(text: str) -> bool:
+    """Would a spreadsheet program read this text as a formula (or a command)?"""
+    return text.startswith(FORMULA_STARTS)
+
+
+def csv_safe(text: str) -> str:
+    """Text for a CSV cell: a leading apostrophe where it could start a formula."""
+    return "'" + text if is_formula_like(text) else text
+
 
 LABELS = {
     "ru": {"report": "Отчёт", "period": "Период", "offices": "Отделения", "worker": "Работник",
@@ -77,11 +95,12 @@ def to_csv(
     expects."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerows(header_rows(table, locale=locale, office_names=office_names,
-                                 worker_name=worker_name))  # fmt: skip
+    for line in header_rows(table, locale=locale, office_names=office_names,
+                            worker_name=worker_name):  # fmt: skip
+        writer.writerow([csv_safe(cell) for cell in line])
     writer.writerow([])
     heads, rows = _body(table, locale)
-    writer.writerow(heads)
+    writer.writerow([csv_safe(head) for head in heads])
     for row in rows:
         writer.writerow(["" if v is None else _csv_text(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -94,7 +113,21 @@ def _csv_text(value: Any) -> str:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")  # Russian decimal comma
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_safe(str(value))
+
+
+def _xlsx_cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+    """A cell for the sheet: text always as a string cell (never a formula or an error code)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def to_xlsx(
@@ -106,19 +139,12 @@ def to_xlsx(
     bold = Font(bold=True)
     for row in header_rows(table, locale=locale, office_names=office_names,
                            worker_name=worker_name):  # fmt: skip
-        label = WriteOnlyCell(sheet, value=row[0])
-        label.font = bold
-        sheet.append([label, *row[1:]])
+        sheet.append([_xlsx_cell(sheet, row[0], bold), *(_xlsx_cell(sheet, v) for v in row[1:])])
     sheet.append([])
     heads, rows = _body(table, locale)
-    cells = []
-    for head in heads:
-        cell = WriteOnlyCell(sheet, value=head)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([_xlsx_cell(sheet, head, bold) for head in heads])
     for row in rows:
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
