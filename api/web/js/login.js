@@ -25,6 +25,11 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
+// The button works only from here on: before, a click would send the form natively (a page
+// reload with the password in its address).
+form.querySelector('button[type=submit]').disabled = false;
+document.body.dataset.ready = '1';
+
 // Already logged in: straight to work.
 if (api.token() && api.storedRole()) {
   api.me().then(

@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { fmtNumber, t } from './i18n.js';
 import { skillName } from './reasons.js';
 import { L } from './sv_map.js';
+import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const BAR_SCALE = 1.25; // a bar's full width is 125% of the worker's hours; the mark is 100%
@@ -104,7 +105,7 @@ export class ZonesTab {
       if (!zone.polygon) continue;
       const shape = L.geoJSON(zone.polygon, {
         style: { color: zone.color, weight: 2, fillColor: zone.color, fillOpacity: 0.12 },
-      }).bindTooltip(zone.worker_name || zone.name, { sticky: true });
+      }).bindTooltip(esc(zone.worker_name || zone.name), { sticky: true });
       shape.addTo(layers.zones);
       bounds.extend(shape.getBounds());
     }
@@ -133,7 +134,6 @@ export class ZonesTab {
     if (client.location_status === 'needs_location') flags.push(t('client.needs_location'));
     for (const s of client.required_skills ?? []) flags.push(t('client.skill', { skill: skillName(s) }));
     for (const c of client.categories ?? []) flags.push(c);
-    const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
     return `<b>${esc(client.full_name)}</b><br>${esc(client.address)}`
       + `<br>${esc(t(`status.${client.status}`))} · ${esc(zone ? zone.worker_name || zone.name : t('zones.no_zone'))}`
       + `<br>${esc(t('client.weekly', { minutes: fmtNumber(client.weekly_minutes ?? 0) }))}`
