@@ -10,9 +10,23 @@ from fastapi import FastAPI, Request
 from api.errors import install_error_handlers
 from api.headers import SecurityHeaders
 from api.maintenance import periodic_maintenance
-from api.routes import audit, auth, health, imports, live, pages, plans, registry, reports, zones
+from api.routes import (
+    audit,
+    auth,
+    health,
+    imports,
+    live,
+    pages,
+    plans,
+    registry,
+    reports,
+    tracking,
+    zones,
+)
 from core.logging import setup_logging
 from mobile_gateway import router as mobile_gateway_router
+from registry.access import use_caseload
+from tracking.caseload import worker_client_ids
 
 log = logging.getLogger("careroute.http")
 
@@ -27,6 +41,7 @@ ROUTERS = [
     plans.router,
     reports.router,
     live.router,
+    tracking.router,
     mobile_gateway_router.router,
     pages.router,
 ]
@@ -41,6 +56,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
     )
     install_error_handlers(app)
+    use_caseload(worker_client_ids)
     for router in ROUTERS:
         app.include_router(router)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import geo
 from planner.problem import Break, Location, Problem, TravelMode, Visit, Worker
 
 WALK_M_PER_S = 4.5 / 3.6
@@ -97,8 +98,7 @@ def generate(
 
 
 def _to_lonlat(x: float, y: float) -> Location:
-    lat = CENTRE.lat + y / 111_320
-    lon = CENTRE.lon + x / (111_320 * math.cos(math.radians(CENTRE.lat)))
+    lon, lat = geo.offset(CENTRE.lon, CENTRE.lat, x, y)
     return Location(round(lon, 6), round(lat, 6))
 
 

@@ -78,9 +78,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Office, Region, Role, TravelMode, User, Worker, WorkerShift
+from core.models import Office, Region, Role, User
 from core.security import create_access_token, hash_password
 from core.settings import get_settings
+from registry.models import TravelMode, Worker, WorkerShift
 from tracking.devices import register_device
 
 APP_NAME = "careroute-bench-ingest"  # marks the app's database connections for CPU accounting

@@ -72,8 +72,9 @@ def workdays(month: date) -> list[date]:
 
 def generate(session: Session, seed: int) -> int:
     """The office, its registry, approved plans and the simulated month; returns the office id."""
-    from core.demo_history import PlannedDay, PlannedStop, Simulated, simulate_day, write
-    from core.models import Client, Office, Region, Service, TravelMode, Worker, WorkerShift
+    from core.models import Office, Region
+    from demo.history import PlannedDay, PlannedStop, Simulated, simulate_day, write
+    from registry.models import Client, Service, TravelMode, Worker, WorkerShift
     from tracking.devices import register_device
 
     rng = random.Random(seed)
@@ -169,7 +170,7 @@ def _point(p: tuple[float, float]):  # type: ignore[no-untyped-def]
 
 def _plan_day(session, office_id, day, workers, homes, clients, rng, tz):  # type: ignore[no-untyped-def]
     """An approved plan: each worker visits 7-8 own clients in nearest-neighbour order."""
-    from core.demo_history import distance_m
+    from demo.history import distance_m
     from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 
     plan = Plan(office_id=office_id, day=day, version=1, status=PlanStatus.APPROVED)

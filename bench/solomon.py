@@ -17,7 +17,8 @@ from pathlib import Path
 from planner.problem import Problem, SolveParams, TravelMode, Visit, Worker
 from planner.solver import solve
 
-DATA = Path("/work/shared/benchmarks/vrptw")
+# The shared benchmark sets lie beside the repository, in ../shared/benchmarks/.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "vrptw"
 
 
 def load(path: Path) -> Problem:

@@ -1,12 +1,12 @@
 """FastAPI dependencies declared once: the database session, the current user and role checks.
 
-Object-level checks (may this user see this client?) live in `core.access`; routers call them
+Object-level checks (may this user see this client?) live in `registry.access`; routers call them
 and answer 404 when the object is outside the user's reach, so nothing leaks its existence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import jwt
@@ -15,7 +15,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.models import Role, User, Worker
+from core.models import Role, User
 from core.security import decode_access_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -69,7 +69,7 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+def require_roles(*roles: Role) -> Callable[[User], User]:
     """A dependency that lets only the given roles through (403 for the others)."""
 
     def check(user: CurrentUser) -> User:
@@ -83,16 +83,3 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
 StaffUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
 EditorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 ReportUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
-
-
-def get_current_worker(user: CurrentUser, session: SessionDep) -> Worker:
-    """The worker record of a field worker's login (403 for other roles)."""
-    if user.role != Role.WORKER:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only for field workers")
-    worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
-    if worker is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="no worker record for this login")
-    return worker
-
-
-CurrentWorker = Annotated[Worker, Depends(get_current_worker)]

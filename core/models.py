@@ -1,36 +1,31 @@
-"""The registry: regions, offices, users, workers, clients, the service catalogue, care plans,
-and the audit log. Every location is a PostGIS point in SRID 4326 (lon, lat)."""
+"""The ground floor's tables: the organisation (regions and their offices), user accounts
+with their roles, and the audit log."""
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
-    Date,
     DateTime,
     Enum,
     ForeignKey,
     Index,
     Integer,
-    SmallInteger,
     String,
-    Text,
-    Time,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
+def enum_column(cls: type[enum.Enum], name: str) -> Enum:
     """Store an enum by its value (e.g. 'walk'), which is what the API speaks."""
     return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
 
@@ -40,26 +35,6 @@ class Role(enum.StrEnum):
     MANAGER = "manager"  # reports for all offices of a region
     SUPERVISOR = "supervisor"  # own offices: registry, zones, plans
     WORKER = "worker"  # own schedule and own clients only
-
-
-class TravelMode(enum.StrEnum):
-    WALK = "walk"
-    TRANSIT = "transit"
-    CAR = "car"
-
-
-class ClientStatus(enum.StrEnum):
-    ENROLLED = "enrolled"  # served
-    QUEUED = "queued"  # waiting for a place
-    REFUSED = "refused"  # refused service (for a period)
-    SUSPENDED = "suspended"  # e.g. in hospital
-    DISCHARGED = "discharged"  # left the service
-
-
-class LocationStatus(enum.StrEnum):
-    OK = "ok"
-    GEOCODED = "geocoded"
-    NEEDS_LOCATION = "needs_location"  # the supervisor places it on the map
 
 
 class Region(Base):
@@ -91,7 +66,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), nullable=True)
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -121,152 +96,6 @@ class UserOffice(Base):
     )
 
 
-class Worker(Base):
-    __tablename__ = "worker"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    position: Mapped[str] = mapped_column(String(120), default="социальный работник")
-    skills: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
-    travel_mode: Mapped[TravelMode] = mapped_column(_enum(TravelMode, "travel_mode"))
-    start_location: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326))
-    end_location: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326))
-    weekly_hours: Mapped[float] = mapped_column(default=40.0)
-    max_minutes_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    shifts: Mapped[list[WorkerShift]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="WorkerShift.weekday"
-    )
-    absences: Mapped[list[WorkerAbsence]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="WorkerAbsence.date_from"
-    )
-
-
-class WorkerShift(Base):
-    """The weekly shift template: one row per working weekday (1 = Monday)."""
-
-    __tablename__ = "worker_shift"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id", ondelete="CASCADE"))
-    weekday: Mapped[int] = mapped_column(SmallInteger)
-    start: Mapped[time] = mapped_column(Time)
-    end: Mapped[time] = mapped_column(Time)
-    lunch_from: Mapped[time | None] = mapped_column(Time, nullable=True)  # earliest lunch start
-    lunch_to: Mapped[time | None] = mapped_column(Time, nullable=True)  # latest lunch end
-    lunch_minutes: Mapped[int] = mapped_column(SmallInteger, default=0)
-    __table_args__ = (
-        UniqueConstraint("worker_id", "weekday"),
-        CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
-        CheckConstraint('start < "end"', name="start_before_end"),
-    )
-
-
-class WorkerAbsence(Base):
-    __tablename__ = "worker_absence"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id", ondelete="CASCADE"))
-    date_from: Mapped[date] = mapped_column(Date)
-    date_to: Mapped[date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(200), default="")
-    __table_args__ = (CheckConstraint("date_from <= date_to", name="dates"),)
-
-
-class Client(Base):
-    __tablename__ = "client"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    address: Mapped[str] = mapped_column(String(300))
-    location: Mapped[Any | None] = mapped_column(Geometry("POINT", srid=4326), nullable=True)
-    location_status: Mapped[LocationStatus] = mapped_column(
-        _enum(LocationStatus, "location_status"), default=LocationStatus.OK
-    )
-    categories: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list)
-    status: Mapped[ClientStatus] = mapped_column(
-        _enum(ClientStatus, "client_status"), default=ClientStatus.ENROLLED
-    )
-    window_start: Mapped[time | None] = mapped_column(Time, nullable=True)
-    window_end: Mapped[time | None] = mapped_column(Time, nullable=True)
-    required_skills: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
-    preferred_worker_id: Mapped[int | None] = mapped_column(
-        ForeignKey("worker.id", ondelete="SET NULL"), nullable=True
-    )
-    workers_needed: Mapped[int] = mapped_column(SmallInteger, default=1)
-    confirmation_code: Mapped[str] = mapped_column(String(12), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
-    __table_args__ = (CheckConstraint("workers_needed BETWEEN 1 AND 2", name="workers_needed"),)
-
-
-class ClientStatusChange(Base):
-    """Every change of a client's status, so the history is never lost."""
-
-    __tablename__ = "client_status_change"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    status: Mapped[ClientStatus] = mapped_column(_enum(ClientStatus, "client_status"))
-    since: Mapped[date] = mapped_column(Date)
-    until: Mapped[date | None] = mapped_column(Date, nullable=True)  # e.g. refused for a period
-    reason: Mapped[str] = mapped_column(String(300), default="")
-    changed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-class Service(Base):
-    """An entry of an office's service catalogue with its standard duration."""
-
-    __tablename__ = "service"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
-    code: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(300))
-    category: Mapped[str] = mapped_column(String(120), default="")  # социально-бытовые, ...
-    level: Mapped[int] = mapped_column(SmallInteger, default=1)
-    standard_minutes: Mapped[int] = mapped_column(SmallInteger)
-    required_skill: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    __table_args__ = (
-        UniqueConstraint("office_id", "code"),
-        CheckConstraint("standard_minutes BETWEEN 1 AND 600", name="standard_minutes"),
-    )
-
-
-class CarePlan(Base):
-    """A client's individual programme of services."""
-
-    __tablename__ = "care_plan"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    number: Mapped[str] = mapped_column(String(40), default="")
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    lines: Mapped[list[CarePlanLine]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="CarePlanLine.id"
-    )
-
-
-class CarePlanLine(Base):
-    __tablename__ = "care_plan_line"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    care_plan_id: Mapped[int] = mapped_column(
-        ForeignKey("care_plan.id", ondelete="CASCADE"), index=True
-    )
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    recurrence: Mapped[str] = mapped_column(String(60))  # see core.recurrence
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
-    service: Mapped[Service] = relationship(lazy="joined")
-
-
 class AuditEntry(Base):
     """Who changed what and when."""
 
@@ -280,12 +109,3 @@ class AuditEntry(Base):
     office_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     changes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
-
-
-class GeocodeCache(Base):
-    __tablename__ = "geocode_cache"
-    query: Mapped[str] = mapped_column(String(300), primary_key=True)
-    lon: Mapped[float | None]
-    lat: Mapped[float | None]
-    provider: Mapped[str] = mapped_column(String(40))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

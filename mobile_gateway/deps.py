@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, status
 
-from core.deps import SessionDep, user_from_token
-from core.models import Role, Worker
+from core.deps import CurrentUser, SessionDep, user_from_token
+from core.models import Role
+from registry.models import Worker
 from tracking import devices
 from tracking.devices import DeviceContext, DeviceRefused
 
@@ -60,3 +61,16 @@ def owntracks_device(request: Request, session: SessionDep) -> DeviceContext:
     raise HTTPException(
         401, detail="device credentials required", headers={"WWW-Authenticate": "Basic"}
     )
+
+
+def get_current_worker(user: CurrentUser, session: SessionDep) -> Worker:
+    """The worker record of a field worker's login (403 for other roles)."""
+    if user.role != Role.WORKER:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only for field workers")
+    worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
+    if worker is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="no worker record for this login")
+    return worker
+
+
+CurrentWorker = Annotated[Worker, Depends(get_current_worker)]

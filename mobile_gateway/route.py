@@ -10,10 +10,10 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.access import worker_client_ids
-from core.models import Client, Service, Worker
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus
+from registry.models import Client, Service, Worker
+from tracking.caseload import worker_client_ids
 from tracking.models import Visit
 
 

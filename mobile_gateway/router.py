@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 from starlette.websockets import WebSocketDisconnect
 
 from core.db import session_factory
-from core.deps import CurrentWorker, SessionDep
-from mobile_gateway import route, staff
-from mobile_gateway.deps import SyncDevice, owntracks_device, refused
+from core.deps import SessionDep
+from mobile_gateway import route
+from mobile_gateway.deps import CurrentWorker, SyncDevice, owntracks_device, refused
 from mobile_gateway.sync import BatchTooLarge, process_batch
 from tracking import devices, ingest
 from tracking.devices import DeviceContext, DeviceRefused
@@ -32,7 +32,6 @@ from tracking.protocols import (
 )
 
 router = APIRouter()
-router.include_router(staff.router)
 
 
 def _json(content: Any, status: int = 200) -> Response:
@@ -62,22 +61,6 @@ class DeviceIn(BaseModel):
     external_id: str | None = Field(None, min_length=4, max_length=80)
 
 
-def device_json(device: Any, token: str | None = None) -> dict[str, Any]:
-    body = {
-        "id": device.id,
-        "worker_id": device.worker_id,
-        "name": device.name,
-        "platform": device.platform,
-        "external_id": device.external_id,
-        "created_at": device.created_at.isoformat() if device.created_at else None,
-        "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
-        "revoked": device.revoked_at is not None,
-    }
-    if token is not None:
-        body["token"] = token  # shown this once; only its hash is stored
-    return body
-
-
 @router.post("/api/me/devices", status_code=201, tags=["mobile"])
 def register_device(data: DeviceIn, worker: CurrentWorker, session: SessionDep) -> dict[str, Any]:
     """Register this phone or browser; the answer holds its token, shown only once."""
@@ -85,12 +68,12 @@ def register_device(data: DeviceIn, worker: CurrentWorker, session: SessionDep) 
         session, worker=worker, name=data.name, platform=data.platform, external_id=data.external_id
     )
     session.refresh(device)
-    return device_json(device, token)
+    return devices.device_json(device, token)
 
 
 @router.get("/api/me/devices", tags=["mobile"])
 def my_devices(worker: CurrentWorker, session: SessionDep) -> list[dict[str, Any]]:
-    return [device_json(d) for d in devices.list_devices(session, worker_id=worker.id)]
+    return [devices.device_json(d) for d in devices.list_devices(session, worker_id=worker.id)]
 
 
 # --- the worker's day --------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Pure core (no database, no web; dataclasses in, dataclasses out):
 - `visits_for_day` / `visits_for_period`: care-plan recurrence expanded into due visits;
 - travel-time providers behind one `TravelTimeProvider` protocol: `StraightLineProvider`,
   `OsrmLocalProvider` (in-process, from an .osm.pbf built by `build_osrm`), `OsrmHttpProvider`.
-Service layer (database): `planner.build` (registry -> Problem), `planner.service` (versioned
-plans, moves, re-planning), `planner.jobs` (solves on the Redis job queue).
+Service layer (database): `planner.build` (registry -> Problem), `planner.plans` (versioned
+plans: solve, read, approve), `planner.moves` (a visit moved by hand), `planner.replan`
+(re-planning mid-day), `planner.copying`, `planner.jobs` (solves on the Redis job queue).
 
 Names resolve lazily so that importing the stored tables (`planner.models`) does not load the
 solver or the routing engine.

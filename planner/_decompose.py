@@ -340,9 +340,11 @@ def _improve(
     if _ruin.suits(problem, visits):
         workers = sorted(group.routes)
         inside = [i for k in workers for i, _ in stops[k]]
-        part = Part(workers, inside + sorted(group.left_out), {})
+        whole = Part(workers, inside + sorted(group.left_out), {})
         seconds = until - time.monotonic() - GROUP_READ_SECONDS
-        found = _solve_part(problem, visits, params, fair_target, part, stops, seconds, rng, warmth)
+        found = _solve_part(
+            problem, visits, params, fair_target, whole, stops, seconds, rng, warmth
+        )
         return found or {}
     distance = _distance_matrix(problem)
     stops = [list(route) for route in stops]

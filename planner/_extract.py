@@ -34,7 +34,7 @@ def _route(
     first_visit, first_start = stops[0]
     to_first = travel[worker.start_location][first_visit.location]
     departure = first_start - to_first
-    if b1 is not None and b1 <= first_start:  # lunch before the first visit
+    if b0 is not None and b1 is not None and b1 <= first_start:  # lunch before the first visit
         departure = min(b0, first_start - to_first - pause)
 
     result: list[Stop] = []

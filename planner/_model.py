@@ -74,8 +74,8 @@ def build(
         depot_of_end=ends,
         manager=manager,
         routing=routing,
-        time=None,  # type: ignore[arg-type]  # set just below
-        work=None,  # type: ignore[arg-type]
+        time=None,  # set just below
+        work=None,
     )
     service = np.array([0 if nv < 0 else visits[nv].duration for nv in node_visit], dtype=np.int64)
     _add_time(model, service, params, fair_target)

@@ -10,6 +10,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE
@@ -300,7 +301,7 @@ def _watcher(
     return watch
 
 
-def _nothing_planned(model: _model.RoutingModel, assignment: object) -> bool:
+def _nothing_planned(model: _model.RoutingModel, assignment: Any) -> bool:
     routing = model.routing
     return bool(model.visits) and all(
         routing.IsEnd(assignment.Value(routing.NextVar(routing.Start(v))))
@@ -308,7 +309,7 @@ def _nothing_planned(model: _model.RoutingModel, assignment: object) -> bool:
     )
 
 
-def _constructed_start(model: _model.RoutingModel) -> object | None:
+def _constructed_start(model: _model.RoutingModel) -> Any:
     """`_construct`'s routes as an assignment; routes the model refuses are left empty."""
     built = _construct.build(model.problem, model.visits)
     manager, routing = model.manager, model.routing
@@ -333,7 +334,7 @@ def _constructed_start(model: _model.RoutingModel) -> object | None:
     return routing.ReadAssignmentFromRoutes(kept, True)
 
 
-def read(model: _model.RoutingModel, assignment: object, name: str, seen: int) -> Solution:
+def read(model: _model.RoutingModel, assignment: Any, name: str, seen: int) -> Solution:
     routing, manager = model.routing, model.manager
     stops: list[list[tuple[int, int]]] = []
     lunch: list[int | None] = []

@@ -24,16 +24,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.models import (
-    CarePlan,
-    Client,
-    ClientStatus,
-    ClientStatusChange,
-    Office,
-    Worker,
-    WorkerShift,
-)
-from core.recurrence import parse_recurrence
+from core.models import Office
 from core.settings import Settings, get_settings
 from planner import recurrence
 from planner.problem import Break, Location, Problem, TravelMode, Visit
@@ -44,6 +35,8 @@ from planner.travel import (
     StraightLineProvider,
     TravelTimeProvider,
 )
+from registry import programme
+from registry.models import CarePlan, Client, ClientStatus, ClientStatusChange, Worker, WorkerShift
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
 log = logging.getLogger(__name__)
@@ -254,32 +247,8 @@ class _Registry:
             required_skills=frozenset(client.required_skills or ()),
             preferred_worker=str(preferred) if preferred else None,
             workers_needed=client.workers_needed,
-            lines=tuple(_lines_on(self.plans.get(client.id, []), day)),
+            lines=tuple(programme.lines_on(self.plans.get(client.id, []), day)),
         )
-
-
-def _lines_on(plans: list[CarePlan], day: date) -> list[recurrence.CarePlanLine]:
-    """Care-plan lines of plans valid on `day` whose service is still offered."""
-    lines = []
-    for plan in plans:
-        if plan.valid_from > day or (plan.valid_to is not None and plan.valid_to < day):
-            continue
-        for line in plan.lines:
-            if not line.service.active:
-                continue
-            ends = [d for d in (line.valid_to, plan.valid_to) if d is not None]
-            lines.append(
-                recurrence.CarePlanLine(
-                    service_code=line.service.code,
-                    service_name=line.service.name,
-                    standard_minutes=line.service.standard_minutes,
-                    recurrence=parse_recurrence(line.recurrence),
-                    valid_from=line.valid_from,
-                    valid_to=min(ends) if ends else None,
-                    required_skill=line.service.required_skill,
-                )
-            )
-    return lines
 
 
 def _registry(session: Session, office_id: int, start: date, end: date) -> _Registry:

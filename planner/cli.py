@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None, solve: Solve | None = None) -> int:
         errors.print(f"[bold red]error:[/] {e}", markup=True, soft_wrap=True)
         return 1
     if solve is None:
-        from planner.solver import solve
+        from planner.solver import solve as solve_day
+
+        solve = solve_day
 
     params = SolveParams(time_limit_s=args.time_limit, workers=args.threads, seed=args.seed)
     plan = solve_with_progress(problem, params, solve, console, quiet=args.quiet)

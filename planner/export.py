@@ -227,9 +227,9 @@ def plan_to_geojson(problem: Problem, plan: Plan) -> dict[str, Any]:
                 )
             )
     for u in plan.unplanned:
-        visit = index.visits.get(u.visit_id)
-        point = index.point(visit.location) if visit else None
-        if visit is None or point is None:
+        left_out = index.visits.get(u.visit_id)
+        point = index.point(left_out.location) if left_out else None
+        if left_out is None or point is None:
             continue
         features.append(
             _feature(

@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.recurrence import Recurrence, parse_recurrence
 from planner.problem import Break, Location, TravelMode
+from registry.recurrence import Recurrence, parse_recurrence
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _TRUE = {"1", "true", "yes", "y", "да", "+"}

@@ -32,8 +32,11 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.redis import get_redis
 from core.settings import get_settings
-from planner import service
+from planner import plans, replan
+from planner.build import Built
+from planner.models import Plan
 from planner.problem import Location, Progress, SolveParams
+from planner.problem import Plan as SolvedPlan
 
 log = logging.getLogger(__name__)
 
@@ -182,46 +185,49 @@ def run_plan_job(
     """Plan an office's day; returns the new plan's id."""
     params = SolveParams(time_limit_s=time_limit_s, workers=1)
     return _run(
-        lambda session, progress: (
-            service.plan_day(
-                session,
-                office_id=office_id,
-                day=date.fromisoformat(day),
-                user_id=user_id,
-                params=params,
-                on_progress=progress,
-                speeds=speeds,
-            ).id
-        )
+        lambda session: plans.prepare_day(
+            session, office_id=office_id, day=date.fromisoformat(day), speeds=speeds
+        ),
+        lambda session, built, solved: plans.store_day(
+            session, built, solved, user_id=user_id, params=params
+        ),
+        params,
     )
 
 
 def run_replan_job(request: dict[str, Any], time_limit_s: float, user_id: int | None) -> int:
     """Re-plan a stored plan mid-day; returns the new plan's id."""
     params = SolveParams(time_limit_s=time_limit_s, workers=1)
-    positions = {int(k): Location(lon=v[0], lat=v[1]) for k, v in request["positions"].items()}
+    asked = replan.ReplanRequest(
+        plan_id=request["plan_id"],
+        now=datetime.fromisoformat(request["now"]),
+        exclude_worker_ids=tuple(request["exclude_worker_ids"]),
+        urgent_client_ids=tuple(request["urgent_client_ids"]),
+        positions={int(k): Location(lon=v[0], lat=v[1]) for k, v in request["positions"].items()},
+    )
     return _run(
-        lambda session, progress: (
-            service.replan(
-                session,
-                plan_id=request["plan_id"],
-                now=datetime.fromisoformat(request["now"]),
-                user_id=user_id,
-                exclude_worker_ids=request["exclude_worker_ids"],
-                urgent_client_ids=request["urgent_client_ids"],
-                positions=positions,
-                params=params,
-                on_progress=progress,
-            ).id
-        )
+        lambda session: replan.prepare_replan(session, asked),
+        lambda session, built, solved: replan.store_replan(
+            session, asked, built, solved, user_id=user_id, params=params
+        ),
+        params,
     )
 
 
-def _run(work: Callable[[Session, _Reporter], int]) -> int:
+def _run(
+    prepare: Callable[[Session], Built],
+    store: Callable[[Session, Built, SolvedPlan], Plan],
+    params: SolveParams,
+) -> int:
+    """Read, solve, store: the solve runs between two short sessions, so no database
+    connection waits on the CPU."""
     reporter = _Reporter()
     try:
         with open_session() as session:
-            plan_id = work(session, reporter)
+            built = prepare(session)
+        solved = plans.solve(built, params, reporter)
+        with open_session() as session:
+            plan_id = store(session, built, solved).id
     except Exception as exc:  # the job fails in RQ too; this tells the listeners
         reporter.failed(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
         raise

@@ -13,26 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from core.recurrence import Recurrence, occurs_on
 from planner.problem import Location, Visit
+from registry.programme import ProgrammeLine
 
 ENROLLED = "enrolled"
 
 
-@dataclass(frozen=True, slots=True)
-class CarePlanLine:
-    service_code: str
-    service_name: str
-    standard_minutes: int
-    recurrence: Recurrence
-    valid_from: date  # also the anchor of 'every:N'
-    valid_to: date | None = None  # inclusive; None = open-ended
-    required_skill: str | None = None
-
-    def due_on(self, day: date) -> bool:
-        if self.valid_to is not None and day > self.valid_to:
-            return False
-        return occurs_on(self.recurrence, day, anchor=self.valid_from)
+# A programme line as the planner reads it; the rule of when it is due lives in the registry.
+CarePlanLine = ProgrammeLine
 
 
 @dataclass(frozen=True, slots=True)

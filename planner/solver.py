@@ -17,6 +17,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from planner import _decompose, _extract, _precheck, _search, explain
 from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
@@ -118,7 +119,7 @@ def _plan(
     began: float,
 ) -> Plan:
     if solution is None:  # nothing found at all: every worker stays idle
-        idle = [[] for _ in problem.workers]
+        idle: list[list[Any]] = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
         visits_left = [
             Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")

@@ -30,12 +30,12 @@ from typing import Any, Protocol
 import httpx
 import numpy as np
 
+from core import geo
 from planner.osrm import build_osrm, open_osrm
 from planner.problem import Location, TravelMode
 
 log = logging.getLogger(__name__)
 
-EARTH_RADIUS_M = 6_371_008.8
 Matrices = tuple[list[list[int]], list[list[int]]]  # (seconds, metres)
 
 
@@ -69,12 +69,8 @@ class StraightLineParams:
 
 def haversine_m(points: Sequence[Location]) -> np.ndarray:
     """Great-circle distances in metres, n x n, vectorised."""
-    lon = np.radians(np.fromiter((p.lon for p in points), float, len(points)))
-    lat = np.radians(np.fromiter((p.lat for p in points), float, len(points)))
-    dlat = lat[None, :] - lat[:, None]
-    dlon = lon[None, :] - lon[:, None]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    lonlat = np.array([(p.lon, p.lat) for p in points], dtype=float).reshape(-1, 2)
+    return geo.distances_m(lonlat, lonlat)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,20 +11,9 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy.orm import Session
 
-from core.models import (
-    CarePlan,
-    CarePlanLine,
-    Client,
-    Office,
-    Region,
-    Role,
-    Service,
-    TravelMode,
-    User,
-    Worker,
-    WorkerShift,
-)
+from core.models import Office, Region, Role, User
 from core.security import create_access_token, hash_password
+from registry.models import CarePlan, CarePlanLine, Client, Service, TravelMode, Worker, WorkerShift
 
 _n = count(1)
 # Names unique across runs too: tests that commit (ingest, browser) may leave rows behind.

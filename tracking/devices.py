@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, or_, select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from core.models import User, Worker
+from core.models import User
 from core.security import hash_device_token, new_device_token
+from registry.models import Worker
 from tracking.models import Device
 from tracking.pings import ShiftDay
 
@@ -94,7 +95,7 @@ _BY_IDENTIFIER = text(
 )
 
 
-def _context(row: Row[Any] | None) -> DeviceContext:
+def _context(row: Any) -> DeviceContext:
     if row is None:
         raise DeviceRefused("unknown device", status=401)
     device_id, revoked, worker_id, office_id, active, mode, shifts = row
@@ -141,3 +142,20 @@ def of_worker(session: Session, *, worker: Worker, device_ref: str) -> DeviceCon
 
 def by_token_hash(session: Session, *, token_hash: str) -> DeviceContext:
     return _context(session.execute(_BY_TOKEN, {"token_hash": token_hash}).first())
+
+
+def device_json(device: Device, token: str | None = None) -> dict[str, Any]:
+    """A device as the API shows it; the token only right after it is issued."""
+    body: dict[str, Any] = {
+        "id": device.id,
+        "worker_id": device.worker_id,
+        "name": device.name,
+        "platform": device.platform,
+        "external_id": device.external_id,
+        "created_at": device.created_at.isoformat() if device.created_at else None,
+        "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
+        "revoked": device.revoked_at is not None,
+    }
+    if token is not None:
+        body["token"] = token  # shown this once; only its hash is stored
+    return body

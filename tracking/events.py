@@ -16,11 +16,11 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from core.access import worker_client_ids
-from core.models import Client, Service, Worker
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
+from registry.models import Client, Service, Worker
 from tracking import visits
+from tracking.caseload import worker_client_ids
 from tracking.devices import DeviceContext
 from tracking.models import EventType, Visit, VisitEvent
 from tracking.pings import Limits, Verdict
@@ -61,7 +61,7 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
         return Verdict("rejected", "bad_uuid", str(raw_uuid) if raw_uuid else None)
     uid = str(event_uuid)
     try:
-        kind = EventType(item.get("type"))
+        kind = EventType(str(item.get("type")))
         t = parse_time(item.get("t"))
         client_id = int(item["client_id"])
         stop = item.get("plan_stop_id")

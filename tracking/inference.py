@@ -9,9 +9,9 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from core.models import Client, Worker
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
+from registry.models import Client, Worker
 from tracking import visits
 from tracking.models import TravelLeg, Visit
 from tracking.stops import (

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import Office, Worker
+from core.models import Office
 from core.settings import get_settings
+from registry.models import Worker
 from tracking import partitions
 from tracking.inference import infer_office_day
 

@@ -9,13 +9,12 @@ the distance walked along the pings calibrate the planner's travel speeds.
 from __future__ import annotations
 
 import itertools
-import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-EARTH_RADIUS_M = 6_371_008.8
+from core import geo
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +60,8 @@ class Leg:
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    """Great-circle metres between two track points, latitude first as tracks store them."""
+    return geo.distance_m(lon1, lat1, lon2, lat2)
 
 
 def detect_stops(points: Sequence[TrackPoint], params: StopParams = StopParams()) -> list[Stop]:
@@ -170,7 +166,7 @@ def legs(
 
 
 def calibrate(
-    legs_by_mode: dict[str, Sequence[Leg]], *, min_legs: int = 3, min_straight_m: float = 150.0
+    legs_by_mode: Mapping[str, Sequence[Leg]], *, min_legs: int = 3, min_straight_m: float = 150.0
 ) -> dict[str, tuple[float, float]]:
     """Per mode: (speed km/h along the street path, detour = path / straight line), as medians
     of trips long enough to measure; modes with too few trips are left out."""

@@ -7,32 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
+from core.geo import distances_m
 from zones.problem import Point, TravelMatrix
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def to_plane(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Project WGS84 degrees to metres on a plane tangent at the points' middle.
-
-    Equirectangular: within a city district (tens of km) the error is far below a percent,
-    which is all that clustering needs.
-    """
-    lat0 = np.radians(float(np.mean(lat)))
-    x = np.radians(lon - np.mean(lon)) * EARTH_RADIUS_M * np.cos(lat0)
-    y = np.radians(lat - np.mean(lat)) * EARTH_RADIUS_M
-    return np.column_stack([x, y])
-
-
-def haversine_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle metres between every row of `a` and every row of `b` (lon, lat degrees)."""
-    lon1, lat1 = np.radians(a[:, 0])[:, None], np.radians(a[:, 1])[:, None]
-    lon2, lat2 = np.radians(b[:, 0])[None, :], np.radians(b[:, 1])[None, :]
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def straight_line_travel(detour: float = 1.3, speed_kmh: float = 4.5) -> TravelMatrix:
@@ -40,7 +16,7 @@ def straight_line_travel(detour: float = 1.3, speed_kmh: float = 4.5) -> TravelM
 
     def matrix(points: Sequence[Point]) -> np.ndarray:
         coords = np.asarray(points, dtype=float).reshape(-1, 2)
-        return haversine_m(coords, coords) * detour / (speed_kmh / 3.6)
+        return distances_m(coords, coords) * detour / (speed_kmh / 3.6)
 
     return matrix
 
@@ -82,7 +58,7 @@ def spanning_tree_m(lonlat: np.ndarray, detour: float = 1.3) -> float:
     n = len(unique)
     if n < 2:
         return 0.0
-    dist = haversine_m(unique, unique)
+    dist = distances_m(unique, unique)
     in_tree = np.zeros(n, dtype=bool)
     in_tree[0] = True
     best = dist[0].copy()

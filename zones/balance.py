@@ -22,13 +22,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from core.geo import to_plane
 from zones._checks import check_office
 from zones._geometry import (
     nearest_neighbour_seconds,
     nearest_other_m,
     spanning_tree_m,
     straight_line_travel,
-    to_plane,
 )
 from zones._polish import PolishInput, polish
 from zones._settle import SettleInput, settle
@@ -227,7 +227,7 @@ def _initial_centres(office: _Office, load: np.ndarray, seed: int) -> np.ndarray
         if members.any():
             centres[z] = np.average(office.xy[members], axis=0, weights=load[members] + 1e-9)
     rng = np.random.default_rng(seed)
-    for z in np.flatnonzero(np.isnan(centres[:, 0])):
+    for empty in np.flatnonzero(np.isnan(centres[:, 0])):
         placed = centres[~np.isnan(centres[:, 0])]
         if len(placed) == 0:
             weights = load + 1e-9
@@ -235,7 +235,7 @@ def _initial_centres(office: _Office, load: np.ndarray, seed: int) -> np.ndarray
             weights = (distances(office.xy, placed).min(axis=1) ** 2) * (load + 1e-9)
             if not weights.sum() > 0:  # every client sits on a placed centre: any will do
                 weights = load + 1e-9
-        centres[z] = office.xy[rng.choice(len(load), p=weights / weights.sum())]
+        centres[empty] = office.xy[rng.choice(len(load), p=weights / weights.sum())]
     return centres
 
 

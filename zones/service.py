@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.models import CarePlan, Client, ClientStatus, Office, User, Worker
-from core.recurrence import occurs_on, parse_recurrence
+from core.models import Office, User
+from registry.models import CarePlan, Client, ClientStatus, Worker
+from registry.programme import weekly_load
 from zones import balance
 from zones._store import store_version, zone_key
 from zones.models import ZoneClient, ZoneSet, ZoneSetStatus
@@ -29,7 +30,6 @@ from zones.problem import Client as ZoneClientInput
 from zones.problem import Zone as ZoneInput
 
 SERVED = (ClientStatus.ENROLLED, ClientStatus.SUSPENDED)
-WEEKS_SAMPLED = 4
 
 
 class ZoneNotFound(LookupError):
@@ -51,23 +51,6 @@ class OfficeZoning:
 
 def client_key(client_id: int) -> str:
     return str(client_id)
-
-
-def weekly_load(plans: Sequence[CarePlan], start: date) -> tuple[float, float]:
-    """Service minutes and visits a week from a client's care plans, averaged over 4 weeks."""
-    minutes, days = 0.0, 0
-    for offset in range(7 * WEEKS_SAMPLED):
-        day = start + timedelta(days=offset)
-        due = 0
-        for plan in plans:
-            for line in plan.lines:
-                if day < line.valid_from or (line.valid_to and day > line.valid_to):
-                    continue
-                if occurs_on(parse_recurrence(line.recurrence), day, line.valid_from):
-                    due += line.service.standard_minutes
-        minutes += due
-        days += 1 if due else 0
-    return minutes / WEEKS_SAMPLED, days / WEEKS_SAMPLED
 
 
 def active_zone_set(session: Session, *, office_id: int) -> ZoneSet | None:
@@ -99,18 +82,18 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
 
     rows: dict[str, Client] = {}
     clients: list[ZoneClientInput] = []
-    for row in session.scalars(
+    for client in session.scalars(
         select(Client)
         .where(Client.office_id == office_id, Client.status.in_(SERVED))
         .order_by(Client.id)
     ):
-        if row.location is None:
+        if client.location is None:
             continue  # needs a location first: the supervisor places it on the map
-        point = to_shape(row.location)
-        minutes, visits = weekly_load(plans_of.get(row.id, []), start)
-        zone, locked = current.get(row.id, (None, False))
-        key = client_key(row.id)
-        rows[key] = row
+        point = to_shape(client.location)
+        minutes, visits = weekly_load(plans_of.get(client.id, []), start)
+        zone, locked = current.get(client.id, (None, False))
+        key = client_key(client.id)
+        rows[key] = client
         clients.append(
             ZoneClientInput(
                 id=key,
@@ -118,7 +101,7 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
                 lat=point.y,
                 weekly_minutes=minutes,
                 weekly_visits=max(visits, 0.25),
-                skills=frozenset(row.required_skills or ()),
+                skills=frozenset(client.required_skills or ()),
                 locked_zone=zone if locked else None,
                 current_zone=zone,
             )
@@ -137,7 +120,7 @@ def load_office(session: Session, *, office_id: int, today: date | None = None) 
         for key, w in workers.items()
     ]
     zone_of = {c.id: c.current_zone for c in clients if c.current_zone in workers}
-    return OfficeZoning(office, clients, zones, zone_set, zone_of, rows, workers)  # type: ignore[arg-type]
+    return OfficeZoning(office, clients, zones, zone_set, zone_of, rows, workers)
 
 
 def _monday(day: date) -> date:
@@ -369,7 +352,7 @@ def clients_inside(session: Session, *, office_id: int, polygon: dict[str, Any])
 
 
 def _fields(client: ZoneClientInput) -> dict[str, Any]:
-    return {name: getattr(client, name) for name in client.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(client, name) for name in client.__slots__}
 
 
 def _zone_ids(zone_set: ZoneSet | None) -> dict[str, int]:

@@ -108,9 +108,9 @@ def _cells_by_zone(
         extent = area.envelope.buffer(1_000.0)
         regions = shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=extent)
         cells = _cells_in_site_order(sites, list(regions.geoms))
-    for site, cell in enumerate(cells):
-        names = sorted(owners[site])
-        wedges = _wedges(sites[site], cell.intersection(area), len(names))
+    for index, cell in enumerate(cells):
+        names = sorted(owners[index])
+        wedges = _wedges(sites[index], cell.intersection(area), len(names))
         for zone, wedge in zip(names, wedges, strict=True):
             pieces[zone].append(wedge)
     return pieces

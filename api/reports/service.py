@@ -14,9 +14,10 @@ from api.errors import DomainError
 from api.reports import queries, tracks
 from api.reports.period import check_period, preset_period
 from api.reports.schemas import REPORTS, Filters, Table, columns_json
-from core.access import office_ids as visible_office_ids
-from core.models import Office, Role, User, Worker
+from core.models import Office, Role, User
 from core.settings import get_settings
+from registry.access import office_ids as visible_office_ids
+from registry.models import Worker
 
 Query = Callable[..., list[dict[str, Any]]]
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.routes.registry import Limit, Offset
-from core import service
 from core.deps import SessionDep, StaffUser
-from core.schemas import AuditOut, Id, Page, Text
+from registry import offices as service
+from registry.schemas import AuditOut, Id, Page, Text
 
 router = APIRouter(prefix="/api", tags=["audit"])
 

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from core import throttle
 from core.deps import CurrentUser, SessionDep
 from core.errors import DomainError
-from core.models import User, Worker
+from core.models import User
 from core.redis import get_redis
 from core.security import burn_password_check, create_access_token, verify_password
+from registry.models import Worker
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

@@ -4,7 +4,7 @@ Every row is checked first. The answer is the report: `ok`, rows written, and ea
 the column at fault (`{"row": 7, "field": "birth_date", "message": "..."}`). With the default
 mode nothing is written unless every row is good (answered 422); `mode=good_rows` writes the
 good rows and lists the skipped ones; `mode=check` only checks. Column names are documented in
-`core.importer` (Russian headers such as "ФИО", "Адрес", "Дата рождения" are accepted)."""
+`registry.importer.read` (Russian headers such as "ФИО", "Адрес", "Дата рождения" are accepted)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse
 
 from api.errors import DomainError
 from core.deps import EditorUser, SessionDep
-from core.geocode import geocoder_from_settings
-from core.importer import MAX_BYTES, ImportFileError, ImportKind, ImportMode
-from core.schemas import Id
-from core.service_import import run_import
+from registry.geocode import geocoder_from_settings
+from registry.importer.read import MAX_BYTES, ImportFileError, ImportKind, ImportMode
+from registry.importer.service import run_import
+from registry.schemas import Id
 
 router = APIRouter(prefix="/api", tags=["import"])
 

@@ -24,11 +24,11 @@ from fastapi import APIRouter, HTTPException, Query, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from core.access import can_see_office
 from core.db import session_factory
 from core.deps import user_from_token
 from core.models import Role
 from core.settings import get_settings
+from registry.access import can_see_office
 from tracking import visits
 from tracking.live import OFFICE_CHANNEL, hub, latest_positions
 

@@ -17,12 +17,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
-from core.demo_data.geography import STREETS_FILE
 from core.errors import DomainError
 from core.settings import get_settings
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 LEAFLET = WEB / "node_modules" / "leaflet" / "dist"
+# The streets drawn under the maps when no basemap is configured (those of the demo district).
+STREETS_FILE = WEB / "streets.json"
 
 router = APIRouter(tags=["pages"])
 
@@ -73,7 +74,7 @@ def _basemap(path: str, mtime_ns: int) -> dict[str, Any]:
 
 
 def _demo_streets(data: dict[str, Any]) -> dict[str, Any]:
-    """The demo's street list (`core/demo_data/streets.json`) as GeoJSON."""
+    """The demo's street list (`api/web/streets.json`) as GeoJSON."""
     features = [
         {
             "type": "Feature",

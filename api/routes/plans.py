@@ -17,20 +17,20 @@ import redis.asyncio as aioredis
 from fastapi import APIRouter, HTTPException, Path, Query, WebSocket, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from geoalchemy2.shape import to_shape
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
+from api import plan_json
+from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
-from core.access import can_edit_office, can_see_office
 from core.deps import SessionDep, StaffUser, user_from_token
-from core.models import Client, Role, User, Worker
-from core.schemas import Day, Id
+from core.models import Role, User
 from core.settings import get_settings
-from planner import build, jobs, service
+from planner import build, jobs, moves, plans
 from planner.models import Plan
+from registry.access import can_see_office
+from registry.schemas import Day, Id
 from tracking.positions import last_seen
 
 log = logging.getLogger(__name__)
@@ -83,23 +83,12 @@ class ReplanRequest(BaseModel):
 # --- access --------------------------------------------------------------------------------
 
 
-def _visible(session: Session, user: User, office_id: int) -> None:
-    if not can_see_office(session, user, office_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="office not found")
-
-
-def _editable(session: Session, user: User, office_id: int) -> None:
-    _visible(session, user, office_id)
-    if not can_edit_office(session, user, office_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="you may read but not edit plans")
-
-
 def _plan(session: Session, user: User, plan_id: int, edit: bool = False) -> Plan:
-    plan = service.get_plan(session, plan_id=plan_id)
+    plan = plans.get_plan(session, plan_id=plan_id)
     if plan is None or not can_see_office(session, user, plan.office_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="plan not found")
     if edit:
-        _editable(session, user, plan.office_id)
+        check_supervisor_of(session, user, plan.office_id)
     return plan
 
 
@@ -110,7 +99,7 @@ def _job(session: Session, user: User, job_id: str) -> dict[str, Any]:
     return found
 
 
-def _rule_error(exc: service.PlanRuleError) -> DomainError:
+def _rule_error(exc: plans.PlanRuleError) -> DomainError:
     return DomainError(exc.message, status=exc.status)
 
 
@@ -119,10 +108,9 @@ def _rule_error(exc: service.PlanRuleError) -> DomainError:
 
 @router.post("/offices/{office_id}/plans", status_code=status.HTTP_202_ACCEPTED)
 def start_planning(
-    office_id: Id, body: PlanRequest, session: SessionDep, user: StaffUser
+    office_id: Id, body: PlanRequest, session: SessionDep, user: SupervisorOf
 ) -> dict[str, Any]:
     """Plan the office's day in the background; follow the job id for progress."""
-    _editable(session, user, office_id)
     job = jobs.enqueue_plan(
         office_id=office_id,
         day=body.day,
@@ -196,20 +184,21 @@ async def _stream(websocket: WebSocket, pubsub: Any, job_id: str) -> None:
 
 @router.get("/offices/{office_id}/plans")
 def plan_versions(
-    office_id: Id, session: SessionDep, user: StaffUser, day: Annotated[Day, Query()]
+    office_id: Id, session: SessionDep, user: OfficeReader, day: Annotated[Day, Query()]
 ) -> list[dict[str, Any]]:
-    _visible(session, user, office_id)
-    return [_summary(p) for p in service.list_plans(session, office_id=office_id, day=day)]
+    return [
+        plan_json.plan_summary(p) for p in plans.list_plans(session, office_id=office_id, day=day)
+    ]
 
 
 @router.get("/plans/{plan_id}")
 def plan_detail(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return _detail(session, _plan(session, user, plan_id))
+    return plan_json.plan_detail(session, _plan(session, user, plan_id))
 
 
 @router.get("/plans/{plan_id}/geojson")
 def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return _geojson(session, _plan(session, user, plan_id))
+    return plan_json.plan_geojson(session, _plan(session, user, plan_id))
 
 
 @router.post("/plans/{plan_id}/approve")
@@ -217,11 +206,11 @@ def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str,
     """Approve a draft; the previously approved version is superseded; phones are told."""
     _plan(session, user, plan_id, edit=True)
     try:
-        plan = service.approve(session, plan_id=plan_id, user=user)
-    except service.PlanRuleError as exc:
+        plan = plans.approve(session, plan_id=plan_id, user=user)
+    except plans.PlanRuleError as exc:
         raise _rule_error(exc) from exc
     _tell_phones(plan)
-    return _detail(session, plan)
+    return plan_json.plan_detail(session, plan)
 
 
 def _tell_phones(plan: Plan) -> None:
@@ -249,7 +238,7 @@ def move_visit(
     """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
     _plan(session, user, plan_id, edit=True)
     try:
-        result = service.move_visit(
+        result = moves.move_visit(
             session,
             plan_id=plan_id,
             user=user,
@@ -259,7 +248,7 @@ def move_visit(
             position=body.position,
             dry_run=body.dry_run,
         )
-    except service.PlanRuleError as exc:
+    except plans.PlanRuleError as exc:
         if exc.status != status.HTTP_409_CONFLICT:
             raise _rule_error(exc) from exc
         answer = {"feasible": False, "detail": exc.message, "rule": exc.rule, **exc.details}
@@ -268,11 +257,11 @@ def move_visit(
     if result.dry_run:
         answer["routes"] = _preview(result)
     else:
-        answer["plan"] = _detail(session, result.plan)
+        answer["plan"] = plan_json.plan_detail(session, result.plan)
     return answer
 
 
-def _preview(result: service.MoveResult) -> list[dict[str, Any]]:
+def _preview(result: moves.MoveResult) -> list[dict[str, Any]]:
     """Recomputed times of a dry-run move, per worker."""
     built = result.built
     at = lambda seconds: build.at(built.day, seconds, built.tz).isoformat()  # noqa: E731
@@ -339,13 +328,12 @@ def _positions(
 def visits_due(
     office_id: Id,
     session: SessionDep,
-    user: StaffUser,
+    user: OfficeReader,
     day: Day | None = None,
     start: Day | None = None,
     end: Day | None = None,
 ) -> dict[str, Any]:
     """The care-plan visits due on a day or from `start` to `end` (a week, a month, a contract)."""
-    _visible(session, user, office_id)
     start = start or day
     end = end or start
     if start is None or end is None:
@@ -374,174 +362,3 @@ def visits_due(
         figures["visits"] += 1
         figures["minutes"] += v["minutes"]
     return {"start": start, "end": end, "per_day": per_day, "visits": visits}
-
-
-# --- shaping answers -----------------------------------------------------------------------
-
-
-def _summary(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": plan.id,
-        "office_id": plan.office_id,
-        "day": plan.day,
-        "version": plan.version,
-        "status": plan.status.value,
-        "cost": plan.cost,
-        "stats": plan.stats,
-        "kind": plan.params.get("kind", "plan"),
-        "created_by": plan.created_by,
-        "created_at": plan.created_at,
-        "approved_by": plan.approved_by,
-        "approved_at": plan.approved_at,
-    }
-
-
-def _lonlat(geometry: Any) -> tuple[float | None, float | None]:
-    if geometry is None:
-        return None, None
-    point = to_shape(geometry)
-    return point.x, point.y
-
-
-def _people(session: Session, plan: Plan) -> tuple[dict[int, Client], dict[int, Worker]]:
-    client_ids = {s.client_id for r in plan.routes for s in r.stops}
-    client_ids |= {u.client_id for u in plan.unplanned}
-    clients = session.scalars(select(Client).where(Client.id.in_(client_ids or {-1})))
-    worker_ids = {r.worker_id for r in plan.routes} or {-1}
-    workers = session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))
-    return {c.id: c for c in clients}, {w.id: w for w in workers}
-
-
-def _client_fields(client: Client | None) -> dict[str, Any]:
-    lon, lat = _lonlat(client.location if client else None)
-    return {
-        "client_name": client.full_name if client else "",
-        "address": client.address if client else "",
-        "lon": lon,
-        "lat": lat,
-    }
-
-
-def _detail(session: Session, plan: Plan) -> dict[str, Any]:
-    """The full plan: routes with stops (who, where, when, what, why) and unplanned visits."""
-    clients, workers = _people(session, plan)
-    routes = []
-    for route in plan.routes:
-        worker = workers.get(route.worker_id)
-        stops = [
-            {
-                "id": s.id,
-                "seq": s.seq,
-                "client_id": s.client_id,
-                **_client_fields(clients.get(s.client_id)),
-                "services": s.services,
-                "minutes": sum(int(x.get("minutes", 0)) for x in s.services),
-                "arrival": s.arrival,
-                "start": s.start,
-                "end": s.end,
-                "travel_s": s.travel_s,
-                "wait_s": s.wait_s,
-                "pinned": s.pinned,
-                "why": s.why,
-            }
-            for s in route.stops
-        ]
-        routes.append(
-            {
-                "id": route.id,
-                "worker_id": route.worker_id,
-                "worker_name": worker.full_name if worker else "",
-                "travel_mode": worker.travel_mode.value if worker else None,
-                "start": route.start,
-                "end": route.end,
-                "break_start": route.break_start,
-                "break_end": route.break_end,
-                "travel_s": route.travel_s,
-                "service_s": route.service_s,
-                "wait_s": route.wait_s,
-                "distance_m": route.distance_m,
-                "stops": stops,
-            }
-        )
-    unplanned = [
-        {
-            "id": u.id,
-            "client_id": u.client_id,
-            **_client_fields(clients.get(u.client_id)),
-            "code": u.code,
-            "reason": u.reason,
-            "services": u.services,
-        }
-        for u in plan.unplanned
-    ]
-    return {**_summary(plan), "totals": plan.stats, "routes": routes, "unplanned": unplanned}
-
-
-def _geojson(session: Session, plan: Plan) -> dict[str, Any]:
-    """Stops as points and each worker's day as a line (start point, visits, end point)."""
-    clients, workers = _people(session, plan)
-    features: list[dict[str, Any]] = []
-    for route in plan.routes:
-        worker = workers.get(route.worker_id)
-        line: list[list[float]] = []
-        start = _lonlat(worker.start_location if worker else None)
-        if start[0] is not None:
-            line.append([start[0], start[1]])  # type: ignore[list-item]
-        for stop in route.stops:
-            client = clients.get(stop.client_id)
-            lon, lat = _lonlat(client.location if client else None)
-            if lon is None or lat is None:
-                continue
-            line.append([lon, lat])
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    "properties": {
-                        "kind": "stop",
-                        "stop_id": stop.id,
-                        "seq": stop.seq,
-                        "worker_id": route.worker_id,
-                        "client_id": stop.client_id,
-                        "client_name": client.full_name if client else "",
-                        "start": stop.start.isoformat(),
-                        "end": stop.end.isoformat(),
-                        "why": stop.why,
-                    },
-                }
-            )
-        end = _lonlat(worker.end_location if worker else None)
-        if end[0] is not None:
-            line.append([end[0], end[1]])  # type: ignore[list-item]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": line},
-                "properties": {
-                    "kind": "route",
-                    "worker_id": route.worker_id,
-                    "worker_name": worker.full_name if worker else "",
-                    "stops": len(route.stops),
-                    "distance_m": route.distance_m,
-                },
-            }
-        )
-    for row in plan.unplanned:
-        client = clients.get(row.client_id)
-        lon, lat = _lonlat(client.location if client else None)
-        if lon is None:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {
-                    "kind": "unplanned",
-                    "client_id": row.client_id,
-                    "client_name": client.full_name if client else "",
-                    "code": row.code,
-                    "reason": row.reason,
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "properties": _summary(plan), "features": features}

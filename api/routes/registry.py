@@ -1,5 +1,5 @@
 """The registry's HTTP API: regions, offices, workers, clients, the service catalogue and care
-plans. Handlers only translate HTTP; the rules live in `core.service*`.
+plans. Handlers only translate HTTP; the rules live in `registry.offices*`.
 
 Who may do what: admins everything; managers read the offices of their region; supervisors read
 and edit their own offices; field workers read only their own clients (and what they need of
@@ -13,11 +13,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from core import service, service_catalogue, service_clients, service_workers
 from core.deps import CurrentUser, EditorUser, SessionDep, StaffUser, require_roles
-from core.geocode import geocoder_from_settings
-from core.models import ClientStatus, Role, User
-from core.schemas import (
+from core.models import Role, User
+from registry import care_plans as service_catalogue
+from registry import clients as service_clients
+from registry import offices as service
+from registry import workers as service_workers
+from registry.geocode import geocoder_from_settings
+from registry.models import ClientStatus
+from registry.schemas import (
     MAX_ID,
     AbsenceIn,
     CarePlanIn,

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, Response
 from api.reports import export, service
 from api.reports.schemas import Filters, Table
 from core.deps import ReportUser, SessionDep
-from core.schemas import Day, Id
+from registry.schemas import Day, Id
 
 router = APIRouter(tags=["reports"])
 

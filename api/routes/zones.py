@@ -8,11 +8,11 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
+from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
-from core.access import can_edit_office, can_see_office
 from core.deps import SessionDep, StaffUser
-from core.models import User
-from core.schemas import Id, Text
+from registry.access import can_see_office
+from registry.schemas import Id, Text
 from zones import service
 from zones.models import ZoneSet
 from zones.problem import ZoneInputError
@@ -51,19 +51,6 @@ class RebalanceIn(BaseModel):
     time_limit_s: float = Field(10.0, gt=0, le=120)
 
 
-def _visible(session: Session, user: User, office_id: int) -> None:
-    if not can_see_office(session, user, office_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="office not found")
-
-
-def _editable(session: Session, user: User, office_id: int) -> None:
-    _visible(session, user, office_id)
-    if not can_edit_office(session, user, office_id):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="only the office's supervisor edits zones"
-        )
-
-
 def _moves(session: Session, office_id: int, body: MovesIn) -> dict[int, int]:
     moves = {m.client_id: m.zone_id for m in body.moves}
     if body.polygon is not None and body.to_zone_id is not None:
@@ -83,35 +70,36 @@ def _run(call, *args, field: str | None = None, **kwargs):  # type: ignore[no-un
 
 
 @router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
-def get_zones(office_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    _visible(session, user, office_id)
+def get_zones(office_id: Id, session: SessionDep, user: OfficeReader) -> dict[str, Any]:
     return _run(service.zone_view, session, office_id=office_id)
 
 
 @router.get("/offices/{office_id}/zones/clients", summary="Clients with their zone and lock")
-def get_zone_clients(office_id: Id, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
-    _visible(session, user, office_id)
+def get_zone_clients(
+    office_id: Id, session: SessionDep, user: OfficeReader
+) -> list[dict[str, Any]]:
     return _run(service.zone_clients, session, office_id=office_id)
 
 
 @router.get("/offices/{office_id}/zones/history", summary="Versions of the office's zones")
-def get_zone_history(office_id: Id, session: SessionDep, user: StaffUser) -> list[dict[str, Any]]:
-    _visible(session, user, office_id)
+def get_zone_history(
+    office_id: Id, session: SessionDep, user: OfficeReader
+) -> list[dict[str, Any]]:
     return service.zone_set_history(session, office_id=office_id)
 
 
 @router.post("/offices/{office_id}/zones/preview", summary="What-if: figures after moves")
-def preview(office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    _visible(session, user, office_id)
+def preview(
+    office_id: Id, body: MovesIn, session: SessionDep, user: OfficeReader
+) -> dict[str, Any]:
     moves = _run(_moves, session, office_id, body, field="polygon")
     return _run(service.preview_moves, session, office_id=office_id, moves=moves, field="moves")
 
 
 @router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
 def save_moves(
-    office_id: Id, body: MovesIn, session: SessionDep, user: StaffUser
+    office_id: Id, body: MovesIn, session: SessionDep, user: SupervisorOf
 ) -> dict[str, Any]:
-    _editable(session, user, office_id)
     moves = _run(_moves, session, office_id, body, field="polygon")
     if not moves:
         raise DomainError("no clients to move", status=400, field="moves")
@@ -123,8 +111,7 @@ def save_moves(
 
 
 @router.post("/offices/{office_id}/zones/lock", summary="Lock or unlock clients in their zone")
-def lock(office_id: Id, body: LockIn, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    _editable(session, user, office_id)
+def lock(office_id: Id, body: LockIn, session: SessionDep, user: SupervisorOf) -> dict[str, Any]:
     count = _run(
         service.set_locked, session, user=user, office_id=office_id,
         client_ids=body.client_ids, locked=body.locked, field="client_ids",
@@ -134,12 +121,10 @@ def lock(office_id: Id, body: LockIn, session: SessionDep, user: StaffUser) -> d
 
 @router.post("/offices/{office_id}/zones/rebalance", summary="Auto-rebalance with fewest moves")
 def rebalance(
-    office_id: Id, body: RebalanceIn, session: SessionDep, user: StaffUser
+    office_id: Id, body: RebalanceIn, session: SessionDep, user: OfficeReader
 ) -> dict[str, Any]:
     if body.save:
-        _editable(session, user, office_id)
-    else:
-        _visible(session, user, office_id)
+        check_supervisor_of(session, user, office_id)
     return _run(
         service.rebalance, session, user=user, office_id=office_id,
         fewest_moves=body.fewest_moves, save=body.save, time_limit_s=body.time_limit_s,

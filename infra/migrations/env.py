@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import core.all_models  # noqa: F401  (registers every table on the metadata)
+import infra.migrations.all_models  # noqa: F401  (registers every table on the metadata)
 from core.db import Base
 from core.settings import get_settings
 

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import AuditEntry, Client, Office, Role, Service, Worker, WorkerAbsence
+from core.models import AuditEntry, Office, Role
+from registry.models import Client, Service, Worker, WorkerAbsence
 from tests import factories as f
 
 HUGE = 2**63  # overflows PostgreSQL integer and bigint alike

@@ -21,7 +21,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Role, Worker
+from core.models import Role
+from registry.models import Worker
 from tests import factories
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -260,9 +261,9 @@ def approved_route(session: Session, data: OfficeData, *, worker_index: int = 0)
     Returns the plan stop ids in visit order."""
     from zoneinfo import ZoneInfo
 
-    from core.models import Client
     from core.settings import get_settings
     from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+    from registry.models import Client
 
     tz = ZoneInfo(get_settings().timezone)
     today = datetime.now(tz).date()

@@ -18,10 +18,10 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.demo_history import PlannedDay, PlannedStop, Simulated, simulate_day, write
-from core.models import Client, Worker
 from core.settings import get_settings
+from demo.history import PlannedDay, PlannedStop, Simulated, simulate_day, write
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from registry.models import Client, Worker
 from tests.browser.conftest import OfficeData, log_in
 from tests.reports.cleanup import wipe_office
 from tracking.devices import register_device

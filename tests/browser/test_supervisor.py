@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Worker, WorkerShift
+from registry.models import Worker, WorkerShift
 from tests.browser.conftest import PASSWORD, OfficeData, log_in
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 

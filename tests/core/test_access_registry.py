@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from core.models import Client, Office, Role, Worker
+from core.models import Office, Role
+from registry.models import Client, Worker
 from tests import factories as f
 
 

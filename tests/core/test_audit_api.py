@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from core.models import Role, TravelMode
+from core.models import Role
+from registry.models import TravelMode
 from tests import factories as f
 
 

@@ -16,9 +16,13 @@ from shapely.geometry import Point
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
-from core import demo as demo_module
 from core.db import get_engine
-from core.demo import (
+from core.models import Office, Region, Role, User
+from core.security import verify_password
+from demo import load as demo_module
+from demo.data.care import MAX_VISIT_MINUTES
+from demo.data.region import REGION_NAME, build_region
+from demo.load import (
     DEMO_PASSWORD,
     DemoConflict,
     DemoSummary,
@@ -26,23 +30,8 @@ from core.demo import (
     load_demo,
     wipe_demo,
 )
-from core.demo_data import zoning
-from core.demo_data.care import MAX_VISIT_MINUTES
-from core.demo_data.region import REGION_NAME, build_region
-from core.models import (
-    CarePlan,
-    CarePlanLine,
-    Client,
-    ClientStatus,
-    ClientStatusChange,
-    Office,
-    Region,
-    Role,
-    User,
-    Worker,
-)
-from core.recurrence import parse_recurrence
-from core.security import verify_password
+from registry.models import CarePlan, CarePlanLine, Client, ClientStatus, ClientStatusChange, Worker
+from registry.recurrence import parse_recurrence
 from tests import factories
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
@@ -235,28 +224,6 @@ def test_second_load_changes_nothing(scratch: Session, demo: DemoSummary) -> Non
     assert {login.username for login in again.logins} == {login.username for login in demo.logins}
 
 
-def test_reset_replaces_the_region_even_without_the_zones_service(
-    scratch: Session, demo: DemoSummary, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("zones service down")
-
-    monkeypatch.setattr("zones.service.rebalance", broken)
-    db = scratch
-    replaced = load_demo(db, seed=7, reset=True, today=TODAY)
-    assert replaced.created
-    assert replaced.zoning == "demo split"
-    assert replaced.zones == replaced.workers
-    assert replaced.region_id != demo.region_id
-    assert replaced.clients == demo.clients
-    assert db.get(Region, demo.region_id) is None
-    usernames = db.scalars(select(User.username)).all()
-    assert len(usernames) == len(set(usernames))
-    old_workers = select(func.count()).where(Worker.office_id.in_(demo.office_ids))
-    assert db.scalar(old_workers) == 0
-    check_zones(db, replaced)
-
-
 def test_demo_never_takes_over_someone_elses_login(scratch: Session, demo: DemoSummary) -> None:
     db = scratch
     wipe_demo(db)
@@ -413,29 +380,3 @@ def test_geometry_is_stored_in_4326(db: Session, demo: DemoSummary) -> None:
     assert 37.7 < area.centroid.x < 37.9 and 55.7 < area.centroid.y < 55.8
 
 
-def test_own_split_is_balanced_compact_and_respects_skills() -> None:
-    # Two clusters of ten clients each, equal loads, two zones with equal hours.
-    west = [(37.76 + 0.001 * k, 55.75) for k in range(10)]
-    east = [(37.81 + 0.001 * k, 55.75) for k in range(10)]
-    points = west + east
-    zone_of = zoning.split_balanced(points, [60.0] * 20, [40.0, 40.0])
-    assert len(set(zone_of[:10])) == 1 and len(set(zone_of[10:])) == 1
-    assert zone_of[0] != zone_of[10]
-    needs = [set()] * 19 + [{"medical"}]  # the last east client needs a nurse from the west
-    skills = [{"medical"} if zone == zone_of[0] else set() for zone in range(2)]
-    zoning.fit_skills(points, zone_of, needs=needs, skills=skills)
-    assert zone_of[19] == zone_of[0]
-
-
-def test_own_polygons_cover_their_clients_and_do_not_overlap() -> None:
-    region = build_region(seed=7, today=TODAY)
-    office = region.offices[0]
-    points = [(c.building.lon, c.building.lat) for c in office.clients]
-    zone_of = zoning.split_balanced(points, [1.0] * len(points), [1.0] * 5)
-    shapes = zoning.zone_polygons(points, zone_of, office.area)
-    assert set(shapes) == set(range(5))
-    for (lon, lat), zone in zip(points, zone_of, strict=True):
-        assert shapes[zone].buffer(1e-5).contains(Point(lon, lat))
-    for a in range(5):
-        for b in range(a + 1, 5):
-            assert shapes[a].intersection(shapes[b]).area < 1e-10

@@ -13,9 +13,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import importer, importer_rows
-from core.importer import ImportKind, read_table
-from core.models import CarePlan, Client, LocationStatus, Office, Role, Worker
+from core.models import Office, Role
+from registry.importer import cli as import_cli
+from registry.importer import read as importer
+from registry.importer import rows as importer_rows
+from registry.importer.read import ImportKind, read_table
+from registry.models import CarePlan, Client, LocationStatus, Worker
 from tests import factories as f
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -234,14 +237,14 @@ def test_command_line_names_row_and_field_and_exits_2(
 
     monkeypatch.setattr(core.db, "session_scope", test_session)
     bad = FIXTURES / "clients_bad_rows.csv"
-    code = importer.main(["--office", str(office.id), "--kind", "clients", str(bad)])
+    code = import_cli.main(["--office", str(office.id), "--kind", "clients", str(bad)])
     assert code == 2
     assert "row 3, birth_date:" in capsys.readouterr().err
     assert _count(db, Client, office) == 0
     good = FIXTURES / "clients_ru.csv"
-    assert importer.main(["--office", str(office.id), "--kind", "clients", str(good)]) == 0
+    assert import_cli.main(["--office", str(office.id), "--kind", "clients", str(good)]) == 0
     assert "3 rows, 3 written" in capsys.readouterr().out
-    assert importer.main(["--office", "999999", "--kind", "clients", str(good)]) == 2
+    assert import_cli.main(["--office", "999999", "--kind", "clients", str(good)]) == 2
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.geocode import CachedGeocoder, GeocoderUnavailable, geocoder_from_settings, normalise
-from core.importer import ImportKind
-from core.models import Client, GeocodeCache, LocationStatus
-from core.service_import import run_import
 from core.settings import Settings
+from registry.geocode import CachedGeocoder, GeocoderUnavailable, geocoder_from_settings, normalise
+from registry.importer.read import ImportKind
+from registry.importer.service import run_import
+from registry.models import Client, GeocodeCache, LocationStatus
 from tests import factories as f
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -93,7 +93,7 @@ def test_nominatim_geocoder_reads_lon_lat_from_a_nominatim_server() -> None:
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    from core.geocode import NominatimGeocoder
+    from registry.geocode import NominatimGeocoder
 
     asked: list[str] = []
 

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import CarePlan, Client, ClientStatus, Role
+from core.models import Role
+from registry.models import CarePlan, Client, ClientStatus
 from tests import factories as f
 
 

@@ -83,7 +83,7 @@ def private_scope(private_engine: Engine):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def demo_loaded(private_scope, monkeypatch_session):  # type: ignore[no-untyped-def]
     """`careroute demo` run once on the private database: one week of history."""
-    from api import demo_cli
+    from demo import cli as demo_cli
 
     monkeypatch_session.setattr(demo_cli, "open_session", private_scope)
     return demo_cli.run(today=demo_day(), weeks=1, time_limit_s=2.0)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from api import demo_cli
+from demo import cli as demo_cli
 from tests.demo.conftest import demo_day
 
 TABLES = ["region", "office", "worker", "client", "plan", "plan_stop", "ping", "visit",

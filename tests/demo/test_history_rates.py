@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.demo_history import COPY_COLUMNS, PlannedDay, PlannedStop, Simulated, simulate_day
+from demo.history import COPY_COLUMNS, PlannedDay, PlannedStop, Simulated, simulate_day
 
 TZ = ZoneInfo("Europe/Moscow")
 DAY = date(2026, 11, 18)

@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from api import demo_cli, simulate
 from core.settings import get_settings
+from demo import cli as demo_cli
+from demo import simulate
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 from tests.demo.conftest import demo_day
 from tracking.inference import infer_office_day

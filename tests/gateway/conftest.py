@@ -14,7 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Client, Office, Role, User, Worker, WorkerShift
+from core.models import Office, Role, User
+from registry.models import Client, Worker, WorkerShift
 from tests import factories
 from tracking import live
 

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from core.models import Role, Worker
+from core.models import Role
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from registry.models import Worker
 from tests import factories
 from tests.factories import auth
 from tracking.models import Visit

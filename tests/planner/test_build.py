@@ -7,12 +7,12 @@ from datetime import date, time
 import pytest
 from sqlalchemy.orm import Session
 
-from core.models import ClientStatus, ClientStatusChange, TravelMode, WorkerAbsence
 from core.settings import Settings
 from planner import build
 from planner.problem import Break
 from planner.problem import TravelMode as Mode
 from planner.travel import OsrmHttpProvider, StraightLineProvider
+from registry.models import ClientStatus, ClientStatusChange, TravelMode, WorkerAbsence
 from tests import factories as f
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import redis
@@ -17,10 +18,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.models import CarePlan, Client, Office, Region, Service, Worker
+from core.models import Office, Region
 from core.settings import get_settings
-from planner import jobs
+from planner import jobs, plans
 from planner.models import Plan
+from registry.models import CarePlan, Client, Service, Worker
 from tests import factories as f
 from tests.planner.test_service import MONDAY, make_day
 
@@ -138,7 +140,7 @@ def test_command_line_region_and_a_separate_worker_process(
         queued = jobs.planning_queue(queue_redis).job_ids
         assert len(queued) == 1
         worker = subprocess.run(
-            [sys.executable, "-m", "core.cli", "worker", "--burst"],
+            [sys.executable, "-m", "api.cli", "worker", "--burst"],
             cwd=ROOT,
             env={**os.environ},
             capture_output=True,
@@ -185,3 +187,33 @@ def office_users(session: Session, office_id: int) -> list:  # type: ignore[type
 
     ids = select(UserOffice.user_id).where(UserOffice.office_id == office_id)
     return list(session.scalars(select(User).where(User.id.in_(ids))))
+
+
+def test_a_job_solves_with_no_session_open(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A solve takes seconds of CPU: no database session may stay open through it."""
+    open_now = 0
+
+    @contextmanager
+    def counted_session() -> Iterator[Session]:
+        nonlocal open_now
+        open_now += 1
+        try:
+            yield db
+            db.flush()
+        finally:
+            open_now -= 1
+
+    sessions_during_solve: list[int] = []
+    solve = plans.solve
+
+    def watched_solve(*args: Any, **kwargs: Any) -> Any:
+        sessions_during_solve.append(open_now)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "open_session", counted_session)
+    monkeypatch.setattr(plans, "solve", watched_solve)
+    day = make_day(db)
+    plan_id = jobs.run_plan_job(day.office.id, MONDAY.isoformat(), 1.0, None)
+    assert sessions_during_solve == [0]
+    stored = db.get(Plan, plan_id)
+    assert stored is not None and sum(len(r.stops) for r in stored.routes) == 7

@@ -1,11 +1,18 @@
-"""Recurrence strings (core.recurrence) and care-plan expansion (planner.recurrence)."""
+"""Recurrence strings (registry.recurrence) and care-plan expansion (planner.recurrence)."""
 
 from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
 
-from core.recurrence import (
+from planner.problem import Location
+from planner.recurrence import (
+    CareClient,
+    CarePlanLine,
+    visits_for_day,
+    visits_for_period,
+)
+from registry.recurrence import (
     Recurrence,
     RecurrenceKind,
     label_en,
@@ -14,13 +21,6 @@ from core.recurrence import (
     monthly_phase,
     occurs_on,
     parse_recurrence,
-)
-from planner.problem import Location
-from planner.recurrence import (
-    CareClient,
-    CarePlanLine,
-    visits_for_day,
-    visits_for_period,
 )
 
 MONDAY = date(2025, 3, 3)

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.models import AuditEntry, Client, Office, Role, User, Worker
-from planner import service
+from core.models import AuditEntry, Office, Role, User
+from planner import moves, plans, replan
 from planner.build import local_tz
 from planner.models import PlanStatus
 from planner.problem import SolveParams
+from registry.models import Client, Worker
 from tests import factories as f
 
 pytestmark = pytest.mark.db
@@ -61,7 +62,7 @@ def day(db: Session) -> Day:
 
 
 def _plan(db: Session, day: Day):  # type: ignore[no-untyped-def]
-    return service.plan_day(
+    return plans.plan_day(
         db, office_id=day.office.id, day=MONDAY, user_id=day.supervisor.id, params=QUICK
     )
 
@@ -86,7 +87,7 @@ def test_plan_day_stores_versions_with_explanations(db: Session, day: Day) -> No
     assert [(u.client_id, u.code) for u in plan.unplanned] == [(day.unmapped.id, "no_location")]
     assert plan.stats["planned"] == 7
     assert _plan(db, day).version == 2
-    assert [p.version for p in service.list_plans(db, office_id=day.office.id, day=MONDAY)] == [
+    assert [p.version for p in plans.list_plans(db, office_id=day.office.id, day=MONDAY)] == [
         2,
         1,
     ]
@@ -94,14 +95,14 @@ def test_plan_day_stores_versions_with_explanations(db: Session, day: Day) -> No
 
 def test_approve_supersedes_the_previous_version(db: Session, day: Day) -> None:
     first, second = _plan(db, day), _plan(db, day)
-    service.approve(db, plan_id=first.id, user=day.supervisor)
+    plans.approve(db, plan_id=first.id, user=day.supervisor)
     assert first.status == PlanStatus.APPROVED
     assert first.approved_by == day.supervisor.id and first.approved_at is not None
-    service.approve(db, plan_id=second.id, user=day.supervisor)
+    plans.approve(db, plan_id=second.id, user=day.supervisor)
     db.refresh(first)
     assert (first.status, second.status) == (PlanStatus.SUPERSEDED, PlanStatus.APPROVED)
-    with pytest.raises(service.PlanRuleError, match="only a draft"):
-        service.approve(db, plan_id=first.id, user=day.supervisor)
+    with pytest.raises(plans.PlanRuleError, match="only a draft"):
+        plans.approve(db, plan_id=first.id, user=day.supervisor)
     actions = db.scalars(
         select(AuditEntry.action).where(AuditEntry.entity == "plan").order_by(AuditEntry.id)
     ).all()
@@ -112,7 +113,7 @@ def test_move_edits_a_draft_and_copies_an_approved_plan(db: Session, day: Day) -
     plan = _plan(db, day)
     boris_route = next(r for r in plan.routes if r.worker_id == day.boris.id)
     moved = boris_route.stops[-1]
-    result = service.move_visit(
+    result = moves.move_visit(
         db,
         plan_id=plan.id,
         user=day.supervisor,
@@ -132,8 +133,8 @@ def test_move_edits_a_draft_and_copies_an_approved_plan(db: Session, day: Day) -
     audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "move")).one()
     assert audit.changes["to_worker_id"] == day.anna.id
 
-    service.approve(db, plan_id=plan.id, user=day.supervisor)
-    back = service.move_visit(
+    plans.approve(db, plan_id=plan.id, user=day.supervisor)
+    back = moves.move_visit(
         db,
         plan_id=plan.id,
         user=day.supervisor,
@@ -153,8 +154,8 @@ def test_move_edits_a_draft_and_copies_an_approved_plan(db: Session, day: Day) -
 def test_move_refused_with_the_rule_broken(db: Session, day: Day) -> None:
     plan = _plan(db, day)
     nurse_stop = next(s for r in plan.routes for s in r.stops if s.client_id == day.nurse_client.id)
-    with pytest.raises(service.PlanRuleError) as refused:
-        service.move_visit(
+    with pytest.raises(plans.PlanRuleError) as refused:
+        moves.move_visit(
             db,
             plan_id=plan.id,
             user=day.supervisor,
@@ -169,8 +170,8 @@ def test_move_refused_with_the_rule_broken(db: Session, day: Day) -> None:
     early.window_start, early.window_end = time(8), time(8, 20)
     db.flush()
     stop = next(s for r in plan.routes for s in r.stops if s.client_id == early.id)
-    with pytest.raises(service.PlanRuleError) as late:
-        service.move_visit(
+    with pytest.raises(plans.PlanRuleError) as late:
+        moves.move_visit(
             db,
             plan_id=plan.id,
             user=day.supervisor,
@@ -185,8 +186,8 @@ def test_move_refused_with_the_rule_broken(db: Session, day: Day) -> None:
 
 def test_move_of_an_unmapped_client_is_refused(db: Session, day: Day) -> None:
     plan = _plan(db, day)
-    with pytest.raises(service.PlanRuleError) as refused:
-        service.move_visit(
+    with pytest.raises(plans.PlanRuleError) as refused:
+        moves.move_visit(
             db,
             plan_id=plan.id,
             user=day.supervisor,
@@ -204,7 +205,7 @@ def test_replan_keeps_started_visits_and_sends_a_sick_worker_home(db: Session, d
     now = first.start.astimezone(local_tz())
     urgent = f.client(db, day.office, lonlat=(37.78, 55.75))
     f.care_plan(db, urgent, [(_shopping(db, day), "weekdays:5")])  # nothing due on Monday
-    new = service.replan(
+    new = replan.replan(
         db,
         plan_id=plan.id,
         now=now,
@@ -228,7 +229,7 @@ def test_replan_keeps_started_visits_and_sends_a_sick_worker_home(db: Session, d
 
 
 def _shopping(db: Session, day: Day):  # type: ignore[no-untyped-def]
-    from core.models import Service
+    from registry.models import Service
 
     return db.scalars(
         select(Service).where(Service.office_id == day.office.id, Service.code == "C01")

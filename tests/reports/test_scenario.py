@@ -25,9 +25,10 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from core.db import session_factory
-from core.models import Role, WorkerShift
+from core.models import Role
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from registry.models import WorkerShift
 from tests import factories
 from tests.reports.cleanup import wipe_office
 from tracking.devices import register_device

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from core.models import Role, User, WorkerAbsence
+from core.models import Role, User
 from core.settings import get_settings
+from registry.models import WorkerAbsence
 from tests import factories as f
 
 ROLES = ("anonymous", "worker", "other_supervisor", "supervisor", "manager", "admin")

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from core.access import worker_client_ids
-from core.models import Client, Office, Role, Worker
+from core.models import Office, Role
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+from registry.models import Client, Worker
 from tests import factories as f
+from tracking.caseload import worker_client_ids
 
 
 def _route(

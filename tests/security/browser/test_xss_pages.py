@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from core.models import Client, User, Worker, WorkerShift
+from core.models import User
+from registry.models import Client, Worker, WorkerShift
 from tests.browser.conftest import PASSWORD, OfficeData, approved_route, log_in
 
 CLIENT_NAME = "<img src=x onerror=\"document.body.dataset.xss='client'\">"

@@ -1,3 +1,0 @@
-"""The demo region's data and builders: streets, names and the service catalogue as data
-files; pure builders of the district, people and care plans (`region.build_region`); and the
-few database helpers `core.demo` uses to store, zone, summarise and wipe it."""

@@ -1,0 +1,248 @@
+"""Re-planning mid-day: the rest of the day solved again from where the workers are, with
+visits under way or done pinned, stored as a new draft version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core.settings import Settings, get_settings
+from planner import build
+from planner.build import Built, Resume, VisitDraft
+from planner.copying import copy_stop
+from planner.models import Plan, PlanRoute, PlanStop
+from planner.plans import (
+    PlanRuleError,
+    ProgressCallback,
+    finish,
+    new_plan,
+    plan_drafts,
+    plan_or_404,
+    plan_workers,
+    route_row,
+    set_routes,
+    solve,
+    unplanned_rows,
+)
+from planner.problem import Location, Route, SolveParams
+from planner.problem import Plan as SolvedPlan
+from planner.travel import TravelTimeProvider
+from registry.models import Client, Worker
+
+# --- re-planning mid-day -------------------------------------------------------------------
+
+
+def replan(
+    session: Session,
+    *,
+    plan_id: int,
+    now: datetime,
+    user_id: int | None = None,
+    exclude_worker_ids: Sequence[int] = (),
+    urgent_client_ids: Sequence[int] = (),
+    positions: Mapping[int, Location] | None = None,
+    params: SolveParams | None = None,
+    on_progress: ProgressCallback | None = None,
+    provider: TravelTimeProvider | None = None,
+    settings: Settings | None = None,
+) -> Plan:
+    """A new draft from `plan` at `now`: visits started by `now` stay pinned where they are;
+    the rest, the plan's unplanned visits and urgent visits are re-planned over the workers
+    still on duty (excluded workers go home), each starting from their latest position.
+    One session throughout; the planning job uses `prepare_replan`, `solve`, `store_replan`
+    so that no session is open while it solves."""
+    settings = settings or get_settings()
+    params = params or SolveParams(time_limit_s=settings.plan_time_limit_s)
+    request = ReplanRequest(
+        plan_id, now, tuple(exclude_worker_ids), tuple(urgent_client_ids), dict(positions or {})
+    )
+    prepared = prepare_replan(session, request, provider=provider, settings=settings)
+    solved = solve(prepared, params, on_progress)
+    return store_replan(
+        session, request, prepared, solved, user_id=user_id, params=params, settings=settings
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplanRequest:
+    """What the supervisor asked: re-plan `plan_id` from `now`."""
+
+    plan_id: int
+    now: datetime
+    exclude_worker_ids: tuple[int, ...] = ()
+    urgent_client_ids: tuple[int, ...] = ()
+    positions: dict[int, Location] = field(default_factory=dict)
+
+
+def _started(source: Plan, now: datetime) -> dict[int, list[PlanStop]]:
+    return {r.worker_id: [s for s in r.stops if s.start <= now] for r in source.routes}
+
+
+def prepare_replan(
+    session: Session,
+    request: ReplanRequest,
+    *,
+    provider: TravelTimeProvider | None = None,
+    settings: Settings | None = None,
+) -> Built:
+    """The rest of the day as the solver's problem, from where each worker is."""
+    settings = settings or get_settings()
+    source = plan_or_404(session, request.plan_id)
+    tz = build.local_tz(settings)
+    now_s = build.seconds_since_midnight(request.now, source.day, tz)
+    started = _started(source, request.now)
+    open_stops = [s for r in source.routes for s in r.stops if s.start > request.now]
+    workers = plan_workers(session, source, frozenset(request.exclude_worker_ids))
+    resume = {
+        w.id: _resume(
+            session, source, w, started.get(w.id, []), now_s, request.positions.get(w.id), tz
+        )
+        for w in workers
+    }
+    drafts = _replan_drafts(session, source, open_stops, request.urgent_client_ids)
+    return build.assemble(
+        session,
+        office_id=source.office_id,
+        day=source.day,
+        workers=workers,
+        drafts=drafts,
+        settings=settings,
+        provider=provider,
+        resume=resume,
+    )
+
+
+def store_replan(
+    session: Session,
+    request: ReplanRequest,
+    built: Built,
+    solved: SolvedPlan,
+    *,
+    user_id: int | None,
+    params: SolveParams,
+    settings: Settings | None = None,
+) -> Plan:
+    """The re-planned rest of the day merged with what was under way, as a new draft."""
+    source = plan_or_404(session, request.plan_id)
+    started = _started(source, request.now)
+    plan = new_plan(session, built, user_id, params, kind="replan")
+    plan.params.update({"from_plan": source.id, "now": request.now.isoformat()})
+    plan.params["exclude_worker_ids"] = sorted(request.exclude_worker_ids)
+    plan.params["urgent_client_ids"] = list(request.urgent_client_ids)
+    new_routes = {int(r.worker_id): r for r in solved.routes}
+    worker_ids = sorted(set(started) | set(new_routes))
+    old_routes = {r.worker_id: r for r in source.routes}
+    routes: list[PlanRoute] = []
+    for worker_id in worker_ids:
+        old, new = old_routes.get(worker_id), new_routes.get(worker_id)
+        row = _merged_route(built, old, started.get(worker_id, []), new)
+        if row is not None:
+            routes.append(row)
+    plan.unplanned = unplanned_rows(built, solved)
+    set_routes(session, plan, routes)
+    finish(plan, solved)
+    session.flush()
+    return plan
+
+
+def _resume(
+    session: Session,
+    plan: Plan,
+    worker: Worker,
+    started: list[PlanStop],
+    now_s: int,
+    position: Location | None,
+    tz: ZoneInfo,
+) -> Resume:
+    """Where the worker goes on from: the reported position, else the last client started,
+    else the start point; free once the visit under way ends."""
+    route = next((r for r in plan.routes if r.worker_id == worker.id), None)
+    free_at = now_s
+    where = position
+    if started:
+        last = started[-1]
+        free_at = max(now_s, build.seconds_since_midnight(last.end, plan.day, tz))
+        client = session.get(Client, last.client_id)
+        where = where or (build.location_of(client.location) if client else None)
+    lunch_done = bool(
+        route is not None
+        and route.break_end is not None
+        and build.seconds_since_midnight(route.break_end, plan.day, tz) <= now_s
+    )
+    worked = sum(s.travel_s + int((s.end - s.start).total_seconds()) for s in started)
+    return Resume(location=where, not_before=free_at, lunch_done=lunch_done, worked_s=worked)
+
+
+def _replan_drafts(
+    session: Session,
+    plan: Plan,
+    open_stops: list[PlanStop],
+    urgent_client_ids: Sequence[int],
+) -> list[VisitDraft]:
+    """Visits still to do: the plan's open stops and unplanned visits, plus urgent visits at
+    the highest priority."""
+    drafts = {d.client.id: d for d in plan_drafts(session, plan, open_stops)}
+    for client_id in urgent_client_ids:
+        if client_id in drafts:
+            drafts[client_id] = dataclasses.replace(drafts[client_id], priority=build.URGENT)
+            continue
+        client = session.get(Client, client_id)
+        if client is None or client.office_id != plan.office_id:
+            raise PlanRuleError(f"client {client_id} is not served by this office", status=404)
+        try:
+            drafts[client_id] = build.urgent_draft(session, client=client, day=plan.day)
+        except ValueError as exc:
+            raise PlanRuleError(str(exc), rule="no_care_plan") from exc
+    return list(drafts.values())
+
+
+def _merged_route(
+    built: Built, old: PlanRoute | None, started: list[PlanStop], new: Route | None
+) -> PlanRoute | None:
+    """The stops already under way (pinned, as they were) followed by the re-planned ones."""
+    if not started and (new is None or not new.stops):
+        return None
+    if new is None or not new.stops:
+        assert old is not None
+        ended = started[-1].end
+        lunch_taken = old.break_end is not None and old.break_end <= ended
+        row = PlanRoute(
+            worker_id=old.worker_id,
+            start=old.start,
+            end=ended,
+            break_start=old.break_start if lunch_taken else None,
+            break_end=old.break_end if lunch_taken else None,
+            travel_s=sum(s.travel_s for s in started),
+            service_s=sum(int((s.end - s.start).total_seconds()) for s in started),
+            wait_s=sum(s.wait_s for s in started),
+            distance_m=0,
+        )
+        row.stops = [_pinned_copy(s, n) for n, s in enumerate(started, start=1)]
+        return row
+    row = route_row(built, new, pinned=set())
+    if started and old is not None:
+        row.start = old.start
+        if new.break_start is None and old.break_start is not None:
+            row.break_start, row.break_end = old.break_start, old.break_end
+        row.travel_s += sum(s.travel_s for s in started)
+        row.service_s += sum(int((s.end - s.start).total_seconds()) for s in started)
+        row.wait_s += sum(s.wait_s for s in started)
+        stops = list(row.stops)
+        row.stops = [_pinned_copy(s, n) for n, s in enumerate(started, start=1)]
+        for n, stop in enumerate(stops, start=len(started) + 1):
+            stop.seq = n
+            row.stops.append(stop)
+    return row
+
+
+def _pinned_copy(stop: PlanStop, seq: int) -> PlanStop:
+    copy = copy_stop(stop, seq)
+    copy.pinned = True
+    copy.why = "under way or done when re-planned"
+    return copy

@@ -1,0 +1,51 @@
+"""What a care programme makes due: the one rule that zones, the planner and the demo share."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from registry.models import CarePlan, CarePlanLine, Service
+from registry.programme import lines_on, minutes_due, weekly_load
+from tests import factories as f
+from zones.service import load_office
+
+MONDAY = date(2026, 12, 7)
+
+
+def _plan(valid_to: date | None, *lines: tuple[Service, str]) -> CarePlan:
+    plan = CarePlan(valid_from=date(2026, 1, 1), valid_to=valid_to)
+    plan.lines = [
+        CarePlanLine(service=s, recurrence=r, valid_from=date(2026, 1, 1)) for s, r in lines
+    ]
+    return plan
+
+
+def _service(code: str, minutes: int, active: bool = True) -> Service:
+    return Service(code=code, name=code, standard_minutes=minutes, active=active)
+
+
+def test_expired_plans_and_retired_services_make_nothing_due() -> None:
+    shopping, cleaning = _service("S1", 30), _service("S2", 45, active=False)
+    current = _plan(None, (shopping, "weekdays:1,3"), (cleaning, "daily"))
+    expired = _plan(date(2026, 11, 30), (shopping, "daily"))
+    assert [line.service_code for line in lines_on([current, expired], MONDAY)] == ["S1"]
+    assert minutes_due([current, expired], MONDAY) == 30
+    assert minutes_due([current, expired], date(2026, 12, 8)) == 0  # a Tuesday
+    assert weekly_load([current, expired], MONDAY) == (60.0, 2.0)
+
+
+def test_zones_weigh_clients_by_the_work_that_still_exists(db: Session) -> None:
+    office = f.office(db)
+    shopping = f.service(db, office, code="S1", minutes=30)
+    retired = f.service(db, office, code="S2", minutes=45)
+    retired.active = False
+    client = f.client(db, office)
+    f.care_plan(db, client, [(shopping, "weekdays:1,3"), (retired, "daily")])
+    old = f.care_plan(db, client, [(shopping, "daily")])
+    old.valid_to = date(2026, 11, 30)
+    db.flush()
+    zoning = load_office(db, office_id=office.id, today=MONDAY)
+    (weighed,) = zoning.clients
+    assert weighed.weekly_minutes == 60.0
