@@ -71,14 +71,26 @@ def server(migrated: None) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+_chromium: dict[str, Any] = {}  # one Playwright per process, however many packages use it
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    """Headless Chromium; shared with other packages' browser tests (tests/security/browser
+    imports these fixtures), as Playwright's sync API runs once per process."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    if not _chromium:
+        pw = sync_playwright().start()
+        _chromium["pw"] = pw
+        _chromium["browser"] = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    _chromium["users"] = _chromium.get("users", 0) + 1
+    yield _chromium["browser"]
+    _chromium["users"] -= 1
+    if not _chromium["users"]:
+        _chromium.pop("browser").close()
+        _chromium.pop("pw").stop()
+        _chromium.clear()
 
 
 # --- committed test data and its removal -------------------------------------------------------
