@@ -223,7 +223,8 @@ def test_plan_a_day_and_see_each_timeline(
     )
     page.wait_for_function(
         "['Посещение перенесено', 'Перенести нельзя']"
-        ".some((s) => document.querySelector('#plan-message').textContent.startsWith(s))"
+        ".some((s) => document.querySelector('#plan-message').textContent.startsWith(s))",
+        timeout=30_000,  # the server checks the move against the whole day: slower under load
     )
     text = page.inner_text("#plan-message")
     if text.startswith("Посещение перенесено"):
@@ -231,7 +232,7 @@ def test_plan_a_day_and_see_each_timeline(
         assert after == before + 1
 
     page.click("#plan-approve")
-    page.wait_for_selector("#plan-message:has-text('утверждён')")
+    page.wait_for_selector("#plan-message:has-text('утверждён')", timeout=30_000)
     assert "утверждён" in page.inner_text("#plan-versions")
     page.screenshot(path=str(artifacts / "supervisor-plan-approved.png"))
     assert not page.errors
