@@ -14,6 +14,7 @@ from collections.abc import Callable
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("api.serve", "main", "run the web application (and a planning worker)"),
     "migrate": ("api.serve", "migrate_main", "bring the database schema up to date"),
+    "create-admin": ("api.create_admin", "main", "create an administrator (a new installation)"),
     "demo": ("demo.cli", "main", "load the demo office (Perovo, Moscow) with its history"),
     "simulate": ("demo.simulate", "main", "walk today's approved routes, sending pings live"),
     "import": ("registry.importer.cli", "main", "import clients, workers or care plans"),

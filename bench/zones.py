@@ -32,8 +32,8 @@ import time
 
 import numpy as np
 
+from core.geo import to_plane
 from zones import BalanceParams, Client, Zone, figures, rebalance, solve
-from zones._geometry import to_plane
 
 CENTRE_LON, CENTRE_LAT = 37.60, 55.75  # a district of a large Russian city
 WIDTH_KM, HEIGHT_KM = 6.0, 5.0

@@ -30,6 +30,7 @@ from tracking.protocols import (
     decode_osmand_json,
     decode_owntracks,
 )
+from tracking.schemas import DeviceIssued, DeviceOut
 
 router = APIRouter()
 
@@ -62,18 +63,21 @@ class DeviceIn(BaseModel):
 
 
 @router.post("/api/me/devices", status_code=201, tags=["mobile"])
-def register_device(data: DeviceIn, worker: CurrentWorker, session: SessionDep) -> dict[str, Any]:
+def register_device(data: DeviceIn, worker: CurrentWorker, session: SessionDep) -> DeviceIssued:
     """Register this phone or browser; the answer holds its token, shown only once."""
     device, token = devices.register_device(
         session, worker=worker, name=data.name, platform=data.platform, external_id=data.external_id
     )
     session.refresh(device)
-    return devices.device_json(device, token)
+    return DeviceIssued(**devices.device_json(device, token))
 
 
 @router.get("/api/me/devices", tags=["mobile"])
-def my_devices(worker: CurrentWorker, session: SessionDep) -> list[dict[str, Any]]:
-    return [devices.device_json(d) for d in devices.list_devices(session, worker_id=worker.id)]
+def my_devices(worker: CurrentWorker, session: SessionDep) -> list[DeviceOut]:
+    return [
+        DeviceOut(**devices.device_json(d))
+        for d in devices.list_devices(session, worker_id=worker.id)
+    ]
 
 
 # --- the worker's day --------------------------------------------------------------------------

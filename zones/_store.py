@@ -1,22 +1,37 @@
 """Writing a new version of an office's zone set: archive the active one, draw polygons, keep
-names, colours and locks, store every client's zone. Used by `zones.service` only."""
+names, colours and locks, store every client's zone; and the office as it is read for zoning
+(`OfficeZoning`). Used by `zones.service` only."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Polygon, shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import User
+from core.models import Office, User
+from registry.models import Client, Worker
 from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
+from zones.problem import Client as ZoneClientInput
+from zones.problem import Zone as ZoneInput
 from zones.problem import ZoneFigures
 
-if TYPE_CHECKING:
-    from zones.service import OfficeZoning
+
+@dataclass(frozen=True)
+class OfficeZoning:
+    """Everything the pure core needs about one office, plus the rows it came from."""
+
+    office: Office
+    clients: list[ZoneClientInput]
+    zones: list[ZoneInput]
+    zone_set: ZoneSet | None
+    zone_of: dict[str, str]  # client key -> zone key in the active set
+    rows: dict[str, Client]
+    workers: dict[str, Worker]
 
 
 def zone_key(worker_id: int) -> str:

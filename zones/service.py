@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +22,7 @@ from core.models import Office, User
 from registry.models import CarePlan, Client, ClientStatus, Worker
 from registry.programme import weekly_load
 from zones import balance
-from zones._store import store_version, zone_key
+from zones._store import OfficeZoning, store_version, zone_key
 from zones.models import ZoneClient, ZoneSet, ZoneSetStatus
 from zones.problem import Assignment, BalanceParams, ZoneFigures, ZoneInputError
 from zones.problem import Client as ZoneClientInput
@@ -34,19 +33,6 @@ SERVED = (ClientStatus.ENROLLED, ClientStatus.SUSPENDED)
 
 class ZoneNotFound(LookupError):
     """The office has no active zone set yet, or the zone is not part of it."""
-
-
-@dataclass(frozen=True)
-class OfficeZoning:
-    """Everything the pure core needs about one office, plus the rows it came from."""
-
-    office: Office
-    clients: list[ZoneClientInput]
-    zones: list[ZoneInput]
-    zone_set: ZoneSet | None
-    zone_of: dict[str, str]  # client key -> zone key in the active set
-    rows: dict[str, Client]
-    workers: dict[str, Worker]
 
 
 def client_key(client_id: int) -> str:

@@ -24,6 +24,15 @@ from starlette.websockets import WebSocketDisconnect
 from api import plan_json
 from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
+from api.schemas import (
+    FeatureCollection,
+    JobQueued,
+    JobStatus,
+    MoveAnswer,
+    PlanDetail,
+    PlanSummary,
+    VisitsDue,
+)
 from core.deps import SessionDep, StaffUser, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
@@ -109,7 +118,7 @@ def _rule_error(exc: plans.PlanRuleError) -> DomainError:
 @router.post("/offices/{office_id}/plans", status_code=status.HTTP_202_ACCEPTED)
 def start_planning(
     office_id: Id, body: PlanRequest, session: SessionDep, user: SupervisorOf
-) -> dict[str, Any]:
+) -> JobQueued:
     """Plan the office's day in the background; follow the job id for progress."""
     job = jobs.enqueue_plan(
         office_id=office_id,
@@ -118,7 +127,7 @@ def start_planning(
         user_id=user.id,
         speeds=_measured_speeds(session, office_id),
     )
-    return {"job_id": job.id, "status": "queued", "office_id": office_id, "day": body.day}
+    return JobQueued(job_id=job.id, status="queued", office_id=office_id, day=body.day)
 
 
 def _measured_speeds(session: Session, office_id: int) -> dict[str, tuple[float, float]] | None:
@@ -131,8 +140,8 @@ def _measured_speeds(session: Session, office_id: int) -> dict[str, tuple[float,
 
 
 @router.get("/plan-jobs/{job_id}")
-def planning_job(job_id: JobId, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return _job(session, user, job_id)
+def planning_job(job_id: JobId, session: SessionDep, user: StaffUser) -> JobStatus:
+    return JobStatus(**_job(session, user, job_id))
 
 
 @router.websocket("/plan-jobs/{job_id}/ws")
@@ -185,24 +194,23 @@ async def _stream(websocket: WebSocket, pubsub: Any, job_id: str) -> None:
 @router.get("/offices/{office_id}/plans")
 def plan_versions(
     office_id: Id, session: SessionDep, user: OfficeReader, day: Annotated[Day, Query()]
-) -> list[dict[str, Any]]:
-    return [
-        plan_json.plan_summary(p) for p in plans.list_plans(session, office_id=office_id, day=day)
-    ]
+) -> list[PlanSummary]:
+    versions = plans.list_plans(session, office_id=office_id, day=day)
+    return [PlanSummary(**plan_json.plan_summary(p)) for p in versions]
 
 
 @router.get("/plans/{plan_id}")
-def plan_detail(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return plan_json.plan_detail(session, _plan(session, user, plan_id))
+def plan_detail(plan_id: Id, session: SessionDep, user: StaffUser) -> PlanDetail:
+    return PlanDetail(**plan_json.plan_detail(session, _plan(session, user, plan_id)))
 
 
 @router.get("/plans/{plan_id}/geojson")
-def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return plan_json.plan_geojson(session, _plan(session, user, plan_id))
+def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> FeatureCollection:
+    return FeatureCollection(**plan_json.plan_geojson(session, _plan(session, user, plan_id)))
 
 
 @router.post("/plans/{plan_id}/approve")
-def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
+def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> PlanDetail:
     """Approve a draft; the previously approved version is superseded; phones are told."""
     _plan(session, user, plan_id, edit=True)
     try:
@@ -210,7 +218,7 @@ def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> dict[str,
     except plans.PlanRuleError as exc:
         raise _rule_error(exc) from exc
     _tell_phones(plan)
-    return plan_json.plan_detail(session, plan)
+    return PlanDetail(**plan_json.plan_detail(session, plan))
 
 
 def _tell_phones(plan: Plan) -> None:
@@ -231,10 +239,8 @@ def _tell_phones(plan: Plan) -> None:
             log.warning("plan change not published", extra={"plan_id": plan.id}, exc_info=True)
 
 
-@router.post("/plans/{plan_id}/move", response_model=None)
-def move_visit(
-    plan_id: Id, body: MoveRequest, session: SessionDep, user: StaffUser
-) -> dict[str, Any] | JSONResponse:
+@router.post("/plans/{plan_id}/move", response_model=MoveAnswer)
+def move_visit(plan_id: Id, body: MoveRequest, session: SessionDep, user: StaffUser) -> Any:
     """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
     _plan(session, user, plan_id, edit=True)
     try:
@@ -288,9 +294,7 @@ def _preview(result: moves.MoveResult) -> list[dict[str, Any]]:
 
 
 @router.post("/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED)
-def replan(
-    plan_id: Id, body: ReplanRequest, session: SessionDep, user: StaffUser
-) -> dict[str, Any]:
+def replan(plan_id: Id, body: ReplanRequest, session: SessionDep, user: StaffUser) -> JobQueued:
     """Re-plan from now in the background: visits started stay, the rest are planned again."""
     plan = _plan(session, user, plan_id, edit=True)
     now = body.now or datetime.now(build.local_tz())
@@ -307,7 +311,9 @@ def replan(
         time_limit_s=body.time_limit_s,
         user_id=user.id,
     )
-    return {"job_id": job.id, "status": "queued", "office_id": plan.office_id, "from": plan.id}
+    return JobQueued.model_validate(
+        {"job_id": job.id, "status": "queued", "office_id": plan.office_id, "from": plan.id}
+    )
 
 
 def _positions(
@@ -332,7 +338,7 @@ def visits_due(
     day: Day | None = None,
     start: Day | None = None,
     end: Day | None = None,
-) -> dict[str, Any]:
+) -> VisitsDue:
     """The care-plan visits due on a day or from `start` to `end` (a week, a month, a contract)."""
     start = start or day
     end = end or start
@@ -361,4 +367,6 @@ def visits_due(
         figures = per_day.setdefault(v["day"], {"visits": 0, "minutes": 0})
         figures["visits"] += 1
         figures["minutes"] += v["minutes"]
-    return {"start": start, "end": end, "per_day": per_day, "visits": visits}
+    return VisitsDue.model_validate(
+        {"start": start, "end": end, "per_day": per_day, "visits": visits}
+    )

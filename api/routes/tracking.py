@@ -12,6 +12,7 @@ from core.deps import EditorUser, SessionDep, StaffUser
 from registry.access import can_edit_office, can_see_office
 from registry.models import Worker
 from tracking import calibration, devices, inference, visits
+from tracking.schemas import DeviceOut, TravelSpeed, VisitFact
 
 router = APIRouter(tags=["tracking"])
 
@@ -25,27 +26,33 @@ def _worker_in_reach(session: SessionDep, user: Any, worker_id: int, *, edit: bo
 
 
 @router.get("/api/workers/{worker_id}/devices")
-def worker_devices(worker_id: int, user: StaffUser, session: SessionDep) -> list[dict[str, Any]]:
+def worker_devices(worker_id: int, user: StaffUser, session: SessionDep) -> list[DeviceOut]:
     _worker_in_reach(session, user, worker_id, edit=False)
-    return [devices.device_json(d) for d in devices.list_devices(session, worker_id=worker_id)]
+    return [
+        DeviceOut(**devices.device_json(d))
+        for d in devices.list_devices(session, worker_id=worker_id)
+    ]
 
 
 @router.post("/api/devices/{device_id}/revoke")
-def revoke_device(device_id: int, user: EditorUser, session: SessionDep) -> dict[str, Any]:
+def revoke_device(device_id: int, user: EditorUser, session: SessionDep) -> DeviceOut:
     device = devices.get_device(session, device_id=device_id)
     if device is None:
         raise HTTPException(404, detail="device not found")
     _worker_in_reach(session, user, device.worker_id, edit=True)
-    return devices.device_json(devices.revoke_device(session, device=device, user=user))
+    return DeviceOut(
+        **devices.device_json(devices.revoke_device(session, device=device, user=user))
+    )
 
 
 @router.get("/api/offices/{office_id}/visits")
 def office_visits(
     office_id: int, day: date, user: OfficeReader, session: SessionDep
-) -> list[dict[str, Any]]:
+) -> list[VisitFact]:
     """Visit facts of the day: actual arrival/departure, their source and flags."""
     return [
-        visits.as_json(v) for v in visits.visits_of_office(session, office_id=office_id, day=day)
+        VisitFact(**visits.as_json(v))
+        for v in visits.visits_of_office(session, office_id=office_id, day=day)
     ]
 
 
@@ -58,10 +65,12 @@ def run_inference(
 
 
 @router.get("/api/offices/{office_id}/travel-speeds")
-def travel_speeds(office_id: int, user: OfficeReader, session: SessionDep) -> dict[str, Any]:
+def travel_speeds(
+    office_id: int, user: OfficeReader, session: SessionDep
+) -> dict[str, TravelSpeed]:
     """Measured speed (km/h) and detour factor per travel mode, for the planner."""
     speeds = calibration.travel_speeds(session, office_id)
     return {
-        mode: {"speed_kmh": round(speed, 2), "detour": round(detour, 3)}
+        mode: TravelSpeed(speed_kmh=round(speed, 2), detour=round(detour, 3))
         for mode, (speed, detour) in speeds.items()
     }

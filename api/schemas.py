@@ -1,0 +1,147 @@
+"""The answers of the plans routes, so the OpenAPI schema describes them.
+
+Each model names the fields the pages read. `Open` models let further fields through (the
+plan's free-form figures, a job's progress), so a model never silently drops what a page
+already shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+class PlanSummary(Open):
+    id: int
+    office_id: int
+    day: date
+    version: int
+    status: str  # draft | approved | superseded
+    cost: float | None = None
+    stats: dict[str, Any] = {}
+    kind: str = "plan"  # plan | replan | edit | history
+    created_by: int | None = None
+    created_at: datetime | None = None
+    approved_by: int | None = None
+    approved_at: datetime | None = None
+
+
+class PlannedStop(Open):
+    id: int
+    seq: int
+    client_id: int
+    client_name: str
+    address: str
+    lon: float | None
+    lat: float | None
+    services: list[dict[str, Any]]
+    minutes: int
+    arrival: datetime
+    start: datetime
+    end: datetime
+    travel_s: int
+    wait_s: int
+    pinned: bool
+    why: str
+
+
+class PlannedRoute(Open):
+    id: int
+    worker_id: int
+    worker_name: str
+    travel_mode: str | None
+    start: datetime
+    end: datetime
+    break_start: datetime | None
+    break_end: datetime | None
+    travel_s: int
+    service_s: int
+    wait_s: int
+    distance_m: int
+    stops: list[PlannedStop]
+
+
+class UnplannedVisit(Open):
+    id: int
+    client_id: int
+    client_name: str
+    address: str
+    lon: float | None
+    lat: float | None
+    code: str  # why, as a code the pages translate
+    reason: str
+    services: list[dict[str, Any]]
+
+
+class PlanDetail(PlanSummary):
+    totals: dict[str, Any] = {}
+    routes: list[PlannedRoute]
+    unplanned: list[UnplannedVisit]
+
+
+class Feature(Open):
+    type: str = "Feature"
+    geometry: dict[str, Any]
+    properties: dict[str, Any]
+
+
+class FeatureCollection(Open):
+    type: str = "FeatureCollection"
+    properties: dict[str, Any] = {}
+    features: list[Feature]
+
+
+class JobQueued(Open):
+    job_id: str
+    status: str
+    office_id: int
+
+
+class JobStatus(Open):
+    job_id: str
+    status: str  # queued | started | finished | failed ...
+    kind: str | None = None
+    office_id: int | None = None
+    day: str | None = None
+    progress: dict[str, Any] | None = None
+    plan_id: int | None = None
+    error: str | None = None
+
+
+class MoveAnswer(Open):
+    feasible: bool
+    dry_run: bool
+    routes: list[dict[str, Any]] | None = None  # a dry run: recomputed times per worker
+    plan: PlanDetail | None = None  # a move made: the draft with it
+
+
+class DueService(BaseModel):
+    code: str
+    name: str
+    minutes: int
+
+
+class DueVisit(BaseModel):
+    day: date
+    client_id: int
+    client_name: str
+    address: str
+    minutes: int
+    required_skills: list[str]
+    services: list[DueService]
+
+
+class VisitsDue(BaseModel):
+    start: date
+    end: date
+    per_day: dict[str, dict[str, int]]
+    visits: list[DueVisit]
