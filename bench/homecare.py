@@ -3,7 +3,10 @@
 Run: .venv/bin/python -m bench.homecare [--sizes 30x250,60x600] [--limit 10] [--pyvrp-limit 60]
                                         [--solvers ours,pyvrp,vroom] [--seeds 1,2,3,4]
 Each size is solved twice: without lunch breaks (all three solvers see the same problem)
-and with lunch breaks (PyVRP cannot model breaks, so only ours and VROOM). The objective
+and with lunch breaks (PyVRP cannot model breaks, so only ours and VROOM); `--variants
+overloaded` adds a lunch day with a quarter more visits than the workers can hold. Our
+plans are replayed by the independent checker (`tests/planner/checker.py`, lunch taken at
+a place) and the note counts the rules broken and the left-out visits by reason. The objective
 is walking time; a visit left out costs as much as 100 000 s of walking in every solver.
 With several seeds each day is printed, then the sum over the seeds per solver (single days
 vary by a few per cent from run to run on a shared machine; the sum varies less).
@@ -18,6 +21,7 @@ import argparse
 import resource
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +29,7 @@ import numpy as np
 from bench.homecare_gen import generate
 from planner.problem import Problem, SolveParams, TravelMode
 from planner.solver import solve
+from tests.planner.checker import violations
 
 DROP_PENALTY = 100_000
 
@@ -59,6 +64,11 @@ def ours(problem: Problem, limit: float, product_weights: bool = False) -> Outco
             f"; objective {plan.cost}, {sum(1 for r in plan.routes if r.stops)} routes,"
             f" working time sd {statistics.pstdev(work) / 60:.0f} min"
         )
+    broken = violations(problem, plan)
+    note += f"; rule breaks {len(broken)} (office's checker)"
+    codes = Counter(u.code for u in plan.unplanned)
+    if codes:
+        note += "; left out: " + ", ".join(f"{c} {n}" for c, n in sorted(codes.items()))
     return Outcome(sum(r.travel for r in plan.routes), planned, len(plan.unplanned), seconds, note)
 
 
@@ -139,7 +149,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=10.0, help="our time limit, s")
     parser.add_argument("--pyvrp-limit", type=float, default=60.0)
     parser.add_argument("--solvers", default="ours,pyvrp,vroom")
-    parser.add_argument("--variants", default="no-lunch,lunch")
+    parser.add_argument("--variants", default="no-lunch,lunch", help="no-lunch, lunch, overloaded")
     parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3,4")
     parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
     parser.add_argument(
@@ -160,8 +170,10 @@ def main() -> None:
         for variant in args.variants.split(","):
             totals: dict[str, list[Outcome]] = {}
             for seed in seeds:
-                lunch = variant == "lunch"
-                problem = generate(workers, visits, seed, lunch=lunch, continuity=args.continuity)
+                lunch = variant != "no-lunch"
+                # Overloaded: a quarter more visits than the size says, for the same workers.
+                count = visits * 5 // 4 if variant == "overloaded" else visits
+                problem = generate(workers, count, seed, lunch=lunch, continuity=args.continuity)
                 rows = _solve_day(problem, solvers, variant, seed, args)
                 for name, outcome in rows:
                     totals.setdefault(name, []).append(outcome)

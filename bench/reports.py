@@ -1,6 +1,7 @@
 """Reports on a month of a big office: 60 workers, ~10,000 visits, ~2 million pings in PostGIS.
 
 Run:  .venv/bin/python -m bench.reports [--seed 5] [--explain]
+      .venv/bin/python -m bench.reports --region [--pings-per-day N]  (bench.reports_region)
 
 The data go into their own database (`careroute_bench`, created with PostGIS and migrated on the
 first run) by COPY; a second run with the same seed reuses them. Timed (median of 3): bringing
@@ -247,7 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--recompute", action="store_true", help="mark every ping summary stale first (time it)"
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--region", action="store_true",
+        help="5 regions of 1,200 workers instead of one office (bench.reports_region; its own "
+        "database and options, e.g. --pings-per-day)",
+    )  # fmt: skip
+    args, rest = parser.parse_known_args(argv)
+    if args.region:  # its own database: a fresh process reads its own settings
+        os.execv(sys.executable, [sys.executable, "-m", "bench.reports_region", *rest])
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
     from api.reports import export, service, tracks
     from api.reports.schemas import Filters
     from core.models import Office

@@ -82,4 +82,6 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 
 StaffUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
 EditorUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
-ReportUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.MANAGER, Role.SUPERVISOR))]
+ReportUser = Annotated[
+    User, Depends(require_roles(Role.ADMIN, Role.NATIONAL, Role.MANAGER, Role.SUPERVISOR))
+]

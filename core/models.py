@@ -33,6 +33,7 @@ def enum_column(cls: type[enum.Enum], name: str) -> Enum:
 class Role(enum.StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"  # reports for all offices of a region
+    NATIONAL = "national"  # reports for every region (read only)
     SUPERVISOR = "supervisor"  # own offices: registry, zones, plans
     WORKER = "worker"  # own schedule and own clients only
 

@@ -11,6 +11,7 @@ cheapest insertion, two-worker visits first, each one into two routes at one sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from planner._precheck import eligible_workers
@@ -32,9 +33,10 @@ def schedule(
 ) -> list[int] | None:
     """Earliest service starts of the calls in order, or None if a hard rule breaks.
 
-    Two states per stop: lunch still to take, or taken in an earlier gap. A break sits in a
-    gap between two stops (or before the first, or after the last) and delays the arrival
-    by its duration, as the checker replays it.
+    Two states per stop: lunch still to take, or taken in an earlier gap. Lunch is taken at
+    a place, as the office does: at the start point before leaving, or at the place of a
+    visit once it ends (as soon as the lunch window opens); the walk on begins when the
+    break is over. It may use time the worker would otherwise wait at the next door.
     """
     travel = problem.travel_time[worker.travel_mode]
     lunch = worker.lunch
@@ -62,9 +64,9 @@ def schedule(
                 options.append((start, after[1]))
         taken: tuple[int, list[int]] | None = None
         if before is not None and lunch is not None:
-            b0 = max(before[0], lunch.earliest)
+            b0 = max(before[0], lunch.earliest)  # here, before walking on
             if b0 <= lunch.latest:
-                start = max(low, before[0] + leg + lunch.duration, b0 + lunch.duration)
+                start = max(low, b0 + lunch.duration + leg)
                 if start <= high:
                     options.append((start, before[1]))
             start = max(low, before[0] + leg)
@@ -85,9 +87,9 @@ def schedule(
     if after is not None:
         ends.append((after[0] + back, after[1]))
     if before is not None and lunch is not None:
-        b0 = max(before[0], lunch.earliest)
+        b0 = max(before[0], lunch.earliest)  # at the last place, then back
         if b0 <= lunch.latest:
-            ends.append((max(before[0] + back, b0) + lunch.duration, before[1]))
+            ends.append((b0 + lunch.duration + back, before[1]))
     feasible = [starts for end, starts in ends if end <= worker.shift_end]
     return feasible[0] if feasible else None
 
@@ -132,11 +134,69 @@ def _candidates(
     found = []
     for k in allowed:
         worker, calls = problem.workers[k], routes[k]
-        for at in range(len(calls) + 1):
-            trial = [*calls[:at], Call(i), *calls[at:]]
-            if schedule(problem, worker, visits, trial) is not None:
-                found.append((_detour(problem, worker, visits, calls, at, visits[i]), k, at))
+        for at in positions(problem, worker, visits, calls, i):
+            found.append((_detour(problem, worker, visits, calls, at, visits[i]), k, at))
     return sorted(found)
+
+
+def positions(
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int
+) -> Iterator[int]:
+    """Every position of `worker`'s route where visit `i` fits, by the exact schedule.
+
+    A quick necessary test goes first (bounds that ignore lunch, which only delays): the
+    worker can be there before the visit's window closes, and from there still reach the
+    next stop by the latest start that keeps every later stop and the return.
+    """
+    travel = problem.travel_time[worker.travel_mode]
+    visit = visits[i]
+    low, high = _window(visit, Call(i))
+    frees, latest = _bounds(problem, worker, visits, calls)
+    places = [worker.start_location, *(visits[c.visit].location for c in calls)]
+    places.append(worker.end_location)
+    for at in range(len(calls) + 1):
+        start = max(low, frees[at] + travel[places[at]][visit.location])
+        if start > high:
+            continue
+        if start + visit.duration + travel[visit.location][places[at + 1]] > latest[at]:
+            continue
+        trial = [*calls[:at], Call(i), *calls[at:]]
+        if schedule(problem, worker, visits, trial) is not None:
+            yield at
+
+
+def _bounds(
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call]
+) -> tuple[list[int], list[int]]:
+    """Ignoring lunch: the earliest the worker is free after each stop (index 0: before the
+    first), and the latest start of each stop that keeps the later ones and the return
+    (the last entry: the shift end). No schedule of the route does better than either."""
+    travel = problem.travel_time[worker.travel_mode]
+    free, place = worker.shift_start, worker.start_location
+    frees = [free]
+    for call in calls:
+        visit = visits[call.visit]
+        free = max(_window(visit, call)[0], free + travel[place][visit.location]) + visit.duration
+        place = visit.location
+        frees.append(free)
+    latest = [worker.shift_end] * (len(calls) + 1)
+    place = worker.end_location
+    for n in range(len(calls) - 1, -1, -1):
+        visit = visits[calls[n].visit]
+        leave_by = latest[n + 1] - travel[visit.location][place]
+        latest[n] = min(_window(visit, calls[n])[1], leave_by - visit.duration)
+        place = visit.location
+    return frees, latest
+
+
+def _window(visit: Visit, call: Call) -> tuple[int, int]:
+    """The earliest and latest service start of a call (window, pinned or fixed start)."""
+    low, high = visit.window_start, visit.window_end
+    if visit.pinned_start is not None:
+        low = high = visit.pinned_start
+    if call.fixed_start is not None:
+        low, high = max(low, call.fixed_start), min(high, call.fixed_start)
+    return low, high
 
 
 def insert_one(
@@ -149,10 +209,16 @@ def insert_one(
 
 
 def insert_pair(
-    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+    problem: Problem,
+    visits: list[Visit],
+    routes: list[list[Call]],
+    i: int,
+    allowed: list[int],
+    widest: int | None = 12,
 ) -> None:
-    """Two copies on two workers, both starting at the later of their earliest starts."""
-    found = _candidates(problem, visits, routes, i, allowed)[:12]
+    """Two copies on two workers, both starting at the later of their earliest starts;
+    among the `widest` cheapest single places (every one with None)."""
+    found = _candidates(problem, visits, routes, i, allowed)[:widest]
     best: tuple[int, int, int, int, int, int] | None = None
     for a, (cost_a, ka, at_a) in enumerate(found):
         for cost_b, kb, at_b in found[a + 1 :]:

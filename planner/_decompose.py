@@ -45,38 +45,28 @@ FIRST = _search.Strategy(
 FIRST_SAVINGS = dataclasses.replace(
     FIRST, name="savings-parts", first_solution=_search.FirstSolution.SAVINGS
 )
-# Share of parts drawn around one stop of the seed route (the routes passing near it)
-# rather than around the whole seed route; 30x250 days, seeds 1-3: 1.3, 0.8, 2.2 % less
-# walking with half of each.
-POINT_SHARE = 0.5
-PART_SECONDS = 0.15  # guided local search on one part (measured: 0.1-0.3 s, 30-60 visits)
-# Parts of up to 50 visits rather than 40: sums over four days, 10 s, two runs each:
-# 60x600 16493-16558 min against 16655-16680, 30x250 and lunch days unchanged; Solomon
-# R1+RC1 1.73 % against 1.87 % mean gap.
-MAX_PART_VISITS = 50
-MIN_BUSY_ROUTES = 6  # fewer routes in the first plan: search the whole day instead
-# Guided local search's penalty weight for those few long routes: on eight Solomon R2/RC2
-# instances (10 s, one search) 0.3 gave 3.30 % mean gap from LCI and 4.26 % from PCI,
-# against 5.13 % and 5.42 % with OR-Tools' usual 0.1 (0.2: 3.81 %, 0.5: 3.90 % from LCI).
-LONG_ROUTES_GLS_LAMBDA = 0.3
-LEFT_OUT_PER_PART = 8
-# Share of the parts drawn around a left-out visit while there is one. 60x600 lunch day of
-# seed 4 (VROOM plans 599 of 600): 2-4 left out in seven runs (mean 3.4) against 3-6 in
-# five without (mean 4.6); sum of the four lunch days 18312-18533 min against 18515-18816.
-LEFT_OUT_SEED_SHARE = 0.3
-# Kept at the end to read the whole day back, plus what reading the first plan took: with
-# lunch breaks OR-Tools places each break by a search of its own, 0.02 s on a 30x250 day
-# and 0.1-1.4 s on a 60x600 one (10 s runs took 10.5-12.1 s with 0.15 s kept, 8.9-11.3 s
-# now; twice the first read ended them at 8-9.9 s with visits left out).
-READ_BACK_SECONDS = 0.15
-# Share of the time a day of few long routes ends with guided local search, from the ruin
-# and recreate plan: recreating by cheapest insertion leaves long routes' order unpolished
-# (Solomon C203, 3 routes: 14.1 % above the reference without, 1.5 % with). Solomon
-# C2+R2+RC2 (27 instances, 10 s): 1.60 % mean gap without, 1.30 % with 0.3, 1.35 % with 0.5.
-POLISH_SHARE = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """The part-by-part search's tuning; the measurements behind each value are in
+    bench/notes/decompose-tuning.md."""
+
+    point_share: float = 0.5  # parts drawn around one stop of the seed route, not the route
+    part_seconds: float = 0.15  # guided local search on one part
+    max_part_visits: int = 50  # visits in a part, at most
+    min_busy_routes: int = 6  # fewer routes in the first plan: search the whole day instead
+    long_routes_gls_lambda: float = 0.3  # guided local search's penalty weight on those
+    left_out_per_part: int = 8  # left-out visits a part may place
+    left_out_seed_share: float = 0.3  # parts drawn around a left-out visit while one is left
+    read_back_seconds: float = 0.15  # kept at the end to read the whole day back
+    polish_share: float = 0.3  # of a few-long-routes day's time: guided local search at the end
+    group_read_seconds: float = 0.1  # kept to read a group's routes back through its model
+    epoch_seconds: float = 2.0  # two processes improve disjoint halves, then redraw them
+
+
+TUNING = Tuning()
 RUIN_WHOLE_DAY = "ruin-recreate"  # the strategy's name in plans
-GROUP_READ_SECONDS = 0.1  # kept to read a group's routes back through its model
-EPOCH_SECONDS = 2.0  # two processes improve disjoint halves, then the halves are redrawn
 
 
 @dataclass(slots=True)
@@ -124,17 +114,17 @@ def run(
         )
         if first is None:
             return None
-        finish = deadline - READ_BACK_SECONDS - read_seconds
+        finish = deadline - TUNING.read_back_seconds - read_seconds
         stops = [list(route) for route in first.stops]
-        if sum(1 for route in stops if route) < MIN_BUSY_ROUTES:
+        if sum(1 for route in stops if route) < TUNING.min_busy_routes:
             # A few long routes make one part; the whole-day search suits them better
             # (Solomon's RC208, 3 routes: 18 % above the reference part by part, 12 % whole).
             # Ruin and recreate where it may, over the whole day, then guided local search
-            # (POLISH_SHARE): Solomon R2+RC2 (19 instances, 10 s) 1.68 % mean gap with ruin
+            # (TUNING.polish_share): Solomon R2+RC2 (19 instances, 10 s) 1.68 % mean gap with ruin
             # and recreate alone, against 2.52 % with guided local search alone.
-            long_routes = dataclasses.replace(whole, gls_lambda=LONG_ROUTES_GLS_LAMBDA)
+            long_routes = dataclasses.replace(whole, gls_lambda=TUNING.long_routes_gls_lambda)
             if _ruin.suits(problem, visits):
-                polish_from = finish - POLISH_SHARE * (finish - time.monotonic())
+                polish_from = finish - TUNING.polish_share * (finish - time.monotonic())
                 found = _ruin_whole_day(full, visits, params, first, polish_from, on_progress)
                 if found is not None and finish - time.monotonic() > 0.05:
                     seconds = finish - time.monotonic()
@@ -148,8 +138,8 @@ def run(
         rng = random.Random(params.seed)
         distance = _distance_matrix(problem)
         searched_from = time.monotonic()
-        while time.monotonic() + 2 * PART_SECONDS < finish:
-            until = min(time.monotonic() + EPOCH_SECONDS, finish)
+        while time.monotonic() + 2 * TUNING.part_seconds < finish:
+            until = min(time.monotonic() + TUNING.epoch_seconds, finish)
             warmth = (
                 1 - (time.monotonic() - searched_from) / (finish - searched_from),
                 1 - (until - searched_from) / (finish - searched_from),
@@ -341,7 +331,7 @@ def _improve(
         workers = sorted(group.routes)
         inside = [i for k in workers for i, _ in stops[k]]
         whole = Part(workers, inside + sorted(group.left_out), {})
-        seconds = until - time.monotonic() - GROUP_READ_SECONDS
+        seconds = until - time.monotonic() - TUNING.group_read_seconds
         found = _solve_part(
             problem, visits, params, fair_target, whole, stops, seconds, rng, warmth
         )
@@ -350,11 +340,13 @@ def _improve(
     stops = [list(route) for route in stops]
     changed: dict[int, list[tuple[int, int]]] = {}
     left_out = set(group.left_out)
-    while time.monotonic() + PART_SECONDS < until:
+    while time.monotonic() + TUNING.part_seconds < until:
         part = _pick(problem, visits, stops, distance, rng, group.routes, left_out)
         if part is None:
             break
-        better = _solve_part(problem, visits, params, fair_target, part, stops, PART_SECONDS, rng)
+        better = _solve_part(
+            problem, visits, params, fair_target, part, stops, TUNING.part_seconds, rng
+        )
         for k, route in (better or {}).items():
             stops[k] = changed[k] = route
             left_out -= {i for i, _ in route}
@@ -387,9 +379,9 @@ def _pick(
         return None
     seed = rng.choice(busy)
     seed_places = _places(problem, visits, stops, seed)
-    if left_out and rng.random() < LEFT_OUT_SEED_SHARE:
+    if left_out and rng.random() < TUNING.left_out_seed_share:
         seed_places = [visits[rng.choice(sorted(left_out))].location]
-    elif rng.random() < POINT_SHARE:
+    elif rng.random() < TUNING.point_share:
         seed_places = [rng.choice(seed_places)]
     # Nearness of a route to the seed route: the mean distance from a seed stop to the route's
     # nearest stop (every route leaves the same office, so the closest pair says little).
@@ -407,14 +399,14 @@ def _pick(
             if empty_taken:
                 continue
             empty_taken = True  # one free worker may take over some visits
-        elif count + len(stops[k]) > MAX_PART_VISITS and chosen:
+        elif count + len(stops[k]) > TUNING.max_part_visits and chosen:
             continue
         chosen.append(k)
         count += len(stops[k])
         if len(chosen) - empty_taken >= wanted:
             break
     nearby = sorted(left_out, key=lambda i: int(distance[seed_places, visits[i].location].min()))
-    return _part(problem, stops, chosen, nearby[:LEFT_OUT_PER_PART])
+    return _part(problem, stops, chosen, nearby[: TUNING.left_out_per_part])
 
 
 def _part(

@@ -94,3 +94,71 @@ def _to_take_out(problem: Problem, worker: Worker, visits: list[Visit], route: l
             best = key
     assert best is not None  # the route is not empty
     return best[2]
+
+
+def place(
+    problem: Problem,
+    worker: Worker,
+    stops: list[tuple[Visit, int]],
+    hint: int | None = None,
+) -> tuple[int, int] | None:
+    """Where and when `worker` eats on a route of fixed service starts: (the stop at whose
+    place, -1 for the start point before leaving; break start), or None if no place has room.
+
+    The office's rule: at the start point before leaving, or at a visit's place after it
+    ends; the walk to the next door (or back) begins when the break is over. The break
+    starts as close to `hint` (the search's choice) as its place allows, else as early.
+    """
+    lunch = worker.lunch
+    if lunch is None or not stops:
+        return None
+    travel = problem.travel_time[worker.travel_mode]
+    free, here = worker.shift_start, worker.start_location
+    for n in range(-1, len(stops)):
+        if n >= 0:
+            visit, start = stops[n]
+            free, here = start + visit.duration, visit.location
+        if n + 1 < len(stops):
+            nxt, due = stops[n + 1]
+            leave_by = due - travel[here][nxt.location]
+        else:
+            leave_by = worker.shift_end - travel[here][worker.end_location]
+        low = max(free, lunch.earliest)
+        high = min(lunch.latest, leave_by - lunch.duration)
+        if low <= high:
+            return n, low if hint is None else min(max(hint, low), high)
+    return None
+
+
+def at_a_place(
+    problem: Problem,
+    visits: list[Visit],
+    stops: list[list[tuple[int, int]]],
+) -> list[list[tuple[int, int]]]:
+    """The routes with every lunch at a place: a route whose lunch has no place at its
+    times is re-timed by the exact schedule, or else refitted (visits taken out and inserted
+    again where they fit, as in `fitted`).
+
+    OR-Tools' Python wrapper (9.15) sets a vehicle's breaks only with a time per node before
+    the walk (`SetBreakIntervalsOfVehicle(..., node_visit_transits)`): its model lets a
+    break sit anywhere between one visit's end and the next start, so part of a walk may
+    come before the lunch. The plan keeps the office's rule here.
+    """
+    result = [list(route) for route in stops]
+    broken: list[int] = []
+    for k, worker in enumerate(problem.workers):
+        route = result[k]
+        if worker.lunch is None or not route:
+            continue
+        timed = [(visits[i], start) for i, start in route]
+        if place(problem, worker, timed) is not None:
+            continue
+        calls = [Call(i, start if visits[i].workers_needed > 1 else None) for i, start in route]
+        starts = _construct.schedule(problem, worker, visits, calls)
+        if starts is None:
+            broken.append(k)
+        else:
+            result[k] = [(c.visit, s) for c, s in zip(calls, starts, strict=True)]
+    if not broken:
+        return result
+    return fitted(problem, visits, result)

@@ -77,16 +77,16 @@ class _Day:
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
-    """Whether a day or part is searched here: every visit needs one worker, nobody has lunch.
+    """Whether a day or part is searched here: every visit needs one worker.
 
-    Days with lunches (the check handles them, `_LunchSlack`), four per size, 10 s, each
-    process ruining and recreating its half of the day: 30x250 4601 min against 4727 with
-    guided local search on parts (VROOM 4601), 60x600 4 % less walking on three days, but on
-    the tightest day (VROOM plans 599 of 600) 5288-5793 min and 595-597 planned against
-    5130 and 597 (centring rounds on left-out visits, or placing them first, did not help).
-    Visits left out weigh more than walking, so days with lunches stay with OR-Tools.
+    Days with lunches too, now that the check (`_LunchSlack`) takes lunch at a place as
+    the office does: 30x250 lunch days, seeds 1-2, 10 s, two runs each on a shared machine
+    (load average 10-13): 2623 / 2560 min against 2760 / 2632 with guided local search on
+    parts. Earlier (lunch anywhere in a gap) the tightest 60x600 day planned 595-597 of 600
+    against 597 with guided local search; the repair pass (`planner._repair`) now puts in
+    any left-out visit that fits before a plan is returned.
     """
-    return all(v.workers_needed == 1 for v in visits) and not any(w.lunch for w in problem.workers)
+    return all(v.workers_needed == 1 for v in visits)
 
 
 def improve(
@@ -517,9 +517,9 @@ class _LunchSlack:
     """The same for a worker with lunch: each stop in two states, lunch still to come or
     taken in an earlier gap (the two states of `_construct.schedule`).
 
-    A break sits in a gap between two stops, starts between its earliest and latest start
-    (not before the previous visit ends) and delays the next arrival by its length; a stop
-    in the "to come" state ends by the break's latest start.
+    Lunch is taken at a place (the start point before leaving, or a visit's place after it
+    ends), between its earliest and latest start; the walk on begins when it is over. A
+    stop in the "to come" state ends by the break's latest start.
     """
 
     def __init__(self, day: _Day, k: int, route: list[int]) -> None:
@@ -551,7 +551,7 @@ class _LunchSlack:
             if n == len(route) - 1:
                 back = travel[j][day.end[k]]
                 taken_limit = worker.shift_end - back - duration
-                lunch_after = lunch.earliest + lunch.duration <= worker.shift_end
+                lunch_after = lunch.earliest + lunch.duration + back <= worker.shift_end
                 to_come_limit = worker.shift_end - lunch.duration - back - duration
                 to_come_limit = min(to_come_limit, ends_by) if lunch_after else -NEVER
             else:
@@ -559,7 +559,7 @@ class _LunchSlack:
                 taken_limit = self.latest_taken[n + 1] - leg - duration
                 # Lunch in the gap after this stop, or still later.
                 in_gap = -NEVER
-                if lunch.earliest + lunch.duration <= self.latest_taken[n + 1]:
+                if lunch.earliest + lunch.duration + leg <= self.latest_taken[n + 1]:
                     in_gap = self.latest_taken[n + 1] - lunch.duration - leg - duration
                 later = self.latest_to_come[n + 1] - leg - duration
                 to_come_limit = min(max(in_gap, later), ends_by)
@@ -577,7 +577,7 @@ class _LunchSlack:
                 new_to_come = start + duration
             lunch_start = max(to_come, lunch.earliest)
             if lunch_start <= lunch.latest:
-                start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+                start = max(low, lunch_start + lunch.duration + leg)
                 if start <= high:
                     new_taken = start + duration
         if taken < NEVER:
@@ -611,7 +611,7 @@ class _LunchSlack:
             return (
                 to_come < NEVER
                 and max(to_come, lunch.earliest) <= lunch.latest
-                and max(to_come + back, lunch.earliest) + lunch.duration <= worker.shift_end
+                and max(to_come, lunch.earliest) + lunch.duration + back <= worker.shift_end
             )
         q = self.route[at]
         leg, low = travel[i][q], day.low[q]
@@ -624,7 +624,7 @@ class _LunchSlack:
         lunch_start = max(to_come, lunch.earliest)
         if lunch_start > lunch.latest:
             return False
-        start = max(low, to_come + leg + lunch.duration, lunch_start + lunch.duration)
+        start = max(low, lunch_start + lunch.duration + leg)
         return start <= self.latest_taken[at]  # lunch in the gap before the next stop
 
 

@@ -1,11 +1,21 @@
-"""Reasons in words: why a planned visit went to its worker, why a visit stayed unplanned."""
+"""Reasons in words: why a planned visit went to its worker, why a visit stayed unplanned.
+
+A reason for a left-out visit is proven, not guessed: the exact schedule check refuses it
+in every position of every route of a worker who may take it, and accepts it once the rule
+the reason names (lunch, working time, shift end) is lifted, for every such worker.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import time
 
+from planner import _construct
+from planner._construct import Call
 from planner._precheck import eligible_workers, hhmm
 from planner.problem import Problem, Route, Unplanned, Visit, Worker
+
+DAY_END = 48 * 3600  # a shift end no route reaches: the shift rule relaxed
 
 
 def why_planned(problem: Problem, routes: list[Route]) -> list[Route]:
@@ -63,54 +73,134 @@ def _nearest_distance(
     return result
 
 
-def why_dropped(problem: Problem, routes: list[Route], visit: Visit) -> Unplanned:
-    """The most likely rule that kept a searchable visit out of the plan."""
+def why_left_out(
+    problem: Problem,
+    routes: list[Route],
+    left_out: list[Visit],
+    deadline: float = float("inf"),
+) -> list[Unplanned]:
+    """The rule that keeps each visit out of these routes, each proven by the exact schedule
+    check (`planner._construct.schedule`, lunch at a place) over every position of every
+    route of a worker who may take it, with and without the rule named. Past `deadline`
+    (time.monotonic()) a visit is only said to be left out unchecked."""
+    visits = list(problem.visits)
+    index = {v.id: n for n, v in enumerate(visits)}
+    calls = {
+        r.worker_id: [
+            Call(
+                index[s.visit_id], s.start if visits[index[s.visit_id]].workers_needed > 1 else None
+            )
+            for s in r.stops
+        ]
+        for r in routes
+    }
+    return [
+        _why_left_out(problem, visits, calls, index[v.id])
+        if time.monotonic() < deadline
+        else Unplanned(
+            v.id,
+            "left out when the planning time ran out, before every place for it was checked",
+            "unplanned",
+        )
+        for v in left_out
+    ]
+
+
+def _fits(problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int) -> bool:
+    return next(_construct.positions(problem, worker, visits, calls, i), None) is not None
+
+
+def _why_left_out(
+    problem: Problem, visits: list[Visit], calls: dict[str, list[Call]], i: int
+) -> Unplanned:
+    visit = visits[i]
     eligible = eligible_workers(visit, problem.workers)
-    by_worker = {r.worker_id: r for r in routes}
     window = f"{hhmm(visit.window_start)}-{hhmm(visit.window_end)}"
     if visit.workers_needed > 1:
-        return _why_team_dropped(problem, by_worker, visit, eligible, window)
-    over_shift = over_work = 0
+        return _why_team_left_out(problem, visits, calls, i, eligible, window)
+    # The rules that alone keep it out of every eligible route (None: not known yet).
+    alone = {"lunch": True, "max_work": True, "shift": True}
     for worker in eligible:
-        route = by_worker[worker.id]
-        slot = _free_slot(problem, worker, route, visit)
-        if slot == "fits":
+        route = calls.get(worker.id, [])
+        if _fits(problem, worker, visits, route, i):
             return Unplanned(
                 visit.id,
                 f"worker '{worker.id}' has a free slot for it; the search did not reach it "
                 "within the time limit",
                 "not_found",
             )
-        over_shift += slot == "shift_over"
-        over_work += slot == "max_work"
-    if eligible and over_work == len(eligible):
+        relaxed = {
+            "lunch": dataclasses.replace(worker, lunch=None) if worker.lunch else None,
+            "max_work": dataclasses.replace(worker, max_working_seconds=None)
+            if worker.max_working_seconds is not None
+            else None,
+            "shift": dataclasses.replace(worker, shift_end=DAY_END),
+        }
+        for rule, other in relaxed.items():
+            if alone[rule]:
+                alone[rule] = other is not None and _fits(problem, other, visits, route, i)
+    if eligible and alone["lunch"]:
+        return Unplanned(visit.id, _lunch_reason(eligible, window), "lunch")
+    if eligible and alone["max_work"]:
         return Unplanned(
             visit.id,
             "every worker who can do it would exceed their maximum working time",
             "max_working_time",
         )
-    if eligible and over_shift + over_work == len(eligible):
+    if eligible and alone["shift"]:
         return Unplanned(
             visit.id,
             "the shifts of the workers who can do it would run over to fit it in",
             "shift_over",
         )
     return Unplanned(
-        visit.id, f"every worker who can do it is busy during its window {window}", "no_time"
+        visit.id, f"no worker who can do it has room for it during its window {window}", "no_time"
     )
 
 
-def _why_team_dropped(
-    problem: Problem, by_worker: dict[str, Route], visit: Visit, eligible: list[Worker], window: str
+def _lunch_reason(eligible: list[Worker], window: str) -> str:
+    lunches = {w.lunch for w in eligible}
+    lunch = next(iter(lunches))
+    which = "their lunch"
+    if len(lunches) == 1 and lunch is not None:
+        which = (
+            f"the {lunch.duration // 60}-min lunch starting {hhmm(lunch.earliest)}-"
+            f"{hhmm(lunch.latest)}"
+        )
+    return (
+        f"the lunch of every worker who can do it leaves no room for it in its window {window}: "
+        f"each of them would have room for it only without {which}"
+    )
+
+
+def _why_team_left_out(
+    problem: Problem,
+    visits: list[Visit],
+    calls: dict[str, list[Call]],
+    i: int,
+    eligible: list[Worker],
+    window: str,
 ) -> Unplanned:
-    """A visit for several workers needs that many free at one time."""
-    free = [w for w in eligible if _free_slot(problem, w, by_worker[w.id], visit) == "fits"]
+    """A visit for several workers needs that many with room at one start time."""
+    visit = visits[i]
+    free = [w for w in eligible if _fits(problem, w, visits, calls.get(w.id, []), i)]
     if len(free) >= visit.workers_needed:
+        index_of = {w.id: k for k, w in enumerate(problem.workers)}
+        routes = [list(calls.get(w.id, [])) for w in problem.workers]
+        allowed = [index_of[w.id] for w in free]
+        _construct.insert_pair(problem, visits, routes, i, allowed, widest=None)
+        if any(len(routes[k]) != len(calls.get(problem.workers[k].id, [])) for k in allowed):
+            return Unplanned(
+                visit.id,
+                f"{len(free)} workers have a free slot for it; the search did not bring "
+                f"{visit.workers_needed} of them together within the time limit",
+                "not_found",
+            )
         return Unplanned(
             visit.id,
-            f"{len(free)} workers have a free slot for it; the search did not bring "
-            f"{visit.workers_needed} of them together within the time limit",
-            "not_found",
+            f"{len(free)} workers who can do it have room for it, but never "
+            f"{visit.workers_needed} at one start time",
+            "no_team_time",
         )
     return Unplanned(
         visit.id,
@@ -119,30 +209,3 @@ def _why_team_dropped(
         + ("during the day" if window == "00:00-24:00" else f"during its window {window}"),
         "no_team_time",
     )
-
-
-def _free_slot(problem: Problem, worker: Worker, route: Route, visit: Visit) -> str:
-    """'fits' if the visit fits a gap without moving other stops; else what blocks it."""
-    travel = problem.travel_time[worker.travel_mode]
-    locations = {v.id: v.location for v in problem.visits}
-    worked = route.travel + route.service
-    limit = worker.max_working_seconds
-    if limit is not None and worked + visit.duration > limit:
-        return "max_work"
-    # Gaps: (free from, at location, next start or shift end, next location).
-    points = [(route.start if route.stops else worker.shift_start, worker.start_location)]
-    points += [(s.end, locations[s.visit_id]) for s in route.stops]
-    nexts = [(s.start, locations[s.visit_id]) for s in route.stops]
-    nexts.append((worker.shift_end, worker.end_location))
-    lunch = worker.lunch.duration if worker.lunch and route.break_start is not None else 0
-    blocked_by_shift = False
-    for (free, here), (due, there) in zip(points, nexts, strict=True):
-        start = max(free + travel[here][visit.location], visit.window_start)
-        if start > visit.window_end:
-            continue
-        finish = start + visit.duration + travel[visit.location][there]
-        in_gap = route.break_start is not None and free <= route.break_start < due
-        if finish + (lunch if in_gap else 0) <= due:
-            return "fits"
-        blocked_by_shift |= there == worker.end_location and due == worker.shift_end
-    return "shift_over" if blocked_by_shift else "busy"

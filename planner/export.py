@@ -37,6 +37,8 @@ LABELS: dict[str, dict[str, str]] = {
         "start": "Начало",
         "end": "Конец",
         "break": "Обед",
+        "lunch_before_leaving": "до выхода",
+        "lunch_after": "после: {client}",
         "unplanned": "Не запланированы",
         "client": "Клиент",
         "reason": "Причина",
@@ -59,6 +61,8 @@ LABELS: dict[str, dict[str, str]] = {
         "start": "Start",
         "end": "End",
         "break": "Break",
+        "lunch_before_leaving": "before leaving",
+        "lunch_after": "after {client}",
         "unplanned": "Unplanned",
         "client": "Client",
         "reason": "Reason",
@@ -151,6 +155,7 @@ def plan_to_dict(problem: Problem, plan: Plan, day: str | None = None) -> dict[s
                 "end_hhmm": hhmm(route.end),
                 "break_start": route.break_start,
                 "break_end": route.break_end,
+                "lunch_after": route.lunch_after,
                 "travel_s": route.travel,
                 "service_s": route.service,
                 "wait_s": route.wait,
@@ -379,7 +384,9 @@ def _summary_table(index: _Index, plan: Plan, t: dict[str, str]) -> str:
     )
     rows = []
     for r in plan.routes:
-        lunch = f"{hhmm(r.break_start)}–{hhmm(r.break_end)}" if r.break_start is not None else ""
+        lunch = ""
+        if r.break_start is not None and r.break_end is not None:
+            lunch = f"{hhmm(r.break_start)}–{hhmm(r.break_end)}, " + _lunch_place(index, t, r)
         cells = (
             escape(index.worker_name(r.worker_id)),
             len(r.stops),
@@ -474,3 +481,12 @@ def write_plan(
 def _title(lang: str, day: str | None) -> str:
     base = LABELS.get(lang, LABELS["ru"])["title"]
     return f"{base} — {day}" if day else base
+
+
+def _lunch_place(index: _Index, t: dict[str, str], route: Route) -> str:
+    """Where the lunch is taken, escaped: before leaving, or after a visit (its client)."""
+    if route.lunch_after is None:
+        return escape(t["lunch_before_leaving"])
+    visit = index.visits.get(route.lunch_after)
+    client = visit.client_name or visit.client_id if visit else route.lunch_after
+    return escape(t["lunch_after"].format(client=client))

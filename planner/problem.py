@@ -114,6 +114,9 @@ class Route:
     stops: tuple[Stop, ...]
     break_start: int | None = None
     break_end: int | None = None
+    # Where the lunch is taken: at the place of this visit, after it ends and before the
+    # walk on; None with a break = at the start point, before leaving. Never inside a walk.
+    lunch_after: str | None = None
     travel: int = 0
     service: int = 0
     wait: int = 0

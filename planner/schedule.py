@@ -3,8 +3,10 @@
 When a supervisor moves a visit by hand the order is given: nothing is searched, only the
 times are recomputed from the travel matrix. A worker leaves the start point at the shift start
 (or later, just in time for the first visit), travels, waits when early, serves, and goes on.
-The lunch break is placed greedily: in the first gap where it delays nothing, or in the last
-gap where it can still start within its window. Pinned visits (under way or done) keep their
+The lunch break is placed greedily, always at a place (the start point before leaving, or a
+visit's place after it ends, the walk on beginning when it is over; `Route.lunch_after`
+says which): in the first gap where it delays nothing, or in the last gap where it can
+still start within its window. Pinned visits (under way or done) keep their
 start. Pure: no I/O, no database.
 """
 
@@ -87,6 +89,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
     lunch_pending = lunch is not None
     break_start: int | None = None
     lunch_before_first = False
+    lunch_after: str | None = None  # the visit at whose place lunch is taken
     location, free_at = worker.start_location, worker.shift_start
     stops: list[Stop] = []
     for index, visit in enumerate(visits):
@@ -100,6 +103,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
                 lunch_pending = False
                 break_start, free_at = begin, begin + lunch.duration
                 lunch_before_first = index == 0
+                lunch_after = None if index == 0 else visits[index - 1].id
         arrival = free_at + leg
         start = _start(rules, visit, arrival)
         stops.append(Stop(visit.id, min(arrival, start), start, start + visit.duration, leg, 0))
@@ -109,6 +113,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
         begin = max(free_at, lunch.earliest)
         if begin <= lunch.latest:
             break_start, free_at = begin, begin + lunch.duration
+            lunch_after = visits[-1].id
         else:
             rules.note("lunch", _no_lunch(worker))
     back = travel[location][worker.end_location]
@@ -126,6 +131,7 @@ def schedule_route(problem: Problem, worker: Worker, visits: Sequence[Visit]) ->
     departure = max(ready, stops[0].start - stops[0].travel)
     stops = _with_waits(stops, departure)
     route = _totals(problem, worker, stops, departure, end, back, break_start)
+    route = dataclasses.replace(route, lunch_after=lunch_after)
     working = route.travel + route.service
     if worker.max_working_seconds is not None and working > worker.max_working_seconds:
         rules.note(

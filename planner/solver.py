@@ -5,9 +5,11 @@ search runs on the rest until the wall-clock limit: under 80 visits a portfolio 
 whole-day searches (one in the calling thread, `params.workers - 1` in extra processes);
 from 80 visits the first of them (and on plain days every one) improves the day part
 by part on its own (`planner._decompose`, each with its own random parts); from 150
-visits the processes share one day, each improving its own half of the routes. The
-cheapest solution becomes the plan, with a reason in words for every stop and every
-unplanned visit.
+visits the processes share one day, each improving its own half of the routes (the
+search ends at 97 % of the limit). The cheapest solution becomes the plan: every lunch put
+at a place (`planner._lunch.at_a_place`), every left-out visit that fits somewhere put in
+by the exact check (`planner._repair`), with a reason in words for every stop and a reason
+proven by the exact check for every unplanned visit (`planner.explain`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from planner import _decompose, _extract, _precheck, _search, explain
+from planner import _decompose, _extract, _lunch, _precheck, _repair, _search, explain
 from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
 
 # From this many visits on, a day is improved part by part (planner._decompose): OR-Tools'
@@ -29,6 +31,11 @@ DECOMPOSE_FROM = 150
 # R1/RC1 instances (100 customers, 10 s): two independent part-by-part searches 1.79 %
 # mean gap, one of them with a whole-day search 2.41 %, the two sharing one day 3.39 %.
 PARTS_EACH_FROM = 80
+# Share of the time limit kept for the repair pass (planner._repair) after the search, and
+# the share it has at least when the search ran late (the limit is then overrun by it).
+REPAIR_SHARE = 0.03
+REPAIR_AT_LEAST = 0.05
+EXPLAIN_SECONDS = 0.5  # proving the reasons for left-out visits, at least, after the repair
 
 
 def solve(
@@ -37,17 +44,20 @@ def solve(
     on_progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     began = time.monotonic()
-    deadline = began + params.time_limit_s
+    deadline = began + params.time_limit_s * (1 - REPAIR_SHARE)
     visits, blocked = _precheck.split(problem)
     if not visits or not problem.workers:
-        return _plan(problem, [], None, blocked, began)
+        return _plan(problem, [], None, blocked, began, deadline)
     solution = _portfolio(problem, visits, params, deadline, on_progress)
     if solution is None and any(v.mandatory for v in visits):
         # Mandatory visits made the day infeasible: plan what fits and say what did not.
         visits = [_optional(v) for v in visits]
         remaining = max(deadline - time.monotonic(), 0.5)
         solution = _portfolio(problem, visits, params, time.monotonic() + remaining, None)
-    plan = _plan(problem, visits, solution, blocked, began)
+    repair_by = max(
+        began + params.time_limit_s, time.monotonic() + REPAIR_AT_LEAST * params.time_limit_s
+    )
+    plan = _plan(problem, visits, solution, blocked, began, repair_by)
     if on_progress is not None:
         on_progress(Progress(100.0, plan.cost, sum(len(r.stops) for r in plan.routes)))
     return plan
@@ -117,7 +127,10 @@ def _plan(
     solution: _search.Solution | None,
     blocked: list[Unplanned],
     began: float,
+    deadline: float = float("inf"),
 ) -> Plan:
+    """The plan of `solution`: every lunch at a place, the left-out visits that fit put in
+    (until `deadline`), routes timed, and every stop and left-out visit explained."""
     if solution is None:  # nothing found at all: every worker stays idle
         idle: list[list[Any]] = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
@@ -127,11 +140,14 @@ def _plan(
         ]
     else:
         visits_left = []
+        stops = _lunch.at_a_place(problem, visits, solution.stops)
+        stops = _repair.repair(problem, visits, stops, deadline)
+        solution = dataclasses.replace(solution, stops=stops)
     routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
     planned = {s.visit_id for r in routes for s in r.stops}
-    dropped = visits_left or [
-        explain.why_dropped(problem, routes, v) for v in visits if v.id not in planned
-    ]
+    left_out = [v for v in visits if v.id not in planned]
+    explain_by = max(deadline, time.monotonic() + EXPLAIN_SECONDS)
+    dropped = visits_left or explain.why_left_out(problem, routes, left_out, explain_by)
     stats = {
         "travel": float(sum(r.travel for r in routes)),
         "planned": float(len(planned)),

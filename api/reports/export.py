@@ -2,11 +2,11 @@
 the table with Russian (or English) column headers.
 
 XLSX is written with openpyxl's write-only mode, which streams rows and keeps memory flat.
-
-Text from the data (names, addresses, notes) never becomes a formula: in CSV a cell that begins
-with `= + - @`, a tab or a carriage return gets a leading apostrophe (OWASP's advice, and what
-spreadsheet programs show as text); in XLSX every text is written as a string cell, and those
-beginning so carry Excel's quote prefix too, so editing the cell keeps it text.
+Durations (whole minutes) are written as hours and minutes: `[h]:mm` time values in XLSX,
+`87:05` in CSV. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
+or a carriage return) is written with a leading apostrophe, so an opened export runs nothing:
+in the table and in the header rows (office and worker names). XLSX writes every text as a
+string cell, so no value from the data ever becomes a formula or an error code.
 """
 
 from __future__ import annotations
@@ -23,19 +23,6 @@ from openpyxl.styles import Font
 
 from api.reports.schemas import Table
 from core.settings import get_settings
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(text: str) -> bool:
-    """Would a spreadsheet program read this text as a formula (or a command)?"""
-    return text.startswith(FORMULA_STARTS)
-
-
-def csv_safe(text: str) -> str:
-    """Text for a CSV cell: a leading apostrophe where it could start a formula."""
-    return "'" + text if is_formula_like(text) else text
-
 
 LABELS = {
     "ru": {"report": "Отчёт", "period": "Период", "offices": "Отделения", "worker": "Работник",
@@ -63,17 +50,46 @@ def header_rows(
     return rows
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Codes in the tables' cells, in words (a level of the hierarchy, a before / after bucket).
+VALUES = {
+    "ru": {"nation": "вся страна", "region": "итого по региону", "centre": "итого по центру",
+           "office": "итого по отделению", "worker": "итого по работнику", "day": "день",
+           "date": "итого за дату", "total": "всего", "before": "до", "after": "после",
+           "all": "весь период"},
+    "en": {"nation": "nation", "region": "region total", "centre": "centre total",
+           "office": "department total", "worker": "worker total", "day": "day",
+           "date": "date total", "total": "total", "before": "before", "after": "after",
+           "all": "whole period"},
+}  # fmt: skip
+CODED = {"level", "bucket"}
+
+
+def safe_text(value: str) -> str:
+    """Text that no spreadsheet reads as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def hours_minutes(minutes: float) -> str:
+    """87:05 for 5225 minutes; a minus sign in front of a negative duration."""
+    whole = round(abs(minutes))
+    return f"{'-' if minutes < 0 else ''}{whole // 60}:{whole % 60:02d}"
+
+
 def _value(value: Any, kind: str) -> Any:
     """A cell value: times in local time, lists joined; numbers stay numbers."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return safe_text(value)
     if isinstance(value, datetime):
         local = value.astimezone(ZoneInfo(get_settings().timezone))
         return local.strftime("%H:%M") if kind == "time" else local.replace(tzinfo=None)
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return safe_text(", ".join(str(v) for v in value))
     return value
 
 
@@ -81,8 +97,12 @@ def _body(table: Table, locale: str) -> tuple[list[str], list[list[Any]]]:
     keys = [c["key"] for c in table.columns]
     kinds = [c["kind"] for c in table.columns]
     heads = [c[locale] for c in table.columns]
+    words = VALUES[locale]
     rows = [
-        [_value(row.get(k), kind) for k, kind in zip(keys, kinds, strict=True)]
+        [
+            _value(words.get(row.get(k) or "all", row.get(k)) if k in CODED else row.get(k), kind)
+            for k, kind in zip(keys, kinds, strict=True)
+        ]
         for row in table.rows
     ]
     return heads, rows
@@ -97,36 +117,48 @@ def to_csv(
     writer = csv.writer(out, delimiter=";")
     for line in header_rows(table, locale=locale, office_names=office_names,
                             worker_name=worker_name):  # fmt: skip
-        writer.writerow([csv_safe(cell) for cell in line])
+        writer.writerow([safe_text(cell) for cell in line])
     writer.writerow([])
     heads, rows = _body(table, locale)
-    writer.writerow([csv_safe(head) for head in heads])
+    writer.writerow([safe_text(head) for head in heads])
+    kinds = [c["kind"] for c in table.columns]
     for row in rows:
-        writer.writerow(["" if v is None else _csv_text(v) for v in row])
+        writer.writerow(
+            ["" if v is None else _csv_text(v, k) for v, k in zip(row, kinds, strict=True)]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _csv_text(value: Any) -> str:
+def _csv_text(value: Any, kind: str = "text") -> str:
+    if kind == "duration" and isinstance(value, int | float):
+        return hours_minutes(value)
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")  # Russian decimal comma
-    if isinstance(value, int):
-        return str(value)
-    return csv_safe(str(value))
+    return str(value)
 
 
 def _xlsx_cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
-    """A cell for the sheet: text always as a string cell (never a formula or an error code)."""
+    """A cell for the sheet: text escaped and always a string cell (never a formula)."""
+    if isinstance(value, str):
+        value = safe_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
-        if is_formula_like(value):
-            cell.quotePrefix = True
     if font is not None:
         cell.font = font
+    return cell
+
+
+def _duration_cell(sheet: Any, minutes: Any) -> Any:
+    """Minutes as a spreadsheet time (days) shown as hours and minutes."""
+    if not isinstance(minutes, int | float):
+        return minutes
+    cell = WriteOnlyCell(sheet, value=minutes / 1440)
+    cell.number_format = "[h]:mm"
     return cell
 
 
@@ -143,8 +175,14 @@ def to_xlsx(
     sheet.append([])
     heads, rows = _body(table, locale)
     sheet.append([_xlsx_cell(sheet, head, bold) for head in heads])
+    durations = {i for i, c in enumerate(table.columns) if c["kind"] == "duration"}
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append(
+            [
+                _duration_cell(sheet, v) if i in durations else _xlsx_cell(sheet, v)
+                for i, v in enumerate(row)
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -18,7 +18,7 @@ class Column:
     key: str
     ru: str
     en: str
-    kind: str = "text"  # text / int / minutes / time / date / number / bool
+    kind: str = "text"  # text / int / minutes / duration / time / date / number / bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,36 @@ class Table(BaseModel):
     office_ids: list[int]
     columns: list[dict[str, str]]
     rows: list[dict[str, Any]]
+
+
+class RollupTable(Table):
+    """The hierarchy's figures: `top` is the highest level the user reads, `depth` the lowest
+    level in the rows, `split` the date of a before / after comparison."""
+
+    top: str
+    depth: str
+    split: date | None = None
+
+
+class PivotTable(BaseModel):
+    """A breakdown: row and column keys with their words, the cells (rows x columns) and the
+    totals of each row, each column and all."""
+
+    rows: str
+    columns: str | None
+    measure: str
+    kind: str
+    start: date
+    end: date
+    office_ids: list[int]
+    row_keys: list[str]
+    row_labels: list[str]
+    column_keys: list[str]
+    column_labels: list[str]
+    cells: list[list[float | int | None]]
+    row_totals: list[float | int | None]
+    column_totals: list[float | int | None]
+    total: float | int | None
 
 
 def _c(key: str, ru: str, en: str, kind: str = "text") -> Column:
@@ -156,6 +186,31 @@ VISITS = [
     _c("flags", "Отметки", "Flags"),
 ]
 
+ROLLUP = [
+    _c("bucket", "Месяц", "Month"),
+    _c("level", "Уровень", "Level"),
+    _c("region_name", "Регион", "Region"),
+    _c("centre", "Центр", "Centre"),
+    _c("office_name", "Отделение", "Department"),
+    _c("worker_name", "Социальный работник", "Worker"),
+    _c("workers", "Работников", "Workers", "int"),
+    _c("worker_months", "Человеко-месяцев", "Worker-months", "int"),
+    _c("visits", "Посещений", "Visits", "int"),
+    _c("services", "Оказано услуг", "Services rendered", "int"),
+    _c("on_site_min", "Время у клиентов", "Time on site", "duration"),
+    _c("travel_min", "Время в дороге", "Travel time", "duration"),
+    _c("visits_per_worker", "Посещений на работника в месяц", "Visits per worker-month", "number"),
+    _c("services_per_worker", "Услуг на работника в месяц", "Services per worker-month", "number"),
+    _c("on_site_min_per_worker", "У клиентов на работника в месяц", "On site per worker-month",
+       "duration"),
+    _c("travel_min_per_worker", "Дорога на работника в месяц", "Travel per worker-month",
+       "duration"),
+    _c("services_per_worker_change", "Услуг на работника: изменение", "Services per worker: change",
+       "number"),
+    _c("travel_min_per_worker_change", "Дорога на работника: изменение, мин",
+       "Travel per worker: change, min", "number"),
+]  # fmt: skip
+
 REPORTS: dict[str, tuple[str, str, list[Column]]] = {
     "worker-timing": ("Хронометраж рабочего времени", "Worker timing", WORKER_TIMING),
     "care-plan": ("Выполнение ИППСУ по получателям", "Care-plan fulfilment", CARE_PLAN),
@@ -169,6 +224,11 @@ REPORTS: dict[str, tuple[str, str, list[Column]]] = {
     "workers": ("Отчёт социальных работников", "Workers' reports", WORKER_REPORT),
     "feedback": ("Оценки получателей услуг", "Client feedback", FEEDBACK),
     "visits": ("Посещения", "Visits", VISITS),
+    "rollup": (
+        "Показатели на социального работника в месяц",
+        "Figures per social worker and month",
+        ROLLUP,
+    ),
 }
 
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse, Response
 
 from api.reports import export, service
-from api.reports.schemas import Filters, Table
+from api.reports.pivot import DIMENSIONS, MEASURES
+from api.reports.schemas import Filters, PivotTable, RollupTable, Table
 from core.deps import ReportUser, SessionDep
 from registry.schemas import Day, Id
 
@@ -21,7 +22,8 @@ router = APIRouter(tags=["reports"])
 
 PAGE = Path(__file__).resolve().parents[1] / "web" / "reports"
 PAGE_FILES = {"reports.js": "text/javascript", "reports.css": "text/css",
-              "charts.js": "text/javascript", "i18n.json": "application/json"}  # fmt: skip
+              "charts.js": "text/javascript", "views.js": "text/javascript",
+              "i18n.json": "application/json"}  # fmt: skip
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -62,6 +64,149 @@ def visit_events(visit_id: int, user: ReportUser, session: SessionDep) -> dict[s
     return service.visit_detail(session, user=user, visit_id=visit_id)
 
 
+def rollup_table(
+    user: ReportUser,
+    session: SessionDep,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+    office_id: Id | None = None,
+    depth: Annotated[
+        Literal["nation", "region", "centre", "office", "worker"] | None,
+        Query(description="the lowest level returned (one below the unit asked for if empty)"),
+    ] = None,
+    split: Annotated[Day | None, Query(description="before / after the month of this date")] = None,
+) -> RollupTable:
+    start, end = service.resolve_period(start, end, period)
+    return service.hierarchy(
+        session,
+        user=user,
+        start=start,
+        end=end,
+        depth=depth,
+        region_id=region_id,
+        centre=centre,
+        office_id=office_id,
+        split=split,
+    )
+
+
+RollupDep = Annotated[RollupTable, Depends(rollup_table)]
+
+
+@router.get("/api/reports/rollup", response_model=RollupTable)
+def rollup(table: RollupDep) -> RollupTable:
+    """Travel, time on site, visits and services per worker and month, with subtotals for
+    every office, centre, region and the nation the user reads (month over month, or before /
+    after a date)."""
+    return table
+
+
+@router.get("/api/reports/rollup/export.{fmt}")
+def export_rollup(
+    fmt: Literal["csv", "xlsx"],
+    table: RollupDep,
+    session: SessionDep,
+    locale: Literal["ru", "en"] = "ru",
+) -> Response:
+    return _download(session, table, fmt, locale, Filters(tuple(table.office_ids), table.start,
+                                                          table.end))  # fmt: skip
+
+
+Dimension = Literal[tuple(DIMENSIONS)]  # type: ignore[valid-type]
+MeasureName = Literal[tuple(MEASURES)]  # type: ignore[valid-type]
+
+
+def pivot_table(
+    user: ReportUser,
+    session: SessionDep,
+    rows: Dimension,
+    measure: MeasureName,
+    columns: Dimension | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+    office_id: Id | None = None,
+    locale: Literal["ru", "en"] = "ru",
+) -> PivotTable:
+    start, end = service.resolve_period(start, end, period)
+    return service.breakdown(
+        session,
+        user=user,
+        start=start,
+        end=end,
+        rows=rows,
+        columns=columns,
+        measure=measure,
+        locale=locale,
+        region_id=region_id,
+        centre=centre,
+        office_id=office_id,
+    )
+
+
+PivotDep = Annotated[PivotTable, Depends(pivot_table)]
+
+
+@router.get("/api/reports/pivot", response_model=PivotTable)
+def breakdown(table: PivotDep) -> PivotTable:
+    """Any breakdown of the visits done: rows and columns from client category and status, zone,
+    service, service category and level, worker, travel mode, day of week, department, month; one
+    measure (visits, services, minutes planned and on site, travel, late visits, rating)."""
+    return table
+
+
+@router.get("/api/reports/pivot/export.{fmt}")
+def export_pivot(
+    fmt: Literal["csv", "xlsx"],
+    table: PivotDep,
+    session: SessionDep,
+    locale: Literal["ru", "en"] = "ru",
+) -> Response:
+    filters = Filters(tuple(table.office_ids), table.start, table.end)
+    return _download(session, service.pivot_as_table(table, locale=locale), fmt, locale, filters)
+
+
+@router.get("/api/reports/forms/{form}.xlsx")
+def report_form(
+    form: Literal["department-services", "centre-clients"],
+    user: ReportUser,
+    session: SessionDep,
+    start: Day | None = None,
+    end: Day | None = None,
+    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
+    office_id: Id | None = None,
+    region_id: Id | None = None,
+    centre: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The offices' report forms as XLSX: the department's report on services rendered, the
+    centre's report on clients by category and kind of service."""
+    start, end = service.resolve_period(start, end, period)
+    body = service.form(session, user=user, name=form, start=start, end=end,
+                        office_id=office_id, region_id=region_id, centre=centre)  # fmt: skip
+    filename = f"{form}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=MEDIA["xlsx"], headers=disposition)
+
+
+def _download(
+    session: SessionDep, table: Table, fmt: str, locale: str, filters: Filters
+) -> Response:
+    offices, worker = service.filter_names(session, filters=filters)
+    write = export.to_csv if fmt == "csv" else export.to_xlsx
+    body = write(table, locale=locale, office_names=offices, worker_name=worker)
+    filename = f"{table.report}_{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{fmt}"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/api/reports/{name}", response_model=Table)
 def report(name: str, filters: FiltersDep, session: SessionDep) -> Table:
     return service.report(session, name=name, filters=filters)
@@ -77,15 +222,7 @@ def export_report(
     locale: Literal["ru", "en"] = "ru",
 ) -> Response:
     table = service.report(session, name=name, filters=filters)
-    offices, worker = service.filter_names(session, filters=filters)
-    write = export.to_csv if fmt == "csv" else export.to_xlsx
-    body = write(table, locale=locale, office_names=offices, worker_name=worker)
-    filename = f"{name}_{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.{fmt}"
-    return Response(
-        body,
-        media_type=MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _download(session, table, fmt, locale, filters)
 
 
 @router.get("/reports/", include_in_schema=False)

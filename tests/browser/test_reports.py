@@ -145,6 +145,9 @@ def test_manager_reads_filters_drills_down_and_exports(
     page = context.new_page()
     log_in(page, month.manager)
     page.wait_for_url("**/reports/")
+    page.wait_for_selector("#table tr.rp-link")
+    page.click("#tabs button:has-text('Хронометраж')")
+    page.wait_for_selector("#table th:has-text('по плану')")
     page.wait_for_selector("#charts svg")
     page.wait_for_selector("#table tr.rp-link")
     # this month: the office's total and one row per worker, with planned and actual minutes
@@ -212,3 +215,146 @@ def test_a_worker_has_no_access(month: OfficeData, context: Any, artifacts: Path
     assert "нет доступа" in page.inner_text("#denied")
     assert page.locator("#app").is_hidden()
     _shot(page, artifacts, "6-worker-denied")
+
+
+@pytest.fixture
+def national(month: OfficeData) -> Iterator[str]:
+    """A user with the national role (reads every region), removed after the test."""
+    from sqlalchemy import text
+
+    from core.models import Role
+    from tests import factories
+
+    with Session(get_engine()) as session:
+        user = factories.user(session, Role.NATIONAL)
+        session.commit()
+        username, user_id = user.username, user.id
+    try:
+        yield username
+    finally:
+        with get_engine().begin() as conn:
+            conn.execute(text("DELETE FROM app_user WHERE id = :u"), {"u": user_id})
+
+
+def _names(data: OfficeData) -> tuple[str, str, str]:
+    from core.models import Office, Region
+
+    with Session(get_engine()) as session:
+        office = session.get(Office, data.office_id)
+        region = session.get(Region, data.region_id)
+        assert office is not None and region is not None
+        return region.name, office.centre, office.name
+
+
+def test_national_drills_from_the_nation_down_to_a_visit(
+    month: OfficeData, national: str, context: Any, artifacts: Path
+) -> None:
+    region, centre, office = _names(month)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, national)
+    page.wait_for_url("**/reports/")
+    # the nation: one row per region, the figures per worker and month in hours and minutes
+    row = page.locator(f"#table tr.rp-link:has-text('{region}')")
+    row.wait_for()
+    assert " ч " in row.inner_text() or " мин" in row.inner_text()
+    assert "Вся страна" in page.inner_text("#crumbs")
+    # the charts have value axes and values and leave the table within the first screen
+    page.wait_for_selector("#charts svg .rp-tick")
+    assert page.locator("#charts svg .rp-value").count() >= 1
+    assert page.locator("#table").bounding_box()["y"] < 900
+    _shot(page, artifacts, "7-nation")
+
+    row.click()
+    page.wait_for_selector(f"#crumbs:has-text('{region}')")
+    loaded(page)
+    page.click(f"#table tr.rp-link:has-text('{centre}')")
+    page.wait_for_selector(f"#crumbs a:has-text('{centre}')")
+    loaded(page)
+    _shot(page, artifacts, "8-centre")
+    page.click(f"#table tr.rp-link:has-text('{office}')")
+    page.wait_for_selector(f"#crumbs a:has-text('{office}')")
+    loaded(page)
+    names = page.inner_text("#table")
+    worker = month.workers[0]["full_name"]
+    assert all(w["full_name"] in names for w in month.workers)
+    _shot(page, artifacts, "9-department")
+    # the department's form on services rendered, laid out as the paper form
+    with page.expect_download() as form_info:
+        page.click("#form-department")
+    path = artifacts / "reports-form-department.xlsx"
+    form_info.value.save_as(path)
+    form = [str(c.value) for r in load_workbook(path).active.iter_rows() for c in r if c.value]
+    assert "ОТЧЁТ об оказанных социальных услугах" in form and office in form
+
+    page.click(f"#table tr.rp-link:has-text('{worker}')")
+    page.wait_for_selector(f"#crumbs a:has-text('{worker}')")
+    loaded(page)
+    days = page.locator("#table tr.rp-link")
+    assert days.count() >= 1
+    days.first.click()
+    page.wait_for_selector("#table th:has-text('Прибытие')")
+    loaded(page)
+    visits = page.locator("#table tr.rp-link")
+    assert visits.count() == 5
+    visits.first.click()
+    page.wait_for_selector("#events li")
+    _shot(page, artifacts, "10-visit")
+
+    # back up to the nation in one click
+    page.click("#crumbs a:has-text('Вся страна')")
+    page.wait_for_selector(f"#table tr.rp-link:has-text('{region}')")
+
+
+def test_manager_breaks_down_services_by_worker_and_day_of_week(
+    month: OfficeData, context: Any, artifacts: Path
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, month.manager)
+    page.wait_for_url("**/reports/")
+    page.wait_for_selector("#table tr.rp-link")
+    page.click("#tabs button:has-text('Разрезы')")
+    page.wait_for_selector("#pivot-form:not([hidden])")
+    page.select_option("#pivot-rows", "worker")
+    page.select_option("#pivot-columns", "weekday")
+    page.select_option("#pivot-measure", "services")
+    page.select_option("#period", "last_month")  # a whole month has every day of the week
+    page.click("#pivot-form button[type=submit]")
+    page.wait_for_selector("#pivot-table th:has-text('пн')")
+    loaded(page)
+    rows = _table(page)
+    assert rows[0][0] == "Социальный работник" and rows[0][-1] == "Итого"
+    assert {w["full_name"] for w in month.workers} <= {r[0] for r in rows}
+    assert rows[-1][0] == "Итого" and int(rows[-1][-1].replace("\u00a0", "")) > 0
+    page.wait_for_selector("#charts svg .rp-value")
+    _shot(page, artifacts, "11-pivot")
+
+    page.select_option("#pivot-columns", "")
+    page.select_option("#pivot-measure", "travel")
+    page.click("#pivot-form button[type=submit]")
+    page.wait_for_selector("#pivot-table th:has-text('Время в дороге')")
+    loaded(page)
+    assert " ч" in page.inner_text("#pivot-table") or " мин" in page.inner_text("#pivot-table")
+    with page.expect_download() as download_info:
+        page.click("#xlsx")
+    path = artifacts / "reports-pivot.xlsx"
+    download_info.value.save_as(path)
+    sheet = load_workbook(path).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert month.workers[0]["full_name"] in cells and "Итого" in cells
+
+
+def test_a_head_of_department_finds_the_reports_on_their_page(
+    office_data: OfficeData, context: Any, artifacts: Path
+) -> None:
+    page = context.new_page()
+    log_in(page, office_data.supervisor)
+    page.wait_for_url("**/supervisor/**")
+    page.wait_for_selector("#reports-link:visible:has-text('Отчёты')")
+    page.click("#reports-link")
+    page.wait_for_url("**/reports/")
+    # their own department only: the top of the drill-down is "my departments"
+    page.wait_for_selector("#crumbs a:has-text('Мои отделения')")
+    page.wait_for_selector("#status:has-text('Нет данных')")  # nothing done there yet
+    _shot(page, artifacts, "12-supervisor")

@@ -47,7 +47,7 @@ def _plan() -> Plan:
         "w1", 8 * 3600, 10 * 3600,
         (Stop("c1@d", 8 * 3600 + 600, 8 * 3600 + 900, 8 * 3600 + 2700, 600, 300),
          Stop("c2@d", 9 * 3600, 9 * 3600, 9 * 3600 + 2700, 555, 0, why="closest")),
-        break_start=12 * 3600, break_end=12 * 3600 + 2700,
+        break_start=12 * 3600, break_end=12 * 3600 + 2700, lunch_after="c2@d",
         travel=1800, service=4500, wait=300, distance_m=2100,
     )  # fmt: skip
     r2 = Route("w2", 9 * 3600, 9 * 3600, ())
@@ -72,6 +72,7 @@ def test_plan_json_names_and_times() -> None:
         "1.2",
     ]
     assert (first["stops"][1]["lon"], first["stops"][1]["lat"]) == (37.7705, 55.7542)
+    assert first["lunch_after"] == "c2@d"  # where lunch is taken: at this client's place
     assert data["unplanned"] == [
         {
             "visit_id": "c3@d",
@@ -101,6 +102,7 @@ def test_geojson_stops_routes_and_unplanned() -> None:
 def test_html_is_self_contained_svg_with_russian_labels() -> None:
     page = plan_to_html(_problem(), _plan())
     assert '<html lang="ru">' in page and "Не запланированы" in page and "Обед" in page
+    assert "12:00–12:45, после: Петрова А. И." in page  # where lunch is taken
     # nothing to fetch: no scripts, stylesheets, images or fonts from anywhere
     assert not re.search(r"<(script|link|img)\b|@import|url\(", page)
     assert re.findall(r"https?://[^\"' ]+", page) == ["http://www.w3.org/2000/svg"]
@@ -119,6 +121,7 @@ def test_html_is_self_contained_svg_with_russian_labels() -> None:
 def test_html_in_english_and_one_colour_per_worker() -> None:
     page = plan_to_html(_problem(), _plan(), lang="en")
     assert '<html lang="en">' in page and "Unplanned" in page and "arrives 08:10" in page
+    assert "12:00–12:45, after Петрова А. И." in page
     colours = re.findall(r'class="route" data-worker="(\w+)" style="--c:(#\w+)"', page)
     assert len(colours) == 2 and colours[0][1] != colours[1][1]
 

@@ -62,7 +62,7 @@ export function wsUrl(path, query = {}) {
 // Where each role starts after logging in.
 export function homeOf(role) {
   if (role === 'worker') return '/m/';
-  if (role === 'manager') return '/reports/';
+  if (role === 'manager' || role === 'national') return '/reports/';
   return '/supervisor/';
 }
 

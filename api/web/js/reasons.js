@@ -81,7 +81,19 @@ const UNPLANNED = {
       fill: ([from, to]) => ({ from, to }),
     },
   ],
+  lunch: [
+    {
+      re: new RegExp(`window ${TIME}-${TIME}: each of them would have room for it only without the (\\d+)-min lunch starting ${TIME}-${TIME}`),
+      key: 'reason.lunch',
+      fill: ([wfrom, wto, minutes, from, to]) => ({ wfrom, wto, minutes, from, to }),
+    },
+  ],
   no_team_time: [
+    {
+      re: /^(\d+) workers who can do it have room for it, but never (\d+) at one start time/,
+      key: 'reason.no_team_room',
+      fill: ([free, needed]) => ({ free, needed }),
+    },
     {
       re: new RegExp(`needs (\\d+) workers at the same time, and only (\\d+) .* window ${TIME}-${TIME}`),
       key: 'reason.no_team_time_window',

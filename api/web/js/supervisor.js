@@ -21,7 +21,7 @@ await initI18n({ userLocale: user.locale, defaultLocale: cfg.default_locale, zon
 mountLangSwitch($('lang'));
 $('user-name').textContent = user.full_name || user.username;
 $('logout').addEventListener('click', api.logout);
-$('reports-link').hidden = user.role === 'supervisor';
+$('reports-link').hidden = false; // heads of department read their own offices' reports
 
 function showError(exc) {
   const box = $('page-error');

@@ -30,28 +30,87 @@ function frame(title, legend) {
   return box;
 }
 
-// Horizontal grouped bars: one group per label, one bar per series.
-export function groupedBars(title, labels, series) {
+// A round step for about four ticks up to max (1, 2, 2.5 or 5 times a power of ten).
+// Durations (minutes) step in whole quarter hours, hours and days' worth of hours instead.
+const MINUTE_STEPS = [5, 10, 15, 30, 60, 120, 180, 300, 600, 1200, 3000, 6000, 12000, 30000, 60000];
+
+function ticks(max, count = 4, minutes = false) {
+  const raw = max / count;
+  if (minutes) {
+    const step = MINUTE_STEPS.find((s) => s >= raw) || raw;
+    const out = [0];
+    while (out[out.length - 1] < max) out.push(out[out.length - 1] + step);
+    return out;
+  }
+  const power = 10 ** Math.floor(Math.log10(raw || 1));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) || raw;
+  const out = [0];
+  while (out[out.length - 1] < max) out.push(out[out.length - 1] + step);
+  return out;
+}
+
+// The value axis on top (ticks, grid lines) of a horizontal bar chart; returns the scale.
+function valueAxis(svg, { left, right, top, bottom, max, fmt, minutes = false }) {
+  const marks = ticks(max, 4, minutes);
+  const end = marks[marks.length - 1] || 1;
+  const x = (v) => left + ((right - left) * v) / end;
+  marks.forEach((v) => {
+    svg.append(el('line', { x1: x(v), x2: x(v), y1: top, y2: bottom, stroke: v ? '#eef2f6' : '#9aa5b1' }));
+    svg.append(el('text', { x: x(v), y: top - 4, 'text-anchor': 'middle', class: 'rp-tick' }, fmt(v)));
+  });
+  return x;
+}
+
+// A chart taller than this scrolls inside its frame, so the table stays near the top.
+function scrolled(box, svg, height) {
+  const wrap = document.createElement('div');
+  wrap.className = height > 300 ? 'rp-chart-scroll' : '';
+  wrap.append(svg);
+  box.append(wrap);
+  return box;
+}
+
+// Horizontal grouped bars: one group per label, one bar per series, a value axis and values.
+export function groupedBars(title, labels, series, fmt = (v) => String(Math.round(v)), minutes = false) {
   const box = frame(title, series.map((s) => [s.name, s.colour]));
-  const barH = 7, gap = 8, left = 150, width = 560;
+  const barH = 7, gap = 8, left = 150, width = 600, top = 18, valueRoom = 54;
   const groupH = series.length * barH + gap;
-  const height = labels.length * groupH + 20;
+  const height = top + labels.length * groupH + 4;
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v || 0)));
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt, minutes });
   labels.forEach((label, i) => {
-    const y = i * groupH + 4;
+    const y = top + i * groupH + 4;
     svg.append(el('text', { x: left - 6, y: y + groupH / 2, 'text-anchor': 'end' }, label));
     series.forEach((s, j) => {
       const v = s.values[i] || 0;
-      const rect = el('rect', { x: left, y: y + j * barH, height: barH - 1,
-        width: ((width - left - 40) * v) / max, fill: s.colour });
-      rect.append(el('title', {}, `${label} — ${s.name}: ${v}`));
+      const rect = el('rect', { x: left, y: y + j * barH, height: barH - 1, width: x(v) - left, fill: s.colour });
+      rect.append(el('title', {}, `${label} — ${s.name}: ${fmt(v)}`));
       svg.append(rect);
     });
   });
-  svg.append(el('text', { x: width - 36, y: height - 4 }, String(Math.round(max))));
-  box.append(svg);
-  return box;
+  return scrolled(box, svg, height);
+}
+
+// Horizontal bars of one series, each with its value written at its end, and a value axis.
+export function bars(title, labels, values, fmt = (v) => String(v), colour = COLOURS[0], minutes = false) {
+  const box = frame(title);
+  const barH = 14, gap = 6, left = 190, width = 620, top = 18, valueRoom = 70;
+  const height = top + labels.length * (barH + gap) + 4;
+  const max = Math.max(1e-9, ...values.map((v) => v || 0));
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const x = valueAxis(svg, { left, right: width - valueRoom, top, bottom: height, max, fmt, minutes });
+  labels.forEach((label, i) => {
+    const y = top + 4 + i * (barH + gap);
+    const v = values[i] || 0;
+    const name = String(label).length > 26 ? `${String(label).slice(0, 25)}…` : String(label);
+    svg.append(el('text', { x: left - 6, y: y + barH - 3, 'text-anchor': 'end' }, name));
+    const rect = el('rect', { x: left, y, height: barH, width: Math.max(0, x(v) - left), fill: colour });
+    rect.append(el('title', {}, `${label}: ${fmt(v)}`));
+    svg.append(rect);
+    svg.append(el('text', { x: x(v) + 4, y: y + barH - 3, class: 'rp-value' }, fmt(v)));
+  });
+  return scrolled(box, svg, height);
 }
 
 // Lines over dates.

@@ -1,15 +1,22 @@
-// The managers' reports page: filters -> one report as charts + a table, exports, and the
-// drill-down office -> worker -> day -> visit of the timing report.
+// The managers' reports page: filters -> one report as charts + a table, exports; the drill-down
+// nation -> region -> centre -> department -> worker -> day -> visit with the figures per worker
+// and month; any breakdown (pivot).
 import { groupedBars, lines, ratios, COLOURS } from '/reports/charts.js';
+import { hierarchyView, pivotView, PIVOT_DIMENSIONS, PIVOT_MEASURES } from '/reports/views.js';
 
-const TABS = ['worker-timing', 'care-plan', 'calibration', 'services', 'clients', 'workers', 'feedback'];
+const TABS = ['hierarchy', 'pivot', 'worker-timing', 'care-plan', 'calibration', 'services', 'clients', 'workers', 'feedback'];
 const LANG_KEY = 'careroute.lang';
 const $ = (id) => document.getElementById(id);
 
 let words = {};
 let lang = 'ru';
-let tab = 'worker-timing';
-let drill = { worker: null, day: null }; // the timing report's drill-down position
+let tab = 'hierarchy';
+let drill = { office: null, worker: null, day: null }; // the timing report's drill-down position
+// the hierarchy's position: region {id, name}, centre (name), office {id, name}; below the
+// department the timing report's drill-down takes over
+let place = { region: null, centre: null, office: null };
+// the highest level the user reads (the server says so with every roll-up; until then, the role)
+let top = ({ supervisor: 'office', manager: 'region' })[localStorage.getItem('careroute.role')] || 'nation';
 let lastTable = null;
 
 function t(key) { return words[key] ?? key; }
@@ -45,7 +52,7 @@ function translate() {
     b.type = 'button';
     b.textContent = t(`tab_${name}`);
     b.className = name === tab ? 'active' : '';
-    b.onclick = () => { tab = name; drill = { worker: null, day: null }; translate(); load(); };
+    b.onclick = () => { tab = name; drill = { office: null, worker: null, day: null }; translate(); showFilters(); load(); };
     return b;
   }));
 }
@@ -53,9 +60,20 @@ function translate() {
 // Day first in both languages: the offices are Russian, whatever language the page speaks.
 const localeOf = (language) => (language === 'ru' ? 'ru-RU' : 'en-GB');
 
+// 5251 minutes -> "87 ч 31 мин": managers read hours, not thousands of minutes.
+export function duration(minutes) {
+  if (minutes === null || minutes === undefined || Number.isNaN(Number(minutes))) return '';
+  const whole = Math.round(Math.abs(Number(minutes)));
+  const sign = Number(minutes) < 0 ? '−' : '';
+  const h = Math.floor(whole / 60), m = whole % 60;
+  if (!h) return `${sign}${m} ${t('min')}`;
+  return `${sign}${h.toLocaleString(localeOf(lang))} ${t('h')}${m ? ` ${m} ${t('min')}` : ''}`;
+}
+
 function format(value, kind) {
   if (value === null || value === undefined) return '';
   const locale = localeOf(lang);
+  if (kind === 'duration' || kind === 'minutes') return typeof value === 'number' ? duration(value) : String(value);
   if (kind === 'time') return new Date(value).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
   if (kind === 'date') return new Date(`${value}T12:00`).toLocaleDateString(locale);
   if (kind === 'bool') return value ? '✓' : '—';
@@ -63,27 +81,29 @@ function format(value, kind) {
   return String(value);
 }
 
-function renderTable(table, rows, onRow) {
+function renderTable(table, rows, onRow, rowLevel = null) {
   // columns empty in every row shown (e.g. the times of one visit on total rows) only push
   // the figures off the screen
   const columns = table.columns.filter((c) => rows.some((r) => r[c.key] !== null && r[c.key] !== undefined && r[c.key] !== ''));
   const head = document.createElement('tr');
   columns.forEach((c) => {
     const th = document.createElement('th');
-    th.textContent = c[lang];
+    // durations are shown in hours and minutes, so the unit leaves the heading
+    th.textContent = c.kind === 'minutes' ? c[lang].replace(/, (мин|min)$/, '') : c[lang];
     head.append(th);
   });
   const body = rows.map((row) => {
     const tr = document.createElement('tr');
-    if (row.level && row.level !== 'day') tr.className = 'rp-total';
+    if (row.level && row.level !== 'day' && row.level !== rowLevel) tr.className = 'rp-total';
     if (onRow && onRow(row)) { tr.classList.add('rp-link'); tr.onclick = onRow(row); }
     columns.forEach((c) => {
       const td = document.createElement('td');
       let value = row[c.key];
       if (c.key === 'level') value = t(`level_${value}`);
+      else if (c.key === 'bucket') value = value ? (words[`bucket_${value}`] ?? value) : t('bucket_all');
       else if (typeof value === 'string' && words[`value_${value}`]) value = words[`value_${value}`]; // tapped, no_show...
       td.textContent = format(value, c.kind);
-      if (['int', 'minutes', 'number'].includes(c.kind)) td.className = 'num';
+      if (['int', 'minutes', 'number', 'duration'].includes(c.kind)) td.className = 'num';
       if ((c.key === 'visits_missed' || c.key === 'shortfall' || c.key === 'visits_late') && value > 0) td.classList.add('bad');
       tr.append(td);
     });
@@ -97,8 +117,16 @@ function renderTable(table, rows, onRow) {
 function crumbs() {
   const parts = [];
   const link = (label, action) => { const a = document.createElement('a'); a.textContent = label; a.onclick = action; return a; };
-  if (tab === 'worker-timing') {
-    parts.push(link(t('crumb_all'), () => { drill = { worker: null, day: null }; load(); }));
+  if (tab === 'hierarchy') {
+    const names = { nation: t('level_nation_name'), region: t('level_region_name'), office: t('level_office_name') };
+    parts.push(link(names[top], () => { place = { region: null, centre: null, office: null }; drill = { office: null, worker: null, day: null }; load(); }));
+    if (place.region && top === 'nation') parts.push(' › ', link(place.region.name, () => { place = { region: place.region, centre: null, office: null }; drill = { office: null, worker: null, day: null }; load(); }));
+    if (place.centre) parts.push(' › ', link(place.centre, () => { place.office = null; drill = { office: null, worker: null, day: null }; load(); }));
+    if (place.office && top !== 'office') parts.push(' › ', link(place.office.name, () => { drill = { office: null, worker: null, day: null }; load(); }));
+  }
+  if (tab === 'worker-timing' || (tab === 'hierarchy' && drill.worker)) {
+    if (tab === 'worker-timing') parts.push(link(t('crumb_all_offices'), () => { drill = { office: null, worker: null, day: null }; load(); }));
+    if (tab === 'worker-timing' && drill.office) parts.push(' › ', link(drill.office.name, () => { drill = { office: drill.office, worker: null, day: null }; load(); }));
     if (drill.worker) parts.push(' › ', link(drill.worker.name, () => { drill.day = null; load(); }));
     if (drill.day) parts.push(' › ', format(drill.day, 'date'));
   }
@@ -117,7 +145,7 @@ function timingCharts(rows) {
       { name: `${t('travel')}, ${t('planned')}`, colour: COLOURS[3], values: pick('travel_planned_min') },
       { name: `${t('travel')}, ${t('actual')}`, colour: COLOURS[2], values: pick('travel_actual_min') },
       { name: `${t('idle')}, ${t('actual')}`, colour: COLOURS[5], values: pick('idle_actual_min') },
-    ]),
+    ], (v) => `${Math.round(v / 60)} ${t('h')}`, true),
   ];
   if (dates.length > 1) {
     charts.push(lines(t('chart_trend'), dates.map((r) => format(r.day, 'date').slice(0, 5)), [
@@ -152,19 +180,67 @@ async function showEvents(visitId) {
   box.append(list);
 }
 
+function plural(n, key) {
+  const form = new Intl.PluralRules(localeOf(lang)).select(n);
+  return `${n.toLocaleString(localeOf(lang))} ${words[`${key}_${form}`] ?? words[`${key}_other`] ?? key}`;
+}
+
+function showFilters() {
+  const inHierarchy = tab === 'hierarchy' && !drill.worker;
+  $('office').closest('label').hidden = inHierarchy;
+  $('worker').closest('label').hidden = tab === 'hierarchy' || tab === 'pivot';
+  $('split').closest('label').hidden = tab !== 'hierarchy';
+  $('pivot-form').hidden = tab !== 'pivot';
+}
+
+const helpers = () => ({ t, words, lang, api, format, duration, shortName, plural });
+
 async function load() {
   $('status').textContent = t('loading');
   $('events').hidden = true;
+  $('form-department').hidden = $('form-centre').hidden = true;
+  showFilters();
   crumbs();
   const query = filters();
-  let name = tab;
-  if (tab === 'worker-timing' && drill.day) {
-    name = 'visits';
-    Object.assign(query, { worker_id: drill.worker.id, start: drill.day, end: drill.day, period: '' });
-  } else if (tab === 'worker-timing' && drill.worker) {
-    query.worker_id = drill.worker.id;
-  }
   try {
+    if (tab === 'pivot') {
+      delete query.worker_id;
+      Object.assign(query, { rows: $('pivot-rows').value, columns: $('pivot-columns').value, measure: $('pivot-measure').value, locale: lang });
+      const view = await pivotView(helpers(), query);
+      lastTable = { name: 'pivot', query };
+      $('charts').replaceChildren(...view.charts);
+      $('table').replaceChildren(view.table);
+      $('status').textContent = view.status;
+      return;
+    }
+    if (tab === 'hierarchy' && !drill.worker) {
+      delete query.office_id;
+      delete query.worker_id;
+      Object.assign(query, { region_id: place.region?.id, centre: place.centre, office_id: place.office?.id, split: $('split').value });
+      const view = await hierarchyView(helpers(), query, place);
+      top = view.top;
+      crumbs();
+      lastTable = { name: 'rollup', query };
+      showForms(view.table.office_ids);
+      $('charts').replaceChildren(...view.charts);
+      renderTable(view.table, view.rows, (r) => r.bucket === null && r.level === view.table.depth && (() => {
+        if (r.level === 'region') place = { region: { id: r.region_id, name: r.region_name }, centre: null, office: null };
+        else if (r.level === 'centre') place = { region: { id: r.region_id, name: r.region_name }, centre: r.centre, office: null };
+        else if (r.level === 'office') place = { ...place, region: { id: r.region_id, name: r.region_name }, centre: r.centre, office: { id: r.office_id, name: r.office_name } };
+        else if (r.level === 'worker') drill = { office: place.office, worker: { id: r.worker_id, name: r.worker_name }, day: null };
+        load();
+      }), view.table.depth);
+      $('status').textContent = view.status;
+      return;
+    }
+    let name = tab === 'hierarchy' ? 'worker-timing' : tab;
+    if (name === 'worker-timing' && drill.day) {
+      name = 'visits';
+      Object.assign(query, { worker_id: drill.worker.id, start: drill.day, end: drill.day, period: '' });
+    } else if (name === 'worker-timing' && drill.worker) {
+      query.worker_id = drill.worker.id;
+    }
+    if (drill.office) query.office_id = drill.office.id;
     const table = await (await api(`/api/reports/${name}`, query)).json();
     lastTable = { name, query };
     let rows = table.rows;
@@ -175,9 +251,12 @@ async function load() {
       if (drill.worker) {
         rows = rows.filter((r) => r.level === 'day' || r.level === 'worker');
         onRow = (r) => r.level === 'day' && (() => { drill.day = r.day; load(); });
-      } else {
-        rows = rows.filter((r) => r.level !== 'day' && r.level !== 'date');
+      } else if (query.office_id) {
+        rows = rows.filter((r) => r.level !== 'day' && r.level !== 'date' && r.level !== 'total');
         onRow = (r) => r.level === 'worker' && (() => { drill.worker = { id: r.worker_id, name: r.worker_name }; load(); });
+      } else { // every department first: the office is a level of the drill-down
+        rows = rows.filter((r) => r.level === 'office' || r.level === 'total');
+        onRow = (r) => r.level === 'office' && (() => { drill = { office: { id: r.office_id, name: r.office_name }, worker: null, day: null }; load(); });
       }
     } else if (name === 'visits') {
       onRow = (r) => r.visit_id && (() => showEvents(r.visit_id));
@@ -188,15 +267,27 @@ async function load() {
     $('charts').replaceChildren(...charts);
     renderTable(table, rows, onRow);
     const period = `${format(table.start, 'date')} — ${format(table.end, 'date')}`;
-    $('status').textContent = rows.length ? `${period}: ${rows.length} ${t('rows')}. ${onRow ? t('hint') : ''}` : t('empty');
+    $('status').textContent = rows.length ? `${period}: ${plural(rows.length, 'rows')}. ${onRow ? t('hint') : ''}` : t('empty');
   } catch (error) {
     $('status').textContent = String(error.message);
   }
 }
 
-async function download(fmt) {
-  if (!lastTable) return;
-  const answer = await api(`/api/reports/${lastTable.name}/export.${fmt}`, { ...lastTable.query, locale: lang });
+// The offices' forms for the department or centre in view (XLSX laid out as the paper forms).
+function showForms(officeIds) {
+  const office = place.office?.id ?? (officeIds.length === 1 ? officeIds[0] : null);
+  const inHierarchy = tab === 'hierarchy' && !drill.worker;
+  $('form-department').hidden = !(inHierarchy && office);
+  $('form-centre').hidden = !(inHierarchy && (office || place.centre));
+  const query = () => ({ ...filters(), worker_id: '', office_id: office, centre: office ? '' : place.centre, region_id: office ? '' : place.region?.id });
+  $('form-department').onclick = () => download('xlsx', { name: 'department-services', url: '/api/reports/forms/department-services.xlsx', query: query() });
+  $('form-centre').onclick = () => download('xlsx', { name: 'centre-clients', url: '/api/reports/forms/centre-clients.xlsx', query: query() });
+}
+
+async function download(fmt, form = null) {
+  if (!lastTable && !form) return;
+  const answer = form ? await api(form.url, form.query)
+    : await api(`/api/reports/${lastTable.name}/export.${fmt}`, { ...lastTable.query, locale: lang });
   const name = (answer.headers.get('content-disposition') || '').match(/filename="(.+)"/)?.[1] || `report.${fmt}`;
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await answer.blob());
@@ -235,7 +326,15 @@ async function start() {
   $('period').value = 'this_month';
   $('period').onchange = () => { const custom = $('period').value === 'custom'; $('start').disabled = $('end').disabled = !custom; };
   $('period').onchange();
-  $('filters').onsubmit = (e) => { e.preventDefault(); drill = { worker: null, day: null }; load(); };
+  $('filters').onsubmit = (e) => { e.preventDefault(); drill = { office: null, worker: null, day: null }; load(); };
+  const choices = (select, keys, prefix, empty) => select.replaceChildren(
+    ...(empty ? [option('', t('pivot_none'))] : []), ...keys.map((k) => option(k, t(`${prefix}${k}`))));
+  choices($('pivot-rows'), PIVOT_DIMENSIONS, 'dim_');
+  choices($('pivot-columns'), PIVOT_DIMENSIONS, 'dim_', true);
+  choices($('pivot-measure'), PIVOT_MEASURES, 'measure_');
+  $('pivot-rows').value = 'worker';
+  $('pivot-columns').value = 'weekday';
+  $('pivot-form').onsubmit = (e) => { e.preventDefault(); load(); };
   $('csv').onclick = () => download('csv');
   $('xlsx').onclick = () => download('xlsx');
   load();

@@ -1,0 +1,353 @@
+"""Any breakdown of the visits done: rows and (optionally) columns chosen from the dimensions
+below, one measure, with row, column and grand totals, all in SQL.
+
+The facts are done visits (arrived and departed) of the offices and period. When a service
+dimension is chosen, a visit is split into its services and each service carries a share of the
+visit's minutes and travel in proportion to its standard minutes (equal shares when a standard
+is unknown), so the shares add up to the visit again. A client of several categories counts
+under each of them; totals over categories count each visit once (they are computed without the
+split). Travel is the measured trip that ended at the visit (`travel_leg`); lateness counts
+visits that began more than 15 minutes after their planned start; ratings average the clients'
+marks of the visits (per service where a mark names one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.reports.queries import LATE_MINUTES
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    sql: str  # an expression over the base columns
+    ru: str
+    en: str
+    per_service: bool = False  # needs the visit split into its services
+    per_category: bool = False  # needs the client's categories unnested
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    "client_category": Dimension("cat.name", "Категория получателя", "Client category",
+                                 per_category=True),
+    "client_status": Dimension("c.status::text", "Статус получателя", "Client status"),
+    "zone": Dimension("coalesce(zn.name, '')", "Зона обслуживания", "Zone"),
+    "service": Dimension("coalesce(s.code || ' ' || s.name, it.code, '')", "Услуга", "Service",
+                         per_service=True),
+    "service_category": Dimension("coalesce(s.category, '')", "Вид услуг", "Service category",
+                                  per_service=True),
+    "service_level": Dimension("coalesce(s.level::text, '')", "Уровень услуги", "Service level",
+                               per_service=True),
+    "worker": Dimension("w.full_name", "Социальный работник", "Worker"),
+    "travel_mode": Dimension("w.travel_mode::text", "Способ передвижения", "Travel mode"),
+    "weekday": Dimension("extract(isodow FROM v.day)::int::text", "День недели", "Day of week"),
+    "office": Dimension("o.name", "Отделение", "Department"),
+    "month": Dimension("to_char(v.day, 'YYYY-MM')", "Месяц", "Month"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    sql: str  # an aggregate over the base
+    ru: str
+    en: str
+    kind: str  # int / duration / number
+
+
+MEASURES: dict[str, Measure] = {
+    "visits": Measure("count(*)", "Посещений", "Visits", "int"),
+    "services": Measure("sum(b.services)", "Оказано услуг", "Services rendered", "int"),
+    "minutes_planned": Measure("round(sum(b.planned_min))", "Время по плану", "Minutes planned",
+                               "duration"),
+    "minutes_actual": Measure("round(sum(b.actual_min))", "Время у клиентов факт",
+                              "Minutes on site", "duration"),
+    "travel": Measure("round(sum(b.travel_min))", "Время в дороге", "Travel", "duration"),
+    "late": Measure("count(*) FILTER (WHERE b.late)",
+                    f"Посещений с опозданием > {LATE_MINUTES} мин",
+                    f"Visits late > {LATE_MINUTES} min", "int"),
+    "rating": Measure("round(sum(b.rating_sum) / nullif(sum(b.rating_n), 0), 2)",
+                      "Средняя оценка", "Average rating", "number"),
+}  # fmt: skip
+# split into services, a visit is one row per service: count it once
+_PER_SERVICE_MEASURES = {
+    "visits": "count(DISTINCT b.visit_id)",
+    "late": "count(DISTINCT b.visit_id) FILTER (WHERE b.late)",
+}
+
+# Codes shown in words (client status, travel mode, day of week).
+VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "client_status": {
+        "ru": {"enrolled": "на обслуживании", "queued": "в очереди", "refused": "отказ",
+               "suspended": "приостановлено", "discharged": "снят с обслуживания"},
+        "en": {"enrolled": "enrolled", "queued": "queued", "refused": "refused",
+               "suspended": "suspended", "discharged": "discharged"},
+    },
+    "travel_mode": {
+        "ru": {"walk": "пешком", "transit": "общественный транспорт", "car": "автомобиль"},
+        "en": {"walk": "on foot", "transit": "public transport", "car": "car"},
+    },
+    "weekday": {
+        "ru": dict(zip("1234567", ["пн", "вт", "ср", "чт", "пт", "сб", "вс"], strict=True)),
+        "en": dict(zip("1234567", ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
+    },
+}  # fmt: skip
+
+_FACTS = f"""
+    SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day, v.services AS items,
+           extract(epoch FROM v.departed_at - v.arrived_at)::float8 / 60 AS actual_min,
+           coalesce(extract(epoch FROM v.planned_end - v.planned_start)::float8 / 60, 0)
+               AS planned_min,
+           coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
+               AS late,
+           {{travel}} AS travel_min
+    FROM visit v {{travel_join}}
+    WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
+      AND v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
+"""
+
+# the trips that ended at each visit
+_TRAVEL_JOIN = """
+    LEFT JOIN (SELECT worker_id, day, to_client_id,
+                      sum(extract(epoch FROM arrive - depart))::float8 / 60 AS minutes
+               FROM travel_leg
+               WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
+               GROUP BY worker_id, day, to_client_id) l
+      ON l.worker_id = v.worker_id AND l.day = v.day AND l.to_client_id = v.client_id
+"""
+
+_RATINGS = """
+    SELECT visit_id, service_code, sum(rating) AS rating_sum, count(*) AS rating_n
+    FROM client_feedback
+    WHERE office_id = ANY(:offices) AND visit_id IS NOT NULL
+    GROUP BY visit_id, service_code
+"""
+
+# One row per visit: its figures whole, its ratings all together.
+_PER_VISIT = """
+    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day,
+           jsonb_array_length(f.items) AS services, f.planned_min, f.actual_min, f.travel_min,
+           f.late, {rating_sum} AS rating_sum, {rating_n} AS rating_n
+    FROM facts f {rating_join}
+"""
+_PER_VISIT_RATINGS = """
+    LEFT JOIN (SELECT visit_id, sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
+               FROM ratings GROUP BY visit_id) r ON r.visit_id = f.visit_id
+"""
+
+# One row per service of a visit, with its share of the visit's minutes (by the standards, or
+# equal when a standard is unknown); marks of the visit as a whole go with its first service.
+_ITEMS = """
+    , items AS (
+        SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, f.planned_min,
+               f.actual_min, f.travel_min, f.late, x.e ->> 'code' AS code, x.n,
+               sc.standard_minutes::float8 AS standard
+        FROM facts f
+        CROSS JOIN LATERAL jsonb_array_elements(f.items) WITH ORDINALITY AS x(e, n)
+        LEFT JOIN service sc ON sc.office_id = f.office_id AND sc.code = x.e ->> 'code'
+    ), shares AS (
+        SELECT visit_id, sum(standard) AS standard_sum, count(*) AS items_n
+        FROM items GROUP BY visit_id
+    )
+"""
+_PER_SERVICE = """
+    SELECT i.visit_id, i.office_id, i.worker_id, i.client_id, i.day, 1 AS services,
+           i.planned_min * {share} AS planned_min, i.actual_min * {share} AS actual_min,
+           i.travel_min * {share} AS travel_min, i.late,
+           {rating_sum} AS rating_sum, {rating_n} AS rating_n, i.code
+    FROM items i {shares_join}
+    {rating_join}
+"""
+# a service's share of its visit: by the standards, or equal when a standard is unknown
+_SHARE = "coalesce(i.standard / nullif(t.standard_sum, 0), 1.0::float8 / t.items_n)"
+_PER_SERVICE_RATINGS = """
+    LEFT JOIN ratings r ON r.visit_id = i.visit_id AND r.service_code = i.code
+    LEFT JOIN ratings rv ON rv.visit_id = i.visit_id AND rv.service_code IS NULL AND i.n = 1
+"""
+
+
+def _base(dims: list[str], measure: str) -> tuple[str, bool]:
+    """The CTEs up to `b`, one row per visit (or per service of a visit); whether split."""
+    per_service = any(DIMENSIONS[d].per_service for d in dims)
+    travel = measure == "travel"
+    rating = measure == "rating"
+    facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if travel else "0",
+                          travel_join=_TRAVEL_JOIN if travel else "")  # fmt: skip
+    if per_service:
+        shared = measure in ("minutes_planned", "minutes_actual", "travel")
+        base = _PER_SERVICE.format(
+            share=_SHARE if shared else "1",
+            shares_join="JOIN shares t ON t.visit_id = i.visit_id" if shared else "",
+            rating_sum="coalesce(r.rating_sum, 0) + coalesce(rv.rating_sum, 0)" if rating else "0",
+            rating_n="coalesce(r.rating_n, 0) + coalesce(rv.rating_n, 0)" if rating else "0",
+            rating_join=_PER_SERVICE_RATINGS if rating else "",
+        )
+    else:
+        base = _PER_VISIT.format(
+            rating_sum="coalesce(r.rating_sum, 0)" if rating else "0",
+            rating_n="coalesce(r.rating_n, 0)" if rating else "0",
+            rating_join=_PER_VISIT_RATINGS if rating else "",
+        )
+    ratings = f", ratings AS ({_RATINGS})" if rating else ""
+    items = _ITEMS if per_service else ""
+    return f"WITH facts AS ({facts}){ratings}{items}, b AS ({base})", per_service
+
+
+# the base columns each dimension reads
+_KEYS: dict[str, set[str]] = {
+    "client_category": {"client_id"}, "client_status": {"client_id"}, "zone": {"client_id"},
+    "service": {"office_id", "code"}, "service_category": {"office_id", "code"},
+    "service_level": {"office_id", "code"}, "worker": {"worker_id"},
+    "travel_mode": {"worker_id"}, "weekday": {"day"}, "office": {"office_id"},
+    "month": {"day"},
+}  # fmt: skip
+_KEY_TYPES = {"office_id": "int", "worker_id": "int", "client_id": "int", "day": "date",
+              "code": "text"}  # fmt: skip
+
+
+def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> str:
+    """The aggregate of `measure` for each grouping set of `dims` (by position g0, g1), with
+    the client's categories unnested if `unnest`."""
+    head, per_service = _base(dims, measure)
+    keys = set().union(*(_KEYS[d] for d in dims))
+    source = "b"
+    if per_service and measure not in _PER_SERVICE_MEASURES:
+        # sums add up: first sum the services over only the columns the dimensions need
+        # (a region's 400,000 services become a few ten thousand rows), then join and group
+        cols = ", ".join(k if k in keys else f"NULL::{t} AS {k}" for k, t in _KEY_TYPES.items())
+        head += f""", s2 AS (
+            SELECT {cols}, sum(services) AS services, sum(planned_min) AS planned_min,
+                   sum(actual_min) AS actual_min, sum(travel_min) AS travel_min,
+                   sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
+            FROM b GROUP BY {", ".join(sorted(keys))})"""
+        source = "s2"
+    joins = ["CROSS JOIN LATERAL (SELECT b.day) v(day)"]
+    if "worker_id" in keys:
+        joins.append("JOIN worker w ON w.id = b.worker_id")
+    if "office" in dims:
+        joins.append("JOIN office o ON o.id = b.office_id")
+    if any(d in ("client_category", "client_status") for d in dims):
+        joins.append("JOIN client c ON c.id = b.client_id")
+    if per_service:
+        joins.append("LEFT JOIN service s ON s.office_id = b.office_id AND s.code = b.code")
+        joins.append("CROSS JOIN LATERAL (SELECT b.code) it(code)")
+    if "zone" in dims:
+        joins.append(
+            "LEFT JOIN (SELECT zc.client_id, min(z.name) AS name FROM zone_client zc "
+            "JOIN zone_set zs ON zs.id = zc.zone_set_id AND zs.status = 'active' "
+            "JOIN zone z ON z.id = zc.zone_id GROUP BY zc.client_id) zn "
+            "ON zn.client_id = b.client_id"
+        )
+    if unnest:
+        joins.append(
+            "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.categories) > 0 "
+            "THEN c.categories ELSE ARRAY[''] END) AS cat(name)"
+        )
+    names = [f"g{n}" for n in range(len(dims))]
+    select = [
+        f"{'NULL::text' if DIMENSIONS[d].per_category and not unnest else DIMENSIONS[d].sql} "
+        f"AS {name}"
+        for d, name in zip(dims, names, strict=True)
+    ]
+    used = {d for group in sets for d in group}
+    shown = [name if d in used else "NULL" for d, name in zip(dims, names, strict=True)]
+    # GROUPING() as the whole query would give it: a bit per dimension, the first the highest
+    grouping = " + ".join(
+        f"{1 << (len(dims) - 1 - n)} * " + (f"GROUPING(g{n})" if d in used else "1")
+        for n, d in enumerate(dims)
+    )
+    measure_sql = (per_service and _PER_SERVICE_MEASURES.get(measure)) or MEASURES[measure].sql
+    sets_sql = ", ".join("(" + ", ".join(f"g{dims.index(d)}" for d in s) + ")" for s in sets)
+    return f"""
+        {head}
+        SELECT {", ".join([*shown, f"{grouping} AS grouping", f"{measure_sql} AS value"])}
+        FROM (SELECT {", ".join(["b.*", *select])} FROM {source} b {" ".join(joins)}) b
+        GROUP BY GROUPING SETS ({sets_sql})
+    """
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        value = float(value)
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def pivot(
+    session: Session,
+    *,
+    office_ids: tuple[int, ...],
+    start: date,
+    end: date,
+    rows: str,
+    columns: str | None,
+    measure: str,
+) -> dict[str, Any]:
+    """The breakdown as row labels, column labels, cells and totals (codes, not words)."""
+    dims = [rows] + ([columns] if columns else [])
+    params = {"offices": list(office_ids), "start": start, "end": end}
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '64MB'"))  # the grouping sets sort in memory
+    # gathering wide rows from parallel workers cost more than it saved (2 cores, measured)
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    found: list[tuple[Any, ...]] = []
+    if office_ids:
+        # totals over client categories count a visit once: they come without the unnest
+        category = [d for d in dims if DIMENSIONS[d].per_category]
+        every = [dims, [rows], [columns], []] if columns else [dims, []]
+        with_unnest = [s for s in every if category and category[0] in s]
+        without = [s for s in every if s not in with_unnest]
+        for sets, unnest in ((with_unnest, True), (without, False)):
+            if sets:
+                sql = _sql(dims, sets, measure, unnest)
+                found += [tuple(r) for r in session.execute(text(sql), params)]
+    size = len(dims)
+    full = 0  # GROUPING() of a row grouped by every dimension
+    only_rows = 1 if columns else None  # grouped by the rows' dimension alone
+    only_columns = 2 if columns else None
+    everything = (1 << size) - 1
+    cells = [r for r in found if r[size] == full]
+    by_row = {str(r[0]): _number(r[-1]) for r in found if r[size] == only_rows}
+    by_column = {str(r[1]): _number(r[-1]) for r in found if r[size] == only_columns}
+    total_rows = [r for r in found if r[size] == everything]
+    total = _number(total_rows[0][-1]) if total_rows else None
+    row_keys = sorted({str(c[0]) for c in cells}, key=_order)
+    column_keys = sorted({str(c[1]) for c in cells}, key=_order) if columns else []
+    if columns:
+        values = {(str(c[0]), str(c[1])): _number(c[-1]) for c in cells}
+        grid = [[values.get((r, k)) for k in column_keys] for r in row_keys]
+        row_totals = [by_row.get(r) for r in row_keys]
+        column_totals = [by_column.get(k) for k in column_keys]
+    else:
+        values_1 = {str(c[0]): _number(c[-1]) for c in cells}
+        grid = [[values_1.get(r)] for r in row_keys]
+        row_totals = [values_1.get(r) for r in row_keys]
+        column_totals = []
+    return {
+        "row_keys": row_keys,
+        "column_keys": column_keys,
+        "cells": grid,
+        "row_totals": row_totals,
+        "column_totals": column_totals,
+        "total": total,
+    }
+
+
+def _order(key: str) -> tuple[int, str]:
+    """Numbers (days of the week, levels) in numeric order, the rest alphabetically, empty last."""
+    if key == "":
+        return (2, "")
+    return (0, f"{int(key):06d}") if key.isdigit() else (1, key)
+
+
+def words(dimension: str, key: str, locale: str) -> str:
+    """A row or column key in words ('' reads as 'not set')."""
+    if key == "":
+        return "не указано" if locale == "ru" else "not set"
+    return VALUE_WORDS.get(dimension, {}).get(locale, {}).get(key, key)

@@ -1,0 +1,67 @@
+"""Reasons for left-out visits are proven by the exact schedule check, the lunch included."""
+
+from __future__ import annotations
+
+from bench.homecare_gen import generate
+from planner import explain
+from planner.problem import Break, Problem, Route, SolveParams, TravelMode, Visit, Worker
+from planner.solver import solve
+from tests.planner.checker import reason_violations, violations
+
+H, M = 3600, 60
+LEG = 5 * M
+
+
+def day(visits: tuple[Visit, ...], lunch: Break | None) -> Problem:
+    """Two walking workers at an office (place 0); clients 5 min away from it and apart."""
+    walk = [[0 if i == j else LEG for j in range(4)] for i in range(4)]
+    workers = tuple(Worker(f"w{k}", 8 * H, 17 * H, 0, 0, lunch=lunch) for k in (1, 2))
+    return Problem(workers, visits, {TravelMode.WALK: walk})
+
+
+# Lunch (30 min) must start 11:30-12:00; the visit (90 min) must start 11:00-11:30: it would
+# end after 12:30, too late to eat after it, and eating first ends after its window closes.
+EARLY_LUNCH = Break(11 * H + 30 * M, 12 * H, 30 * M)
+MORNING = Visit("late-morning", "c1", 1, 90 * M, window_start=11 * H, window_end=11 * H + 30 * M)
+
+
+def test_a_morning_visit_blocked_by_lunch_gets_the_lunch_reason() -> None:
+    problem = day((MORNING,), EARLY_LUNCH)
+    plan = solve(problem, SolveParams(time_limit_s=1.0, workers=1))
+    assert violations(problem, plan) == []
+    assert reason_violations(problem, plan) == []  # replayed and found true
+    [left] = plan.unplanned
+    assert left.code == "lunch"
+    assert "window 11:00-11:30" in left.reason
+    assert "30-min lunch starting 11:30-12:00" in left.reason
+    # True: without the lunch the very same day takes it.
+    assert solve(day((MORNING,), None), SolveParams(time_limit_s=1.0, workers=1)).unplanned == []
+
+
+def test_no_free_slot_is_claimed_where_lunch_blocks() -> None:
+    # A worker's day already holds an 11:30-12:00 lunch; nothing else is said of a slot
+    # unless the exact check takes the visit there.
+    problem = day((MORNING,), EARLY_LUNCH)
+    idle = [Route(w.id, w.shift_start, w.shift_start, ()) for w in problem.workers]
+    [reason] = explain.why_left_out(problem, idle, [MORNING])
+    assert reason.code == "lunch"
+
+
+def test_a_visit_that_fits_nowhere_for_other_rules_is_not_blamed_on_lunch() -> None:
+    # Its window closes before anyone can get there from the office at 08:00 + 5 min: no
+    # lunch relief helps, so the reason is "no room in its window", not lunch.
+    early = Visit("early", "c2", 2, 30 * M, window_start=7 * H, window_end=8 * H)
+    problem = day((early,), EARLY_LUNCH)
+    idle = [Route(w.id, w.shift_start, w.shift_start, ()) for w in problem.workers]
+    [reason] = explain.why_left_out(problem, idle, [early])
+    assert reason.code == "no_time"
+
+
+def test_reasons_on_an_overloaded_lunch_day_are_replayed_true() -> None:
+    # 4 workers, 60 visits: more than their day holds; every reason is replayed.
+    problem = generate(4, 60, seed=2, lunch=True, windows_share=0.5)
+    plan = solve(problem, SolveParams(time_limit_s=2.0, workers=1))
+    assert plan.unplanned
+    assert violations(problem, plan) == []
+    assert reason_violations(problem, plan) == []
+    assert all(u.code != "not_found" for u in plan.unplanned)  # the repair pass took those
