@@ -68,7 +68,7 @@ def probes(target: World) -> Iterator[tuple[str, str, dict[str, Any]]]:
                         continue
                     seen.add(signature)
                     yield key, url, request
-        if "/api/reports/" in path:  # a foreign worker named in the filters
+        if "{name}" in path:  # the timing reports take a worker: a foreign one in the filters
             for office in (target.ids, target.other):
                 params = {
                     "start": "2026-10-01",

@@ -81,6 +81,11 @@ EXPECTED: dict[str, str] = {
     "GET /api/reports/visits/{visit_id}/events": "401 403 404 404 404 404",  # no such visit
     "GET /api/reports/{name}": "401 403 404 ok ok ok",
     "GET /api/reports/{name}/export.{fmt}": "401 403 404 ok ok ok",
+    "GET /api/reports/rollup": "401 403 404 ok ok ok",
+    "GET /api/reports/rollup/export.{fmt}": "401 403 404 ok ok ok",
+    "GET /api/reports/pivot": "401 403 404 ok ok ok",
+    "GET /api/reports/pivot/export.{fmt}": "401 403 404 ok ok ok",
+    "GET /api/reports/forms/{form}.xlsx": "401 403 404 ok ok ok",
     "GET /api/workers/{worker_id}/devices": "401 403 404 ok ok ok",
     "POST /api/devices/{device_id}/revoke": "401 403 404 ok 403 ok",
     "GET /api/offices/{office_id}/visits": "401 403 404 ok ok ok",
@@ -106,6 +111,7 @@ EXPECTED["WS /api/live/ws"] = "401 403 403 ok ok ok"
 
 CLIENTS_CSV = "full_name;address\nИванова;ул. Ленина, 1\n".encode()
 PERIOD = {"start": "2026-10-01", "end": "2026-10-31"}
+PIVOT = {**PERIOD, "rows": "client_status", "measure": "visits"}
 
 
 def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -155,6 +161,13 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "GET /api/reports/{name}/export.{fmt}": {
             "params": {**PERIOD, "office_id": ids["office_id"]}
         },
+        "GET /api/reports/rollup": {"params": {**PERIOD, "office_id": ids["office_id"]}},
+        "GET /api/reports/rollup/export.{fmt}": {
+            "params": {**PERIOD, "office_id": ids["office_id"]}
+        },
+        "GET /api/reports/pivot": {"params": {**PIVOT, "office_id": ids["office_id"]}},
+        "GET /api/reports/pivot/export.{fmt}": {"params": {**PIVOT, "office_id": ids["office_id"]}},
+        "GET /api/reports/forms/{form}.xlsx": {"params": {**PERIOD, "office_id": ids["office_id"]}},
         "GET /api/offices/{office_id}/visits": {"params": {"day": day}},
         "POST /api/offices/{office_id}/inference": {"params": {"day": day}},
         "POST /api/me/devices": {"json": {"name": "телефон"}},
@@ -173,6 +186,7 @@ PATH_VALUES = {
     "name": "worker-timing",
     "fmt": "csv",
     "visit_id": 2**31 - 1,
+    "form": "department-services",
 }
 # Routes that delete take the spare object, so the others stay for the rest of the run.
 SPARE = {
