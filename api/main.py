@@ -13,6 +13,7 @@ from api.maintenance import periodic_maintenance
 from api.routes import (
     audit,
     auth,
+    field,
     health,
     imports,
     live,
@@ -41,6 +42,7 @@ ROUTERS = [
     plans.router,
     reports.router,
     live.router,
+    field.router,
     tracking.router,
     mobile_gateway_router.router,
     pages.router,

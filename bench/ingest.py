@@ -147,7 +147,14 @@ def cleanup(scratch: Scratch) -> None:
     """Delete by id everything the run made (other people use the same database)."""
     with get_engine().begin() as conn:
         ids = {"w": scratch.worker_ids, "o": scratch.office_id}
-        for table in ("ping", "ping_drop", "device", "track_day_stale", "track_day"):
+        for table in (
+            "ping",
+            "ping_drop",
+            "ping_refusal",
+            "device",
+            "track_day_stale",
+            "track_day",
+        ):
             conn.execute(text(f"DELETE FROM {table} WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM worker WHERE office_id = :o"), ids)
         user = {"u": scratch.supervisor_id}

@@ -105,6 +105,7 @@ def wipe_demo(session: Session) -> None:
     worker_ids = "SELECT id FROM worker WHERE office_id = ANY(:offices)"
     delete_rows(session, "ping", "office_id = ANY(:offices)", params)
     delete_rows(session, "ping_drop", f"worker_id IN ({worker_ids})", params)
+    delete_rows(session, "ping_refusal", f"worker_id IN ({worker_ids})", params)
     delete_rows(session, "region", "id = :region_id", params)
     delete_rows(session, "app_user", "id = ANY(:users)", params)
     session.expunge_all()

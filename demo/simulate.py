@@ -40,6 +40,7 @@ from core.geo import METRES_PER_DEGREE
 from core.settings import get_settings
 from demo.day import Event, walk_day
 from demo.history import PlannedDay, PlannedStop
+from tracking.evidence import visit_code
 
 SIM_DEVICE_NAME = "Демо-телефон (симулятор)"
 LATE_START = timedelta(minutes=40)  # one worker per office: the bus did not come
@@ -206,7 +207,9 @@ def planned_days(session: Session, *, office_ids: Sequence[int], day: date) -> l
                 stops.append(
                     PlannedStop(
                         s.id, s.client_id, (point.x, point.y), s.start, s.end, services,
-                        client.confirmation_code or "", s.travel_s,
+                        visit_code(
+                            client_id=client.id, seed=client.confirmation_code or "", day=plan.day
+                        ), s.travel_s,
                     )
                 )  # fmt: skip
             worker = session.get(Worker, route.worker_id)

@@ -5,7 +5,9 @@ Devices
   external_id?}` -> 201 `{id, worker_id, name, platform, external_id, created_at,
   last_seen_at, revoked, token}`; the token is shown only this once.
 - `GET /api/me/devices` -> the same without `token`. Supervisors: `GET
-  /api/workers/{id}/devices`, `POST /api/devices/{id}/revoke`.
+  /api/workers/{id}/devices`, `POST /api/devices/{id}/revoke`, and (`api/routes/field.py`)
+  `POST /api/workers/{id}/devices` (issue a token), `PATCH /api/devices/{id}
+  {external_id}` (bind an app's identifier).
 - Unknown device -> 401 `{"detail": "unknown device"}`; revoked -> 403 `{"detail": "device
   revoked"}`; a login posting for another worker's device -> 403.
 
@@ -27,12 +29,15 @@ where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | d
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
 no_show | refused (`reason` required). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
-one entry per item in order. status: `accepted` (stored; for events the reason may be
-`outside_geofence`, a flag), `duplicate` (stored before: drop it from the outbox), `rejected`
-+ reason (bad data: drop it, resending will not help), `dropped` + `outside_shift` (not kept
-for privacy: drop it). 503 (database down) or a network error: keep the outbox and resend
-later; nothing of the request was stored. 422: the body is not such an object. 413: more than
-5,000 items.
+one entry per item in order (match them by position: a refused item's uuid may be what was
+wrong with it). status: `accepted` (stored; for events the reason may be a flag:
+`outside_geofence`, `unverified`, `long_service`, or `wrong_code` / `code_used` for a
+confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from
+the outbox), `rejected` + reason (bad data: drop it, resending will not help; one bad item
+never refuses the others), `dropped` + `outside_shift` (not kept for privacy: drop it). 503
+(database down) or a network error: keep the outbox and resend later; nothing of the request
+was stored. 422: the body is not such an object. 413: more than 5,000 items. 429 + Retry-After:
+too many requests from the device or the address (`tracking.ratelimit`).
 
 Websocket `GET /api/mobile/ws?token=<device token>`: send the same `{pings, events}` object
 (or one ping object) as text; each gets `{"type": "ack", pings, events, counts}` or
@@ -40,7 +45,10 @@ Websocket `GET /api/mobile/ws?token=<device token>`: send the same `{pings, even
 "change": {...}}` when the supervisor changes the worker's plan (then reload the route).
 A refused token closes with code 4401 / 4403.
 
-GPS apps: OsmAnd / Traccar Client at `/api/gps/osmand` (device identifier = the device's
-`external_id`, or its token), OwnTracks HTTP at `/api/gps/owntracks` (Basic auth password =
-token, or `X-Limit-D` = external_id).
+GPS apps: OsmAnd / Traccar Client at `/api/gps/osmand` (device identifier = the device token,
+or the bound `external_id` with `token=<device token>`; a fix without a time gets the time of
+receipt, flagged), OwnTracks HTTP at `/api/gps/owntracks` (Basic auth, password = the token,
+required; user = the bound `external_id` if one is bound). An identifier alone is 401. Both
+go through `tracking.ingest.receive_batch`; a refused fix is answered 200 with its verdict
+(OsmAnd) or `[]` (OwnTracks) and recorded once in `ping_refusal`.
 """

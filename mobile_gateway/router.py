@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -19,17 +19,12 @@ from starlette.websockets import WebSocketDisconnect
 from core.db import session_factory
 from core.deps import SessionDep
 from mobile_gateway import route
-from mobile_gateway.deps import CurrentWorker, SyncDevice, owntracks_device, refused
-from mobile_gateway.sync import BatchTooLarge, process_batch
+from mobile_gateway.deps import CurrentWorker, SyncDevice, app_device, owntracks_device
+from mobile_gateway.sync import BatchTooLarge, BatchUnreadable, process_batch
 from tracking import devices, ingest
 from tracking.devices import DeviceContext, DeviceRefused
 from tracking.live import WORKER_CHANNEL, hub
-from tracking.protocols import (
-    DecodeError,
-    decode_osmand_fields,
-    decode_osmand_json,
-    decode_owntracks,
-)
+from tracking.protocols import DecodeError, decode_osmand, decode_owntracks
 from tracking.schemas import DeviceIssued, DeviceOut
 
 router = APIRouter()
@@ -110,7 +105,7 @@ def sync(received: ReceivedMs, device: SyncDevice, body: Body, session: SessionD
         )
     except BatchTooLarge as exc:
         return _json({"detail": str(exc)}, 413)
-    except (orjson.JSONDecodeError, ValueError) as exc:
+    except (orjson.JSONDecodeError, BatchUnreadable) as exc:
         return _json({"detail": f"invalid batch: {exc}"}, 422)
     return _json(answer)
 
@@ -118,7 +113,7 @@ def sync(received: ReceivedMs, device: SyncDevice, body: Body, session: SessionD
 # --- ingest: OsmAnd (Traccar Client) and OwnTracks -----------------------------------------
 
 
-def _osmand_fields(request: Request, body: bytes) -> dict[str, str] | Any:
+def _osmand_fields(request: Request, body: bytes) -> Any:
     if request.query_params:
         return dict(request.query_params)
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -129,30 +124,23 @@ def _osmand_fields(request: Request, body: bytes) -> dict[str, str] | Any:
 @router.get("/api/gps/osmand", tags=["gps"], operation_id="osmand_get")
 @router.post("/api/gps/osmand", tags=["gps"], operation_id="osmand_post")
 def osmand(received: ReceivedMs, request: Request, body: Body, session: SessionDep) -> Response:
-    """OsmAnd protocol as Traccar Client sends it (query, form or JSON body)."""
+    """OsmAnd protocol as Traccar Client sends it (query, form or JSON body): the device
+    identifier is the device token, or a bound identifier with `token`."""
     try:
-        fields = _osmand_fields(request, body)
-        if (
-            isinstance(fields, dict)
-            and "location" in fields
-            and isinstance(fields["location"], dict)
-        ):
-            identifier, raw = decode_osmand_json(fields)
-        else:
-            identifier, raw = decode_osmand_fields(fields)
-    except (DecodeError, orjson.JSONDecodeError, AttributeError) as exc:
+        fix = decode_osmand(
+            _osmand_fields(request, body), received=datetime.fromtimestamp(received / 1000, UTC)
+        )
+    except (DecodeError, orjson.JSONDecodeError) as exc:
         return _json({"detail": f"unreadable position: {exc}"}, 400)
-    if not identifier:
+    if not fix.identifier and not fix.token:
         return _json({"detail": "device id required"}, 400)
-    try:
-        device = devices.by_identifier(session, identifier=identifier)
-    except DeviceRefused as exc:
-        raise refused(exc) from exc
-    result = ingest.receive_pings(
-        session, device=device, items=[raw], source="osmand", received_ms=received
+    device = app_device(request, session, identifier=fix.identifier, token=fix.token)
+    result = ingest.receive_batch(
+        session, device=device, pings=[fix.ping], source="osmand", received_ms=received
     )
-    # 200 even for a rejected fix: resending it would not help (the app retries on errors)
-    return _json(result.verdicts[0].as_json())
+    # 200 even for a refused fix (it is recorded): resending it would not help, and the app
+    # retries on errors
+    return _json(result.pings.verdicts[0].as_json())
 
 
 @router.post("/api/gps/owntracks", tags=["gps"])
@@ -162,14 +150,15 @@ def owntracks(
     session: SessionDep,
     device: Annotated[DeviceContext, Depends(owntracks_device)],
 ) -> Response:
-    """OwnTracks HTTP mode; answers `[]` (no friends' positions to share)."""
+    """OwnTracks HTTP mode; answers `[]` (no friends' positions to share). A refused fix is
+    recorded and counted like any other (the app would only resend it)."""
     try:
         raw = decode_owntracks(orjson.loads(body))
     except (DecodeError, orjson.JSONDecodeError) as exc:
         return _json({"detail": f"unreadable message: {exc}"}, 400)
     if raw is not None:
-        ingest.receive_pings(
-            session, device=device, items=[raw], source="owntracks", received_ms=received
+        ingest.receive_batch(
+            session, device=device, pings=[raw], source="owntracks", received_ms=received
         )
     return _json([])
 
@@ -213,7 +202,7 @@ async def worker_socket(websocket: WebSocket, token: str = Query("")) -> None:
                     payload = {"pings": [payload]}  # a single ping
                 answer = await run_in_threadpool(_ws_batch, device, payload, received)
                 await websocket.send_text(orjson.dumps({"type": "ack", **answer}).decode())
-            except (orjson.JSONDecodeError, ValueError) as exc:
+            except (orjson.JSONDecodeError, BatchUnreadable) as exc:
                 await websocket.send_json({"type": "error", "detail": str(exc)})
             except Exception as exc:  # database down: the phone keeps its queue and resends
                 await websocket.send_json(

@@ -3,6 +3,10 @@
 Pure core (no database, no web; dataclasses in, dataclasses out):
 - `Problem` -> `solve(problem, params, on_progress)` -> `Plan` (OR-Tools routing);
 - `visits_for_day` / `visits_for_period`: care-plan recurrence expanded into due visits;
+- `plan_week(WeekProblem, WeekParams) -> WeekPlan`: a week or a month, each movable visit's
+  day and worker chosen (CP-SAT), then every day routed by `solve`; `plan_by_rule` routes
+  the rule's days as they are; `WorkCalendar` / `russian_calendar` / `Availability`: working
+  days, holidays, absences and duty shifts (`planner.calendar`);
 - travel-time providers behind one `TravelTimeProvider` protocol: `StraightLineProvider`,
   `OsrmLocalProvider` (in-process, from an .osm.pbf built by `build_osrm`), `OsrmHttpProvider`.
 Service layer (database): `planner.build` (registry -> Problem), `planner.plans` (versioned
@@ -28,6 +32,16 @@ _EXPORTS = {
     "solve": "planner.solver",
     "visits_for_day": "planner.recurrence",
     "visits_for_period": "planner.recurrence",
+    "plan_week": "planner.week",
+    "plan_by_rule": "planner.week",
+    "WeekProblem": "planner.week_problem",
+    "WeekParams": "planner.week_problem",
+    "WeekPlan": "planner.week_problem",
+    "WeekWorker": "planner.week_problem",
+    "tasks_for_period": "planner.week_problem",
+    "WorkCalendar": "planner.calendar",
+    "Availability": "planner.calendar",
+    "russian_calendar": "planner.calendar",
     "TravelTimeProvider": "planner.travel",
     "StraightLineProvider": "planner.travel",
     "OsrmLocalProvider": "planner.travel",

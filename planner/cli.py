@@ -20,7 +20,8 @@ workers:  id*, name, shift_start*, shift_end*, start_lon*, start_lat*, end_lon, 
           (when lunch may be taken), lunch_min (its length; default the whole window),
           max_hours (working time: on site plus travel).
 services: code*, name, minutes*, skill (a worker must have it to render the service).
-care plans: client_id*, service*, recurrence* (daily, every:N, weekdays:1,3,5, monthly:N),
+care plans: client_id*, service*, recurrence* (daily, every:N, weekdays:1,3,5, weekly:N, monthly:N,
+          dates:YYYY-MM-DD,...; options ;work ;move ;tol=K: see registry.recurrence),
           valid_from*, valid_to.
 (* = required)
 

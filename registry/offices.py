@@ -9,9 +9,12 @@ existence does not leak; broken rules raise `RegistryError` naming the field at 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
+from shapely import get_coordinates
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Point, mapping, shape
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -58,8 +61,11 @@ def area_from(geojson: dict[str, Any] | None, *, field: str = "service_area") ->
         return None
     try:
         geometry = shape(geojson)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        finite = all(math.isfinite(v) for v in get_coordinates(geometry).flat)
+    except (KeyError, TypeError, ValueError, AttributeError, GEOSException, RecursionError) as exc:
         raise RegistryError(f"not a GeoJSON geometry: {exc}", field=field) from None
+    if not finite:
+        raise RegistryError("coordinates must be finite numbers", field=field)
     if geometry.geom_type == "Polygon":
         geometry = MultiPolygon([geometry])
     if geometry.geom_type != "MultiPolygon" or geometry.is_empty:

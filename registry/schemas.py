@@ -405,7 +405,11 @@ class CarePlanLineIn(_In):
     service_code: Text | None = Field(None, max_length=20, description="or give service_id")
     service_id: Id | None = None
     recurrence: Text = Field(
-        max_length=60, description="daily, every:N, weekdays:1,3,5 or monthly:N"
+        max_length=60,
+        description=(
+            "daily, every:N, weekdays:1,3,5, weekly:N, monthly:N or dates:YYYY-MM-DD,...; "
+            "options after ;: work (every:N in working days), move, tol=K (registry.recurrence)"
+        ),
     )
     valid_from: Day | None = Field(None, description="default: the plan's valid_from")
     valid_to: Day | None = None

@@ -136,6 +136,10 @@ def update_worker(session: Session, *, user: User, worker_id: int, data: WorkerU
         if key in ("start_location", "end_location"):
             setattr(worker, key, point_from(getattr(data, key)))
         elif key == "shifts":
+            # the old rows go first: the unit of work inserts before it deletes, and a new
+            # row for the same weekday would break the unique (worker, weekday) key
+            worker.shifts = []
+            session.flush()
             worker.shifts = _shifts(data.shifts or [])
         else:
             setattr(worker, key, value)

@@ -1,9 +1,12 @@
 """Tracking: pings and visit events in, stored facts and live state out.
 
-The ingest chain (`tracking.ingest`): decode (`protocols`) -> validate (`pings.validate`) ->
-shift filter -> dedup -> store (`store`, one INSERT of the batch as JSON rows into the
-day-partitioned `ping` table, ON CONFLICT on (device_id, t)) -> commit -> publish (`live`,
-best effort on Redis).
+The ingest chain (`tracking.ingest.receive_batch`, the one entry for every way a phone
+reports): decode (`protocols`) -> validate (`pings.validate`) -> shift filter -> dedup ->
+store (`store`, one INSERT of the batch as JSON rows into the day-partitioned `ping` table,
+ON CONFLICT on (device_id, t)) -> record refusals once (`ping_refusal`, counted in
+`ping_drop`) -> commit -> publish (`live`, best effort on Redis). Devices prove themselves
+with their token (`devices`), rate-limited in Redis (`ratelimit`); visit evidence rules
+(signature strokes, one-time visit codes, minutes against the standard) are in `evidence`.
 Visit events (`events`) are stored once by their client-made UUID, geofenced with PostGIS
 geography and folded into visit facts (`visits`). Inference (`stops` pure, `inference`
 service) fills arrivals and departures the worker forgot to tap and measures travel legs,

@@ -67,6 +67,14 @@ def get_device(session: Session, *, device_id: int) -> Device | None:
     return session.get(Device, device_id)
 
 
+def bind_identifier(session: Session, *, device: Device, external_id: str | None) -> Device:
+    """Bind (or with None, unbind) the identifier a GPS app sends beside the device's token
+    (Traccar Client's device identifier, OwnTracks' user); unique across devices."""
+    device.external_id = external_id or None
+    session.flush()
+    return device
+
+
 def revoke_device(session: Session, *, device: Device, user: User) -> Device:
     """Refuse the device from now on (its data stays)."""
     if device.revoked_at is None:
@@ -90,8 +98,14 @@ _CONTEXT = """
     LIMIT 1
 """
 _BY_TOKEN = text(_CONTEXT.format(condition="d.token_hash = :token_hash"))
-_BY_IDENTIFIER = text(
-    _CONTEXT.format(condition="d.external_id = :identifier OR d.token_hash = :token_hash")
+# Whether an identifier sent with a token names that device: it is the device's bound
+# identifier, or (a device with none bound) an identifier bound to no other device.
+_NAMES_DEVICE = text(
+    """
+    SELECT coalesce(d.external_id = :identifier,
+                    NOT EXISTS (SELECT 1 FROM device o WHERE o.external_id = :identifier))
+    FROM device d WHERE d.token_hash = :token_hash
+    """
 )
 
 
@@ -121,10 +135,20 @@ def by_token(session: Session, *, token: str) -> DeviceContext:
     return _context(row)
 
 
-def by_identifier(session: Session, *, identifier: str) -> DeviceContext:
-    """The device a GPS app names: its external id, or its token used as the id."""
-    params = {"identifier": identifier, "token_hash": hash_device_token(identifier)}
-    return _context(session.execute(_BY_IDENTIFIER, params).first())
+def by_identifier(session: Session, *, identifier: str | None, token: str | None) -> DeviceContext:
+    """The device a GPS app names: its token sent as the identifier (Traccar Client's
+    "device identifier" field takes it), or an identifier bound to the device together with
+    the device's token. An identifier alone is never enough: short ones are guessable."""
+    secret = token or identifier
+    if not secret:
+        raise DeviceRefused("device token required", status=401)
+    token_hash = hash_device_token(secret)
+    context = _context(session.execute(_BY_TOKEN, {"token_hash": token_hash}).first())
+    if token and identifier and identifier != token:
+        params = {"identifier": identifier, "token_hash": token_hash}
+        if not session.execute(_NAMES_DEVICE, params).scalar():
+            raise DeviceRefused("unknown device", status=401)
+    return context
 
 
 def of_worker(session: Session, *, worker: Worker, device_ref: str) -> DeviceContext:

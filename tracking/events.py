@@ -1,7 +1,14 @@
 """Visit events from the phone: arrived, service rendered, departed, client confirmed,
 no-show, refused. Each is stored once (its client-made UUID is the key), checked against
-the client's address (geofence: flagged, never refused), linked to the plan stop, and folded
-into the visit fact (`tracking.visits`).
+the client's address (geofence: flagged; far away: the visit is unverified until reviewed),
+linked to the plan stop, and folded into the visit fact (`tracking.visits`).
+
+Each event gets its own verdict: a bad one (an id beyond 32 bits, a NUL byte, minutes that
+are not a number, an empty signature, minutes far above the service's standard) is refused
+with its reason and the rest of the batch is stored. A confirmation with a code that is not
+the visit's one-time code (`wrong_code`, `code_used`) is kept as a trace of the attempt but
+confirms nothing; its verdict says why, for the phone to show. Each is
+stored under a savepoint, so even a value the database refuses costs only that event.
 """
 
 from __future__ import annotations
@@ -14,12 +21,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
 from registry.models import Client, Service, Worker
-from tracking import visits
+from tracking import evidence, visits
 from tracking.caseload import worker_client_ids
 from tracking.devices import DeviceContext
 from tracking.models import EventType, Visit, VisitEvent
@@ -27,6 +35,7 @@ from tracking.pings import Limits, Verdict
 from tracking.protocols import DecodeError, number, parse_time
 
 MAX_SIGNATURE_CHARS = 300_000  # a signature drawn on a phone is a few tens of kB
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 SIGNATURE_PREFIXES = (
     "data:image/png;base64,",
     "data:image/jpeg;base64,",
@@ -50,21 +59,76 @@ class EventInput:
     reason: str
 
 
+def _has_nul(value: Any, depth: int = 0) -> bool:
+    """Whether a NUL byte hides in a text of the item (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 4:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def _id(value: Any, *, required: bool) -> int | None:
+    """A database id (1 .. 2**31-1) from a JSON number or digits; ValueError otherwise."""
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("not an id")
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("not an id")
+    number_ = int(value)
+    if not 1 <= number_ <= MAX_ID:
+        raise ValueError("id out of range")
+    return number_
+
+
+def _services_ok(services: Any) -> str | None:
+    """The reason the rendered services are unreadable, or None."""
+    if not isinstance(services, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("code"), str) and len(s["code"]) <= 20
+        for s in services
+    ):
+        return "bad_services"
+    for service in services:
+        try:
+            minutes = number(service.get("minutes"))
+        except DecodeError:
+            return "bad_minutes"
+        if service.get("minutes") not in (None, "") and (
+            minutes is None or not 0 <= minutes <= evidence.MAX_MINUTES
+        ):
+            return "bad_minutes"
+    return None
+
+
 def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Verdict:
     """A well-formed event, or the reason it is rejected."""
     if not isinstance(item, dict):
         return Verdict("rejected", "not_an_object")
     raw_uuid = item.get("uuid")
     try:
-        event_uuid = uuid_module.UUID(str(raw_uuid))
+        if not isinstance(raw_uuid, str):
+            raise ValueError("not text")
+        event_uuid = uuid_module.UUID(raw_uuid)
     except ValueError:
-        return Verdict("rejected", "bad_uuid", str(raw_uuid) if raw_uuid else None)
+        clean = raw_uuid if isinstance(raw_uuid, str) and not _has_nul(raw_uuid) else None
+        return Verdict("rejected", "bad_uuid", clean[:100] if clean else None)
     uid = str(event_uuid)
+    if _has_nul(item):
+        return Verdict("rejected", "nul_byte", uid)
+    try:
+        client_id = _id(item.get("client_id"), required=True)
+        stop = _id(item.get("plan_stop_id"), required=False)
+    except ValueError:
+        return Verdict("rejected", "bad_id", uid)
+    assert client_id is not None
     try:
         kind = EventType(str(item.get("type")))
         t = parse_time(item.get("t"))
-        client_id = int(item["client_id"])
-        stop = item.get("plan_stop_id")
         lat, lon = number(item.get("lat")), number(item.get("lon"))
         accuracy = number(item.get("accuracy"))
     except (ValueError, KeyError, TypeError, DecodeError):
@@ -89,18 +153,21 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
         or len(signature) > MAX_SIGNATURE_CHARS
     ):
         return Verdict("rejected", "bad_signature", uid)
+    if signature is not None and not evidence.has_strokes(signature):
+        return Verdict("rejected", "empty_signature", uid)
     services = item.get("services") or []
-    if not isinstance(services, list) or not all(
-        isinstance(s, dict) and isinstance(s.get("code"), str) for s in services
-    ):
-        return Verdict("rejected", "bad_services", uid)
+    problem = _services_ok(services)
+    if problem:
+        return Verdict("rejected", problem, uid)
     code = item.get("code")
+    if code is not None and not isinstance(code, str | int):
+        return Verdict("rejected", "bad_fields", uid)
     return EventInput(
         uuid=event_uuid,
         type=kind,
         t=t,
         client_id=client_id,
-        plan_stop_id=int(stop) if isinstance(stop, int | str) and str(stop).isdigit() else None,
+        plan_stop_id=stop,
         lat=lat,
         lon=lon,
         accuracy=accuracy,
@@ -146,8 +213,10 @@ def _distance_m(session: Session, *, client_id: int, lat: float, lon: float) -> 
 
 def _services(
     session: Session, *, office_id: int, given: list[dict[str, Any]], stop: PlanStop | None
-) -> list[dict[str, Any]] | None:
-    """Rendered services with minutes (standard ones when not told); None if a code is unknown."""
+) -> list[dict[str, Any]] | str:
+    """Rendered services with minutes (standard ones when not told), or why they are refused
+    (`unknown_service`, `minutes_above_standard`); a service far above its standard but
+    within reason carries `"long": true`."""
     if not given:
         return [dict(s) for s in (stop.services if stop else [])]
     codes = {s["code"] for s in given}
@@ -158,14 +227,19 @@ def _services(
         )
     }
     if set(catalogue) != codes:
-        return None
+        return "unknown_service"
     result = []
     for item in given:
-        minutes = number(item.get("minutes"))
+        minutes = number(item.get("minutes"))  # checked readable by decode_event
         standard = catalogue[item["code"]].standard_minutes
-        result.append(
-            {"code": item["code"], "minutes": int(minutes) if minutes and minutes > 0 else standard}
-        )
+        rendered = int(minutes) if minutes and minutes > 0 else standard
+        verdict = evidence.minutes_verdict(rendered, standard)
+        if verdict == "minutes_above_standard":
+            return verdict
+        line: dict[str, Any] = {"code": item["code"], "minutes": rendered}
+        if verdict == "long_service":
+            line["long"] = True
+        result.append(line)
     return result
 
 
@@ -192,9 +266,13 @@ def ingest_events(
             continue
         if own_clients is None:
             own_clients = worker_client_ids(session, worker)
-        verdict, visit = _store_event(
-            session, device=device, event=event, own_clients=own_clients, tz=tz
-        )
+        try:
+            with session.begin_nested():  # a value the database refuses costs this event only
+                verdict, visit = _store_event(
+                    session, device=device, event=event, own_clients=own_clients, tz=tz
+                )
+        except (DataError, IntegrityError):
+            verdict, visit = Verdict("rejected", "unstorable", str(event.uuid)), None
         verdicts.append(verdict)
         if visit is not None:
             changed[visit.id] = visit
@@ -218,18 +296,25 @@ def _store_event(
         session, worker_id=device.worker_id, client_id=client.id, day=day, given=event.plan_stop_id
     )
     services = _services(session, office_id=client.office_id, given=event.services, stop=stop)
-    if services is None:
-        return Verdict("rejected", "unknown_service", uid), None
+    if isinstance(services, str):
+        return Verdict("rejected", services, uid), None
     distance = None
     if event.lat is not None and event.lon is not None and client.location is not None:
         distance = _distance_m(session, client_id=client.id, lat=event.lat, lon=event.lon)
     confirmed = None
+    code_problem = None  # a wrong or used code is kept (a trace of the attempt), not a proof
     if event.type == EventType.CLIENT_CONFIRMED:
-        by_code = bool(
-            event.code
-            and client.confirmation_code
-            and event.code.casefold() == client.confirmation_code.strip().casefold()
-        )
+        by_code = False
+        if event.code:
+            expected = evidence.visit_code(
+                client_id=client.id, seed=client.confirmation_code or "", day=day
+            )
+            if event.code.strip() != expected:
+                code_problem = "wrong_code"
+            elif _code_used_by_another(session, client_id=client.id, day=day, device=device):
+                code_problem = "code_used"
+            else:
+                by_code = True
         confirmed = by_code or event.signature is not None
     row = {
         "uuid": event.uuid,
@@ -271,8 +356,30 @@ def _store_event(
     _apply(visit, event, services=services, distance=distance, confirmed=confirmed)
     visits.refresh(visit, geofence_m=get_settings().geofence_m)
     session.flush()
-    reason = "outside_geofence" if row["outside_geofence"] else None
+    reason = code_problem  # first: the phone shows it to the worker
+    if reason:
+        pass
+    elif any(s.get("long") for s in services) and event.type == EventType.SERVICE_RENDERED:
+        reason = "long_service"
+    elif "unverified" in visit.flags and row["outside_geofence"]:
+        reason = "unverified"
+    elif row["outside_geofence"]:
+        reason = "outside_geofence"
     return Verdict("accepted", reason, uid), visit
+
+
+def _code_used_by_another(
+    session: Session, *, client_id: int, day: date, device: DeviceContext
+) -> bool:
+    """Whether the client's code of `day` already confirmed another worker's visit."""
+    used = session.execute(
+        text(
+            "SELECT 1 FROM visit WHERE client_id = :c AND day = :d AND worker_id <> :w "
+            "AND confirmed LIMIT 1"
+        ),
+        {"c": client_id, "d": day, "w": device.worker_id},
+    ).first()
+    return used is not None
 
 
 def _apply(
@@ -295,6 +402,8 @@ def _apply(
         done.update({s["code"]: s for s in services})
         visit.services = list(done.values())
         visit.minutes = sum(int(s.get("minutes") or 0) for s in visit.services)
+        if any(s.get("long") for s in services) and "long_service" not in visit.flags:
+            visit.flags = [*visit.flags, "long_service"]
     elif event.type == EventType.CLIENT_CONFIRMED:
         visit.confirmed = visit.confirmed or bool(confirmed)
     elif event.type in (EventType.NO_SHOW, EventType.REFUSED):

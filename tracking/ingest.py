@@ -1,18 +1,26 @@
-"""Ping ingest, an ordered chain of small steps:
+"""Ping and visit-event ingest, an ordered chain of small steps:
 
-    decode (tracking.protocols, by the gateway) -> validate -> shift filter -> dedup -> store
-    -> commit -> publish (best effort)
+    decode (tracking.protocols) -> validate -> shift filter -> dedup -> store -> record
+    refusals -> commit -> publish (best effort)
+
+`receive_batch` is the one entry for every way a phone reports (the phone page's batch and
+websocket, OsmAnd, OwnTracks): the gateway only translates HTTP to and from it.
 
 Every input item gets one verdict: `accepted` (stored now), `duplicate` (stored before, or
 twice in this batch), `rejected` + reason (invalid; resending will not help) or `dropped` +
-reason (valid but not kept by rule, e.g. outside the worker's shift). If the store fails the
-whole request fails (503) and nothing is written, so the phone's resend stores everything;
-if Redis fails, the pings are already stored and only the live view misses them.
+reason (valid but not kept by rule, e.g. outside the worker's shift). A bad item never
+refuses its batch: it gets its own verdict and the rest is stored. Each refusal is recorded
+once (`ping_refusal`, keyed by device and item) and counted once per day and reason
+(`ping_drop`), so a phone resending a refused fix does not inflate the counters. If the store
+fails the whole request fails (503) and nothing is written, so the phone's resend stores
+everything; if Redis fails, the pings are already stored and only the live view misses them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -20,12 +28,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.settings import get_settings
-from tracking import live, partitions, store
+from tracking import live, partitions, store, visits
 from tracking.devices import DeviceContext
+from tracking.events import ingest_events
 from tracking.pings import (
     Limits,
     Ping,
@@ -37,6 +47,7 @@ from tracking.pings import (
     shift_windows,
     validate,
 )
+from tracking.protocols import DecodeError, decode_batch_ping
 
 log = logging.getLogger("careroute.tracking.ingest")
 
@@ -44,6 +55,20 @@ SHIFT_MARGIN = timedelta(minutes=30)  # pings this close to a shift still count 
 LAST_SEEN_EVERY_S = 60.0  # how often a device's last_seen_at is written
 
 _last_seen_written: dict[int, float] = {}
+
+# Batches stored at once per process: one in Python while another waits on the database.
+# More would only share the GIL in 5 ms slices, so every batch in the process would finish
+# late; queued in turn, the first ones finish early (lower live latency at the same load).
+_BATCHES_AT_ONCE = threading.BoundedSemaphore(2)
+MAX_ITEMS = 5000  # per batch; a phone offline for a whole day sends about 3,000 pings
+
+
+class BatchUnreadable(ValueError):
+    """The batch as a whole is not a batch (not an object, lists that are not lists): 422."""
+
+
+class BatchTooLarge(BatchUnreadable):
+    """More than MAX_ITEMS items: 413."""
 
 
 @dataclass
@@ -71,8 +96,11 @@ def ingest_pings(
     items: Sequence[RawPing | Verdict],
     source: str,
     now: datetime | None = None,
+    keys: Sequence[str] | None = None,
 ) -> IngestResult:
-    """Validate, filter, deduplicate and store a device's pings (the caller commits)."""
+    """Validate, filter, deduplicate and store a device's pings, and record the refused ones
+    (the caller commits). `keys` name each item for counting a refusal once (made from the
+    decoded item when not given)."""
     now = now or datetime.now(UTC)
     checker = limits()
     verdicts: list[Verdict | None] = [None] * len(items)
@@ -105,7 +133,51 @@ def ingest_pings(
         if new:
             stored.append(ping)
     stored.sort(key=lambda p: p.t)
+    _record_refusals(
+        session, device=device, items=items, verdicts=verdicts, keys=keys, source=source, now=now
+    )
     return IngestResult(verdicts=[v for v in verdicts if v is not None], stored=stored)
+
+
+def item_key(item: object) -> str:
+    """A stable name of one incoming item (the same item resent gets the same key)."""
+    if isinstance(item, RawPing):
+        if item.uuid:
+            return "u:" + item.uuid[:100]
+        item = [str(item.t), item.lat, item.lon]
+    try:
+        dumped = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        dumped = repr(item).encode()
+    return "h:" + hashlib.sha1(dumped, usedforsecurity=False).hexdigest()
+
+
+def _record_refusals(
+    session: Session,
+    *,
+    device: DeviceContext,
+    items: Sequence[RawPing | Verdict],
+    verdicts: Sequence[Verdict | None],
+    keys: Sequence[str] | None,
+    source: str,
+    now: datetime,
+) -> None:
+    """Each rejected or dropped item once in `ping_refusal`, and the new ones counted."""
+    tz = ZoneInfo(get_settings().timezone)
+    refused = []
+    for index, verdict in enumerate(verdicts):
+        if verdict is None or verdict.status not in ("rejected", "dropped"):
+            continue
+        item = items[index]
+        t = item.t if isinstance(item, RawPing) and item.t is not None else now
+        day = t.astimezone(tz).date() if abs(t - now) < timedelta(days=3660) else now.date()
+        key = keys[index] if keys is not None else item_key(item)
+        refused.append((key, day, verdict.reason or verdict.status))
+    new = store.record_refusals(session, device=device, refused=refused, source=source)
+    drops: Counter[tuple[date, str]] = Counter()
+    for day, reason in new:
+        drops[(day, reason.split(":")[0][:30])] += 1
+    store.count_drops(session, worker_id=device.worker_id, drops=drops)
 
 
 def _in_shift(
@@ -125,14 +197,11 @@ def _in_shift(
         device.shifts, first=min(times), last=max(times), tz=tz, margin=SHIFT_MARGIN
     )
     kept: list[tuple[int, Ping]] = []
-    drops: Counter[tuple[date, str]] = Counter()
     for index, ping in valid:
         if in_windows(ping.t, windows):
             kept.append((index, ping))
-        else:
+        else:  # recorded and counted with the other refusals
             verdicts[index] = Verdict("dropped", "outside_shift", ping.uuid)
-            drops[(ping.t.astimezone(tz).date(), "outside_shift")] += 1
-    store.count_drops(session, worker_id=device.worker_id, drops=drops)
     return kept
 
 
@@ -171,19 +240,71 @@ def publish(device: DeviceContext, result: IngestResult, *, received_ms: int) ->
     )
 
 
-def receive_pings(
+def read_batch(body: object) -> tuple[list[object], list[object]]:
+    """The pings and events of a batch `{pings: [...], events: [...]}` (BatchUnreadable if
+    the batch as a whole is not one)."""
+    if not isinstance(body, dict):
+        raise BatchUnreadable("expected an object {pings: [...], events: [...]}")
+    pings = body.get("pings") or []
+    events = body.get("events") or []
+    if not isinstance(pings, list) or not isinstance(events, list):
+        raise BatchUnreadable("pings and events must be lists")
+    if len(pings) + len(events) > MAX_ITEMS:
+        raise BatchTooLarge(f"at most {MAX_ITEMS} items per batch")
+    return pings, events
+
+
+def decode_ping(item: object) -> RawPing | Verdict:
+    """One ping of CareRoute's own batch, or its rejection (an unreadable one refuses only
+    itself)."""
+    try:
+        return decode_batch_ping(item)
+    except DecodeError as exc:
+        uuid = item.get("uuid") if isinstance(item, dict) else None
+        clean = uuid if isinstance(uuid, str) and "\x00" not in uuid and len(uuid) <= 100 else None
+        return Verdict("rejected", f"unreadable: {exc}"[:80], clean)
+
+
+@dataclass
+class BatchResult:
+    """The verdicts of one batch, in the order of its items."""
+
+    pings: IngestResult
+    events: list[Verdict]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "pings": [v.as_json() for v in self.pings.verdicts],
+            "events": [v.as_json() for v in self.events],
+            "counts": self.pings.counts(),
+        }
+
+
+def receive_batch(
     session: Session,
     *,
     device: DeviceContext,
-    items: Sequence[RawPing | Verdict],
+    pings: Sequence[object] = (),
+    events: Sequence[object] = (),
     source: str,
     received_ms: int | None = None,
-) -> IngestResult:
-    """The whole chain for one request: store and commit, then publish. Commits the session."""
+) -> BatchResult:
+    """The whole chain for one request from a phone: decode, validate, dedup and store the
+    pings and visit events in one transaction, commit, then publish to the live view.
+
+    Pings come as JSON items of the batch, or already decoded (`RawPing`) by a GPS app's
+    protocol decoder. Commits the session."""
     received_ms = received_ms or int(time.time() * 1000)
-    result = ingest_pings(session, device=device, items=items, source=source)
-    session.commit()
+    decoded = [p if isinstance(p, RawPing | Verdict) else decode_ping(p) for p in pings]
+    keys = [item_key(p) for p in pings]
+    with _BATCHES_AT_ONCE:
+        result = ingest_pings(session, device=device, items=decoded, source=source, keys=keys)
+        event_verdicts, changed = ingest_events(session, device=device, items=list(events))
+        session.commit()  # stored: from here on nothing can lose these items
+
     publish(device, result, received_ms=received_ms)
-    if len(result.verdicts) != len(items):  # every item must have its verdict
+    for visit in changed:
+        live.publish_visit(office_id=visit.office_id, visit=visits.as_json(visit))
+    if len(result.verdicts) != len(pings) or len(event_verdicts) != len(events):
         log.error("ingest lost track of items", extra={"device_id": device.device_id})
-    return result
+    return BatchResult(pings=result, events=event_verdicts)

@@ -96,6 +96,23 @@ class PingDrop(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PingRefusal(Base):
+    """A refused (rejected or dropped) ping, once per device and item: a resend of the same
+    item is recognised by its key (its UUID, or a hash of what was sent) and not counted
+    again. Kept as long as pings are (`tracking drop-old`)."""
+
+    __tablename__ = "ping_refusal"
+    device_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+
+
 class VisitEvent(Base):
     """What a worker tapped at a client's home. The client-made UUID makes a resend harmless.
 

@@ -112,6 +112,8 @@ def drop_old_partitions(
             _known.get(str(engine.url), set()).discard(day)
             dropped.append(day)
             log.info("ping partition dropped", extra={"day": day.isoformat()})
+        # the refusals' record goes with the pings of its days
+        conn.execute(text("DELETE FROM ping_refusal WHERE day < :cutoff"), {"cutoff": cutoff})
     return dropped
 
 

@@ -23,6 +23,7 @@ class PingFlag(enum.IntFlag):
 
     LOW_ACCURACY = 1  # accuracy worse than settings.ping_max_accuracy_m
     LATE = 2  # received more than LATE_AFTER after it was recorded (an offline phone)
+    RECEIPT_TIME = 4  # the app sent no time: the instant of receipt stands in (as Traccar does)
 
 
 _LOW_ACCURACY, _LATE = int(PingFlag.LOW_ACCURACY), int(PingFlag.LATE)  # plain ints: cheaper
@@ -42,6 +43,7 @@ class RawPing:
     altitude: float | None = None
     battery: float | None = None
     uuid: str | None = None
+    flags: int = 0  # PingFlag bits the decoder already knows (e.g. RECEIPT_TIME)
 
 
 @dataclass(slots=True)
@@ -108,7 +110,7 @@ def validate(raw: RawPing, *, now: datetime, limits: Limits) -> Ping | Verdict:
         return Verdict("rejected", "in_future", raw.uuid)
     if raw.t < now - limits.max_age:
         return Verdict("rejected", "too_old", raw.uuid)
-    flags = 0
+    flags = raw.flags
     if raw.accuracy is not None and raw.accuracy > limits.max_accuracy_m:
         flags |= _LOW_ACCURACY
     if now - raw.t > LATE_AFTER:

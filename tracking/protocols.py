@@ -8,6 +8,11 @@
   `{"device_id", "location": {"timestamp", "coords": {...}, "battery": {"level": 0..1}}}`
   where speed is in m/s and -1 means unknown.
 - OwnTracks HTTP JSON (`_type: location`, `tst` unix seconds, `vel` km/h, `cog`, `acc`).
+
+An OsmAnd fix without a time (Traccar Client sends such) gets the instant of receipt, flagged
+`RECEIPT_TIME`, as Traccar does: answered 200, the app forgets it, so dropping it would lose it.
+Anything that is not what the protocol says (a number where text belongs, a NUL byte, a
+nested object) is a DecodeError, answered 4xx: never an exception deeper in.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tracking.pings import RawPing
+from tracking.pings import PingFlag, RawPing
 
 KNOT_MS = 1852 / 3600
 KMH_MS = 1 / 3.6
@@ -37,7 +43,10 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise DecodeError("bad time")
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        try:
+            return _from_epoch(float(value))
+        except OverflowError as exc:  # an integer beyond any float
+            raise DecodeError("bad time") from exc
     text = str(value).strip()
     if _EPOCH.match(text):
         return _from_epoch(float(text))
@@ -68,7 +77,7 @@ def number(value: Any) -> float | None:
         raise DecodeError("not a number")
     try:
         result = float(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise DecodeError(f"not a number: {value!r}") from exc
     return result if math.isfinite(result) else None
 
@@ -82,7 +91,7 @@ def decode_batch_ping(item: Any) -> RawPing:
     """One ping of CareRoute's own batch."""
     if not isinstance(item, dict):
         raise DecodeError("a ping must be an object")
-    uuid = item.get("uuid")
+    uuid = text_field(item.get("uuid"), "uuid")
     return RawPing(
         t=parse_time(item.get("t")),
         lat=number(item.get("lat")),
@@ -92,15 +101,53 @@ def decode_batch_ping(item: Any) -> RawPing:
         bearing=number(item.get("bearing")),
         altitude=number(item.get("altitude")),
         battery=number(item.get("battery")),
-        uuid=str(uuid) if uuid is not None else None,
+        uuid=uuid,
     )
 
 
-def decode_osmand_fields(fields: Mapping[str, str]) -> tuple[str | None, RawPing]:
+MAX_ID_CHARS = 200  # a device identifier or token longer than this is not one
+
+
+def text_field(value: Any, what: str) -> str | None:
+    """A short text field (identifier, token) or None; DecodeError for anything else."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or "\x00" in value or len(value) > MAX_ID_CHARS:
+        raise DecodeError(f"{what} must be text")
+    return value.strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class OsmAndFix:
+    """What one OsmAnd request says: who (identifier, optional token) and the fix."""
+
+    identifier: str | None
+    token: str | None
+    ping: RawPing
+
+
+def decode_osmand(fields: Any, *, received: datetime) -> OsmAndFix:
+    """An OsmAnd request (query/form fields or Traccar Client 9's JSON); a fix without a time
+    gets `received`, flagged RECEIPT_TIME."""
+    if not isinstance(fields, dict):
+        raise DecodeError("expected fields or a JSON object")
+    if isinstance(fields.get("location"), dict):
+        identifier, ping = decode_osmand_json(fields)
+    else:
+        identifier, ping = decode_osmand_fields(fields)
+    token = text_field(fields.get("token") or fields.get("password"), "token")
+    if ping.t is None:
+        ping = replace(ping, t=received, flags=ping.flags | int(PingFlag.RECEIPT_TIME))
+    return OsmAndFix(identifier, token, ping)
+
+
+def decode_osmand_fields(fields: Mapping[str, Any]) -> tuple[str | None, RawPing]:
     """The device identifier and the fix of an OsmAnd query/form request."""
-    device = fields.get("id") or fields.get("deviceid")
+    device = text_field(fields.get("id") or fields.get("deviceid"), "device id")
     lat, lon = number(fields.get("lat")), number(fields.get("lon"))
     if "location" in fields:
+        if not isinstance(fields["location"], str):
+            raise DecodeError("location must be lat,lon")
         parts = fields["location"].split(",")
         if len(parts) != 2:
             raise DecodeError("location must be lat,lon")
@@ -127,9 +174,9 @@ def decode_osmand_json(body: Any) -> tuple[str | None, RawPing]:
     battery = location.get("battery") or {}
     if not isinstance(coords, dict) or not isinstance(battery, dict):
         raise DecodeError("coords and battery must be objects")
-    device = body.get("device_id")
-    uuid = location.get("uuid")
-    return (str(device) if device is not None else None), RawPing(
+    device = text_field(body.get("device_id"), "device_id")
+    uuid = text_field(location.get("uuid"), "uuid")
+    return device, RawPing(
         t=parse_time(location.get("timestamp")),
         lat=number(coords.get("latitude")),
         lon=number(coords.get("longitude")),
@@ -138,7 +185,7 @@ def decode_osmand_json(body: Any) -> tuple[str | None, RawPing]:
         bearing=_scaled(coords.get("heading"), 1.0),
         altitude=number(coords.get("altitude")),
         battery=_scaled(battery.get("level"), 100.0),
-        uuid=str(uuid) if uuid is not None else None,
+        uuid=uuid,
     )
 
 

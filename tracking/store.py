@@ -65,6 +65,37 @@ def insert_pings(
     return {t.replace(tzinfo=UTC) for t in session.execute(_INSERT, params).scalars()}
 
 
+_RECORD_REFUSALS = text(
+    """
+    INSERT INTO ping_refusal (device_id, key, worker_id, day, reason, source)
+    SELECT :device_id, r.key, :worker_id, r.day, r.reason, :source
+    FROM json_to_recordset(CAST(:rows AS json)) AS r(key text, day date, reason text)
+    ON CONFLICT (device_id, key) DO NOTHING
+    RETURNING day, reason
+    """
+)
+
+
+def record_refusals(
+    session: Session,
+    *,
+    device: DeviceContext,
+    refused: Sequence[tuple[str, date, str]],
+    source: str,
+) -> list[tuple[date, str]]:
+    """Record refused items (key, day, reason) once per device; returns the new ones."""
+    if not refused:
+        return []
+    rows = [{"key": key[:64], "day": day, "reason": reason[:80]} for key, day, reason in refused]
+    params = {
+        "device_id": device.device_id,
+        "worker_id": device.worker_id,
+        "source": source,
+        "rows": orjson.dumps(rows).decode(),
+    }
+    return [(day, reason) for day, reason in session.execute(_RECORD_REFUSALS, params)]
+
+
 def count_drops(session: Session, *, worker_id: int, drops: Counter[tuple[date, str]]) -> None:
     """Add dropped pings to the per-day counters."""
     for (day, reason), n in drops.items():

@@ -5,7 +5,11 @@ from the pings fills in (`source` says which). Flags:
 - `late`: arrived more than LATE_AFTER after the planned start;
 - `geofence`: a tap was farther than settings.geofence_m from the client's address;
 - `disagreement`: tapped and inferred times differ by more than DISAGREE_AFTER;
-- `unconfirmed`: the visit ended without the client's confirmation.
+- `unconfirmed`: the visit ended without the client's confirmation;
+- `unverified`: a tap was farther than UNVERIFIED_FACTOR x settings.geofence_m from the
+  address (an arrival 7,000 km away is no arrival): the visit does not count as done in the
+  reports until a supervisor reviews it (`reviewed`, kept from then on);
+- `long_service`: a service was reported at more than 1.5 times its standard minutes (kept).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from tracking.models import Visit
 
+UNVERIFIED_FACTOR = 10  # this many geofences away, a tap proves nothing
+STICKY_FLAGS = ("long_service", "reviewed")  # set by events or people, not recomputed
 LATE_AFTER = timedelta(minutes=15)
 DISAGREE_AFTER = timedelta(minutes=10)
 
@@ -57,6 +63,7 @@ def flags_for(
     confirmed: bool,
     max_distance_m: float | None,
     geofence_m: float,
+    reviewed: bool = False,
 ) -> list[str]:
     """The report flags of a visit (see the module docstring)."""
     flags: list[str] = []
@@ -74,6 +81,12 @@ def flags_for(
         flags.append("disagreement")
     if departed_at is not None and not confirmed:
         flags.append("unconfirmed")
+    if (
+        not reviewed
+        and max_distance_m is not None
+        and max_distance_m > UNVERIFIED_FACTOR * geofence_m
+    ):
+        flags.append("unverified")
     return flags
 
 
@@ -127,7 +140,8 @@ def refresh(visit: Visit, *, geofence_m: float) -> None:
         visit.status = "done"
     elif visit.status == "planned" and visit.arrived_at is not None:
         visit.status = "in_progress"
-    visit.flags = flags_for(
+    sticky = [flag for flag in visit.flags or [] if flag in STICKY_FLAGS]
+    visit.flags = sticky + flags_for(
         planned_start=visit.planned_start,
         arrived_at=visit.arrived_at,
         tapped_arrival=visit.tapped_arrival,
@@ -138,7 +152,16 @@ def refresh(visit: Visit, *, geofence_m: float) -> None:
         confirmed=visit.confirmed,
         max_distance_m=visit.max_distance_m,
         geofence_m=geofence_m,
+        reviewed="reviewed" in sticky,
     )
+
+
+def review(visit: Visit, *, geofence_m: float) -> Visit:
+    """A supervisor looked at the visit: its far-away taps no longer make it unverified."""
+    if "reviewed" not in (visit.flags or []):
+        visit.flags = [*(visit.flags or []), "reviewed"]
+    refresh(visit, geofence_m=geofence_m)
+    return visit
 
 
 def as_json(visit: Visit) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def import_file(
             geocoder=geocoder_from_settings(session) if mode != ImportMode.CHECK else None,
         )
     except ImportFileError as exc:
-        raise DomainError(str(exc), status=422, field="file") from exc
+        raise DomainError(str(exc), status=exc.status, field="file") from exc
     rejected = not report.ok and report.written == 0 and mode != ImportMode.CHECK
     if not rejected:
         return report.as_dict()

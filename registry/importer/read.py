@@ -110,7 +110,15 @@ class ImportReport:
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, encoding, missing columns)."""
+    """The file as a whole cannot be read (format, encoding, missing columns): 422."""
+
+    status = 422
+
+
+class ImportTooLarge(ImportFileError):
+    """The file is over MAX_BYTES: 413."""
+
+    status = 413
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -187,7 +195,7 @@ def canonical_columns(kind: ImportKind, headers: list[str]) -> list[str | None]:
 def read_table(kind: ImportKind, data: bytes, filename: str) -> list[Row]:
     """The file's rows with canonical column names; ImportFileError if it cannot be read."""
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise ImportTooLarge(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     suffix = Path(filename).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         headers, records = _read_xlsx(data)
@@ -215,15 +223,32 @@ def read_table(kind: ImportKind, data: bytes, filename: str) -> list[Row]:
     return rows
 
 
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(f"more than {MAX_ROWS} rows: split the file")
+
+
 def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows, read row by row: the reading stops at MAX_ROWS + 1 rows."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1251")  # what older Russian spreadsheet exports use
-    first = text.split("\n", 1)[0]
+        try:
+            text = data.decode("cp1251")  # what older Russian spreadsheet exports use
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"the file is neither UTF-8 nor Windows-1251 text (byte {exc.start})"
+            ) from None
+    first = text[: text.find("\n")] if "\n" in text else text
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table = list(reader)
+    table: list[list[str]] = []
+    try:
+        for row in reader:
+            table.append(row)
+            if len(table) > MAX_ROWS + 1:
+                raise _too_many_rows()
+    except csv.Error as exc:
+        raise ImportFileError(f"not a readable CSV file (line {reader.line_num}): {exc}") from None
     if not table:
         raise ImportFileError("the file is empty")
     return table[0], [(reader_line, row) for reader_line, row in enumerate(table[1:], start=2)]
@@ -236,9 +261,20 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFileError(f"not a readable XLSX file: {exc}") from None
-    sheet = book.worksheets[0]
-    table = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+    table: list[list[str]] = []
+    try:
+        if not book.worksheets:
+            raise ImportFileError("the workbook has no sheet")
+        for row in book.worksheets[0].iter_rows(values_only=True):  # streamed (read-only)
+            table.append([_cell_text(v) for v in row])
+            if len(table) > MAX_ROWS + 1:
+                raise _too_many_rows()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a broken sheet inside a readable zip
+        raise ImportFileError(f"not a readable XLSX file: {exc}") from None
+    finally:
+        book.close()
     if not table:
         raise ImportFileError("the first sheet is empty")
     return table[0], list(enumerate(table[1:], start=2))
@@ -275,28 +311,71 @@ def _geojson_rows(kind: ImportKind, data: bytes) -> list[Row]:
     return rows
 
 
+MAX_GEOJSON_DEPTH = 20  # a FeatureCollection of Points nests 5 deep; properties a few more
+
+
+def _depth_ok(data: bytes) -> bool:
+    """Whether brackets nest at most MAX_GEOJSON_DEPTH deep (outside strings), checked
+    before parsing: a file nested 100,000 deep would exhaust the parser's stack."""
+    depth, in_string, escaped = 0, False, False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_GEOJSON_DEPTH:
+                return False
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
 def _read_geojson(data: bytes) -> list[Row]:
+    if not _depth_ok(data):
+        raise ImportFileError(f"the GeoJSON nests deeper than {MAX_GEOJSON_DEPTH} levels")
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ImportFileError(f"not a GeoJSON file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFileError("a GeoJSON FeatureCollection is expected")
-    rows = []
-    for number, feature in enumerate(doc.get("features") or [], start=1):
-        props = (feature or {}).get("properties") or {}
-        values = {str(k): _cell_text(v) for k, v in props.items()}
-        geometry = (feature or {}).get("geometry")
-        if geometry is not None:
-            coords = geometry.get("coordinates") if geometry.get("type") == "Point" else None
-            if not (isinstance(coords, list) and len(coords) >= 2):
-                values["_geometry"] = "a Point geometry is expected"
-            else:
-                values["lon"], values["lat"] = _cell_text(coords[0]), _cell_text(coords[1])
-        rows.append(Row(number, values))
-    if len(rows) > MAX_ROWS:
+    features = doc.get("features") or []
+    if not isinstance(features, list):
+        raise ImportFileError("the GeoJSON's features must be a list")
+    if len(features) > MAX_ROWS:
         raise ImportFileError(f"more than {MAX_ROWS} features: split the file")
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        rows.append(Row(number, _feature_values(feature)))
     return rows
+
+
+def _feature_values(feature: object) -> dict[str, str]:
+    """A feature's properties as cells, its Point as lon/lat; what is malformed becomes the
+    row's `_geometry` error (the row is reported, the file still read)."""
+    if not isinstance(feature, dict):
+        return {"_geometry": "a Feature object is expected"}
+    props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        return {"_geometry": "the feature's properties must be an object"}
+    values = {str(k): _cell_text(v) for k, v in props.items()}
+    geometry = feature.get("geometry")
+    if geometry is not None:
+        coords = None
+        if isinstance(geometry, dict) and geometry.get("type") == "Point":
+            coords = geometry.get("coordinates")
+        if not (isinstance(coords, list) and len(coords) >= 2):
+            values["_geometry"] = "a Point geometry is expected"
+        else:
+            values["lon"], values["lat"] = _cell_text(coords[0]), _cell_text(coords[1])
+    return values
 
 
 # --- command line ----------------------------------------------------------------------------

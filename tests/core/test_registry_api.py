@@ -228,6 +228,19 @@ def test_care_plan_is_created_replaced_and_read(api: TestClient, db: Session) ->
     assert got["lines"][0]["standard_minutes"] == 20
 
 
+def test_care_plan_lines_take_movable_rules_with_a_tolerance(api: TestClient, db: Session) -> None:
+    office, headers = _supervised_office(db)
+    f.service(db, office, "C01", 30)
+    client = f.client(db, office)
+    url = f"/api/clients/{client.id}/care-plan"
+    stored = api.put(url, json=_plan(["C01"], "Every:7; tol=2; move"), headers=headers)
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["lines"][0]["recurrence"] == "every:7;move;tol=2"  # canonical
+    wide = api.put(url, json=_plan(["C01"], "every:3;move;tol=2"), headers=headers)
+    assert wide.status_code == 422
+    assert "wider than the interval" in wide.text
+
+
 def test_care_plan_errors_name_the_line_and_keep_the_old_plan(api: TestClient, db: Session) -> None:
     office, headers = _supervised_office(db)
     f.service(db, office, "C01", 30)
@@ -312,6 +325,20 @@ def test_worker_crud_with_shifts_and_absences(api: TestClient, db: Session) -> N
     second = api.post(f"/api/offices/{office.id}/workers", json=data, headers=headers)
     assert second.status_code == 409  # the login already belongs to the first worker
     assert second.json()["errors"][0]["field"] == "user_id"
+
+
+def test_a_changed_list_of_shifts_replaces_the_old_one_in_one_request(
+    api: TestClient, db: Session
+) -> None:
+    office, headers = _supervised_office(db)
+    shifts = [{"weekday": d, "start": "08:00", "end": "17:00"} for d in range(1, 6)]
+    data = {"full_name": "Смирнова Анна", "shifts": shifts}
+    worker = api.post(f"/api/offices/{office.id}/workers", json=data, headers=headers).json()
+    changed = [{"weekday": d, "start": "09:00", "end": "15:00"} for d in (1, 3, 6)]
+    answer = api.patch(f"/api/workers/{worker['id']}", json={"shifts": changed}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    got = [(s["weekday"], s["start"][:5], s["end"][:5]) for s in answer.json()["shifts"]]
+    assert got == [(1, "09:00", "15:00"), (3, "09:00", "15:00"), (6, "09:00", "15:00")]
 
 
 def test_office_service_area_is_geojson(api: TestClient, db: Session) -> None:

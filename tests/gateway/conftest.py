@@ -78,6 +78,7 @@ def delete_world(world: World) -> None:
         ids = {"w": workers, "o": world.office.id}
         conn.execute(text("DELETE FROM ping WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM ping_drop WHERE worker_id = ANY(:w)"), ids)
+        conn.execute(text("DELETE FROM ping_refusal WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM track_day_stale WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM track_day WHERE worker_id = ANY(:w)"), ids)
         conn.execute(text("DELETE FROM visit_event WHERE worker_id = ANY(:w)"), ids)

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from core.db import get_engine
 from tests.factories import auth
 from tests.gateway.conftest import World, device_auth
+from tracking.evidence import visit_code
 
 
 def event(world: World, kind: str, t: datetime, **extra) -> dict:
@@ -36,10 +37,12 @@ def test_visit_events_geofence_dedup_and_visit_fact(app_client: TestClient, worl
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     near = {"lat": 55.7512, "lon": 37.7851}  # ~100 m from the address (55.751, 37.785)
     far = {"lat": 55.7600, "lon": 37.7850}  # ~1 km away
+    day = start.astimezone(ZoneInfo("Europe/Moscow")).date()
+    code = visit_code(client_id=world.client.id, seed="4711", day=day)
     events = [
         event(world, "arrived", start, **near),
         event(world, "service_rendered", start + timedelta(minutes=30), services=[{"code": "C01"}]),
-        event(world, "client_confirmed", start + timedelta(minutes=31), code="4711"),
+        event(world, "client_confirmed", start + timedelta(minutes=31), code=code),
         event(world, "departed", start + timedelta(minutes=40), **far),
         event(world, "service_rendered", start, services=[{"code": "ZZZ"}]),
         event(world, "no_show", start),  # no reason given
@@ -74,7 +77,6 @@ def test_visit_events_geofence_dedup_and_visit_fact(app_client: TestClient, worl
     assert 10 < arrived[1] < 150 and arrived[2] is False
     assert 900 < departed[1] < 1100 and departed[2] is True
 
-    day = start.astimezone(ZoneInfo("Europe/Moscow")).date().isoformat()
     facts = app_client.get(
         f"/api/offices/{world.office.id}/visits?day={day}",
         headers=auth(world.supervisor),

@@ -35,10 +35,10 @@ def external_id(app_client: TestClient, world: World, ident: str, platform: str)
 
 
 def test_osmand_query_as_traccar_client_sends_it(app_client: TestClient, world: World) -> None:
-    external_id(app_client, world, "902064", "osmand")
+    token = external_id(app_client, world, "902064", "osmand")
     stamp = int((datetime.now(UTC) - timedelta(minutes=3)).timestamp())
     answer = app_client.post(
-        f"/?id=902064&timestamp={stamp}&lat=55.75288&lon=37.78412&speed=2.0&bearing=87.5"
+        f"/?id=902064&token={token}&timestamp={stamp}&lat=55.75288&lon=37.78412&speed=2.0&bearing=87.5"
         "&altitude=148.0&accuracy=12.0&batt=64.0&charge=false&hdop=6.0".replace(
             "/?", "/api/gps/osmand?"
         )
@@ -72,14 +72,15 @@ def test_osmand_iso_time_form_body_and_token_as_id(app_client: TestClient, world
 
 
 def test_osmand_json_body_of_traccar_client_9(app_client: TestClient, world: World) -> None:
-    external_id(app_client, world, "48241179", "osmand")
+    token = external_id(app_client, world, "48241179", "osmand")
     stamp = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="milliseconds")
     stamp = stamp.replace("+00:00", "Z")
     body = (
         '{"location":{"timestamp":"' + stamp + '","coords":{"latitude":55.7519983,'
         '"longitude":37.784,"accuracy":5,"speed":1.5,"heading":-1,"altitude":5},'
         '"is_moving":false,"odometer":0,"event":"motionchange","battery":{"level":0.79,'
-        '"is_charging":false},"activity":{"type":"still"},"extras":{}},"device_id":"48241179"}'
+        '"is_charging":false},"activity":{"type":"still"},"extras":{}},"device_id":"48241179",'
+        '"token":"' + token + '"}'
     )
     answer = app_client.post(
         "/api/gps/osmand", content=body, headers={"Content-Type": "application/json"}
@@ -119,10 +120,13 @@ def test_owntracks_basic_auth_and_headers(app_client: TestClient, world: World) 
     )
     assert answer.status_code == 200
     assert answer.json() == []
-    external_id(app_client, world, "maria-phone", "owntracks")
+    bound = external_id(app_client, world, "maria-phone", "owntracks")
     later = dict(message, tst=tst + 60)
+    with_password = base64.b64encode(f"maria-phone:{bound}".encode()).decode()
     by_name = app_client.post(
-        "/api/gps/owntracks", json=later, headers={"X-Limit-U": "maria", "X-Limit-D": "maria-phone"}
+        "/api/gps/owntracks",
+        json=later,
+        headers={"Authorization": f"Basic {with_password}", "X-Limit-D": "maria-phone"},
     )
     assert by_name.status_code == 200
     waypoint = app_client.post(

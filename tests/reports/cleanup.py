@@ -15,6 +15,7 @@ _STATEMENTS = [
     "DELETE FROM travel_leg WHERE worker_id = ANY(:w)",
     "DELETE FROM ping WHERE worker_id = ANY(:w)",
     "DELETE FROM ping_drop WHERE worker_id = ANY(:w)",
+    "DELETE FROM ping_refusal WHERE worker_id = ANY(:w)",
     "DELETE FROM device WHERE worker_id = ANY(:w)",
     "DELETE FROM plan WHERE office_id = :o",
     "DELETE FROM care_plan WHERE client_id IN (SELECT id FROM client WHERE office_id = :o)",

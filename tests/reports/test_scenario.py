@@ -32,6 +32,7 @@ from registry.models import WorkerShift
 from tests import factories
 from tests.reports.cleanup import wipe_office
 from tracking.devices import register_device
+from tracking.evidence import visit_code
 
 TZ = ZoneInfo(get_settings().timezone)
 DAY = datetime.now(TZ).date() - timedelta(days=1)
@@ -202,6 +203,11 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
+def code_of(client_id: int, key: str) -> str:
+    """The client's one-time code for the day's visit (its seed is `K<key>`)."""
+    return visit_code(client_id=client_id, seed=f"K{key}", day=DAY)
+
+
 def _sync(client: TestClient, token: str, body: dict[str, Any]) -> dict[str, Any]:
     answer = client.post(
         "/api/mobile/sync", json=body, headers={"Authorization": f"Device {token}"}
@@ -220,20 +226,20 @@ def test_worker_timing_report_gives_back_the_simulated_day(
     _sync(client, world.tokens["A"], {"pings": pings_a[:150], "events": [
         event("arrived", c["C1"], at(9, 20), C1),
         event("service_rendered", c["C1"], at(9, 50), C1, services=[{"code": "C01"}]),
-        event("client_confirmed", c["C1"], at(9, 50), C1, code="KC1"),
+        event("client_confirmed", c["C1"], at(9, 50), C1, code=code_of(c["C1"], "C1")),
         event("departed", c["C1"], at(9, 50), C1),
         event("arrived", c["C2"], at(10, 30), C2),
     ]})  # fmt: skip
     _sync(client, world.tokens["A"], {"pings": pings_a[150:], "events": [
         event("service_rendered", c["C2"], at(10, 55), C2, services=[SERVED_C2]),
-        event("client_confirmed", c["C2"], at(10, 55), C2, code="KC2"),
+        event("client_confirmed", c["C2"], at(10, 55), C2, code=code_of(c["C2"], "C2")),
         event("departed", c["C2"], at(10, 55), C2),
         event("no_show", c["C3"], at(11, 15), C3, reason="никто не открыл дверь"),
     ]})  # fmt: skip
     _sync(client, world.tokens["B"], {"pings": pings_b, "events": [
         event("arrived", c["C5"], at(13, 15), C5),
         event("service_rendered", c["C5"], at(13, 45), C5, services=[{"code": "C01"}]),
-        event("client_confirmed", c["C5"], at(13, 45), C5, code="KC5"),
+        event("client_confirmed", c["C5"], at(13, 45), C5, code=code_of(c["C5"], "C5")),
         event("departed", c["C5"], at(13, 45), C5),
         event("arrived", c["C4"], at(13, 55), C4),
         event("service_rendered", c["C4"], at(14, 15), C4, services=[{"code": "C02"}]),

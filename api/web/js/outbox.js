@@ -50,8 +50,35 @@ function remove(uuids) {
   return run('readwrite', (store) => { for (const id of uuids) store.delete(id); });
 }
 
-// Sends what is queued, batch by batch. Items the server answered (stored, duplicate or
-// refused for good) leave the outbox; anything else stays for the next try.
+// Refused items are kept aside (the last KEEP_REFUSED) for the worker to see.
+const REFUSED_KEY = 'careroute-refused';
+const KEEP_REFUSED = 50;
+// Stored but not counted: a confirmation code that is not the visit's.
+const SHOWN_REASONS = new Set(['wrong_code', 'code_used']);
+
+export function refusedItems() {
+  try {
+    const list = JSON.parse(localStorage.getItem(REFUSED_KEY) || '[]');
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+export function forgetRefused() {
+  localStorage.removeItem(REFUSED_KEY);
+}
+
+function keepRefused(items) {
+  if (!items.length) return;
+  const list = [...refusedItems(), ...items].slice(-KEEP_REFUSED);
+  localStorage.setItem(REFUSED_KEY, JSON.stringify(list));
+}
+
+// Sends what is queued, batch by batch. The server answers each item in the order sent
+// (stored, duplicate or refused for good, with its reason): answered items leave the outbox,
+// matched by position (a refused item's own uuid may be what was wrong with it); refused ones
+// are kept aside to be shown. Anything unanswered stays for the next try.
 // Returns {sent, refused}; throws when the network or the server failed.
 export async function flush(send) {
   let sent = 0;
@@ -59,15 +86,31 @@ export async function flush(send) {
   for (;;) {
     const items = await oldest(BATCH);
     if (!items.length) break;
-    const batch = {
-      pings: items.filter((i) => i.kind === 'ping').map((i) => i.body),
-      events: items.filter((i) => i.kind === 'event').map((i) => i.body),
-    };
-    const answer = await send(batch);
-    const answered = [...(answer.pings ?? []), ...(answer.events ?? [])];
-    const done = answered.filter((v) => v.uuid).map((v) => v.uuid);
-    for (const v of answered) if (v.status === 'rejected') refused.push(v);
+    const pings = items.filter((i) => i.kind === 'ping');
+    const events = items.filter((i) => i.kind === 'event');
+    const answer = await send({ pings: pings.map((i) => i.body), events: events.map((i) => i.body) });
+    const done = [];
+    const batchRefused = [];
+    const pairs = [
+      ...pings.map((item, n) => [item, (answer.pings ?? [])[n]]),
+      ...events.map((item, n) => [item, (answer.events ?? [])[n]]),
+    ];
+    for (const [item, verdict] of pairs) {
+      if (!verdict) continue;
+      done.push(item.uuid);
+      if (verdict.status === 'rejected' || SHOWN_REASONS.has(verdict.reason)) {
+        batchRefused.push({
+          kind: item.kind,
+          type: item.body.type ?? null,
+          stop: item.body.plan_stop_id ?? null,
+          t: item.body.t ?? null,
+          reason: String(verdict.reason ?? ''),
+        });
+      }
+    }
     if (!done.length) break; // nothing acknowledged: do not loop forever
+    keepRefused(batchRefused);
+    refused.push(...batchRefused);
     await remove(done);
     sent += done.length;
   }

@@ -93,6 +93,24 @@ async function showSyncState() {
   }
 }
 
+// What the server refused, one line each (what, when, why), until the worker dismisses it.
+function showRefused() {
+  const items = outbox.refusedItems();
+  const list = $('refused-list');
+  list.replaceChildren(
+    ...items.map((item) => {
+      const li = document.createElement('li');
+      const what = item.kind === 'event' ? t(`event.${item.type}`) : t('sync.kind_ping');
+      const known = t(`refusal.${item.reason.split(':')[0]}`);
+      const why = known.startsWith('refusal.') ? t('refusal.other', { reason: item.reason }) : known;
+      const when = item.t && !Number.isNaN(Date.parse(item.t)) ? fmtTime(item.t) : '';
+      li.textContent = [what, when, why].filter(Boolean).join(' · ');
+      return li;
+    }),
+  );
+  $('refused').hidden = !items.length;
+}
+
 async function sync() {
   if (syncing || !navigator.onLine) {
     online = navigator.onLine && online;
@@ -104,7 +122,15 @@ async function sync() {
     const phone = await device();
     const result = await outbox.flush((batch) => api.sync(phone.token, batch));
     online = true;
-    if (result.refused.length) showError(t('sync.refused', { n: result.refused.length }));
+    if (result.refused.length) {
+      // a confirmation the server did not count: the visit is not shown as confirmed
+      for (const item of result.refused) {
+        if (item.type === 'client_confirmed' && local[item.stop]) local[item.stop].confirmed = false;
+      }
+      saveLocal();
+      render();
+      showRefused();
+    }
   } catch (exc) {
     if (exc.status === 401) localStorage.removeItem(DEVICE_KEY); // token revoked: register again
     online = Boolean(exc.status); // no answer at all means no network
@@ -447,6 +473,11 @@ $('reload-route').addEventListener('click', () => { $('plan-changed').hidden = t
 render();
 await showSyncState();
 await loadRoute();
+$('refused-ok').addEventListener('click', () => {
+  outbox.forgetRefused();
+  showRefused();
+});
+showRefused();
 sync();
 listen();
 document.body.dataset.ready = '1';
