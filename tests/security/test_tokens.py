@@ -166,11 +166,12 @@ def test_an_unknown_login_takes_as_long_as_a_known_one(api: TestClient, db: Sess
         return time.perf_counter() - started
 
     known, unknown = [], []
-    for n in range(3):  # below the limit: the throttle is not what is timed
+    for n in range(4):  # below the limit: the throttle is not what is timed
         known.append(seconds(user.username))
         unknown.append(seconds(f"nobody-{n}"))
-    # both do one argon2 check; before, an unknown login answered 40 times faster
-    assert statistics.median(unknown) > 0.5 * statistics.median(known)
+    # both do one argon2 check; before, an unknown login answered 40 times faster (the bound
+    # is loose: the machine running the tests may be busy)
+    assert statistics.median(unknown) > 0.25 * statistics.median(known)
 
 
 def test_the_login_page_shows_the_wait_in_words() -> None:
