@@ -42,7 +42,12 @@ async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         body["code"], body["params"] = exc.code, jsonable_encoder(exc.params)
     if exc.field:
         body["errors"] = [{"field": exc.field, "message": exc.message}]
-    return JSONResponse(body, status_code=exc.status)
+    headers: dict[str, str] = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        body["retry_after"] = retry_after
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

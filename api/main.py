@@ -8,6 +8,7 @@ import time
 from fastapi import FastAPI, Request
 
 from api.errors import install_error_handlers
+from api.headers import SecurityHeaders
 from api.maintenance import periodic_maintenance
 from api.routes import (
     audit,
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
         )
         return response
 
+    app.add_middleware(SecurityHeaders)
     return app
 
 

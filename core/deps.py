@@ -46,9 +46,17 @@ def user_from_token(session: Session, token: str | None) -> User:
         raise _unauthorized("token expired") from exc
     except jwt.InvalidTokenError as exc:
         raise _unauthorized("invalid token") from exc
-    user = session.get(User, int(claims["sub"]))
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit():
+        raise _unauthorized("invalid token")
+    user_id = int(subject)
+    if user_id > 2**31 - 1:
+        raise _unauthorized("invalid token")
+    user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise _unauthorized("user not found or inactive")
+    if claims.get("ver") != user.token_version:
+        raise _unauthorized("token revoked")
     return user
 
 

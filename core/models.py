@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.db import Base
 
@@ -71,8 +71,18 @@ class User(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), nullable=True)
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Carried in every access token; raised when the password changes or the login is
+    # disabled, which revokes the tokens issued before.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     offices: Mapped[list[Office]] = relationship(secondary="user_office", lazy="selectin")
+
+    @validates("password_hash", "is_active")
+    def _revoke_tokens_on_change(self, key: str, value: Any) -> Any:
+        """A new password or a disabled login makes every token issued before it invalid."""
+        if self.id is not None and getattr(self, key) != value:
+            self.token_version = (self.token_version or 0) + 1
+        return value
 
 
 class UserOffice(Base):

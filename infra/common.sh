@@ -8,6 +8,9 @@ if [ "$(id -u)" = "0" ]; then
 else
   DATA_DIR="${CAREROUTE_DATA_DIR:-$HOME/.local/share/careroute}"
 fi
+# The platform keeps its files here too: the login-signing secret is made on first start in
+# $DATA_DIR/secret_key (mode 0600) unless SECRET_KEY is set.
+export CAREROUTE_DATA_DIR="$DATA_DIR"
 PG_PORT="${CAREROUTE_PG_PORT:-54329}"
 REDIS_PORT="${CAREROUTE_REDIS_PORT:-63799}"
 PG_VERSION=15

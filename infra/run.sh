@@ -4,6 +4,8 @@
 # (idempotent: a second run adds nothing), serves, and walks today's approved routes through
 # the real gateway so the supervisor's map shows workers moving (SIMULATE=0 turns that off).
 # Ctrl+C stops the server and the simulation; `bash infra/services.sh stop` stops the rest.
+# Logins are signed with SECRET_KEY, or else with a random key made on first start and kept in
+# $CAREROUTE_DATA_DIR/secret_key (mode 0600): there is no development key to forge tokens with.
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 HOST="${HOST:-127.0.0.1}"
@@ -11,6 +13,7 @@ PORT="${PORT:-8000}"
 
 bash infra/install.sh
 bash infra/services.sh start
+export ENVIRONMENT="${ENVIRONMENT:-production}"
 "$VENV/bin/careroute" migrate
 "$VENV/bin/careroute" demo || log "the demo loaded with problems (see above); serving anyway"
 

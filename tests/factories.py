@@ -133,7 +133,8 @@ def care_plan(db: Session, client_row: Client, lines: list[tuple[Service, str]])
 
 
 def auth(user_row: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(user_row.id, user_row.role.value)}"}
+    token = create_access_token(user_row.id, user_row.role.value, version=user_row.token_version)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def login(api: TestClient, username: str, password: str = "secret-pass") -> dict[str, str]:

@@ -233,6 +233,8 @@ def _initial_centres(office: _Office, load: np.ndarray, seed: int) -> np.ndarray
             weights = load + 1e-9
         else:
             weights = (distances(office.xy, placed).min(axis=1) ** 2) * (load + 1e-9)
+            if not weights.sum() > 0:  # every client sits on a placed centre: any will do
+                weights = load + 1e-9
         centres[empty] = office.xy[rng.choice(len(load), p=weights / weights.sum())]
     return centres
 

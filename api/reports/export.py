@@ -4,7 +4,9 @@ the table with Russian (or English) column headers.
 XLSX is written with openpyxl's write-only mode, which streams rows and keeps memory flat.
 Durations (whole minutes) are written as hours and minutes: `[h]:mm` time values in XLSX,
 `87:05` in CSV. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
-or a carriage return) is written with a leading apostrophe, so an opened export runs nothing.
+or a carriage return) is written with a leading apostrophe, so an opened export runs nothing:
+in the table and in the header rows (office and worker names). XLSX writes every text as a
+string cell, so no value from the data ever becomes a formula or an error code.
 """
 
 from __future__ import annotations
@@ -113,11 +115,12 @@ def to_csv(
     expects."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerows(header_rows(table, locale=locale, office_names=office_names,
-                                 worker_name=worker_name))  # fmt: skip
+    for line in header_rows(table, locale=locale, office_names=office_names,
+                            worker_name=worker_name):  # fmt: skip
+        writer.writerow([safe_text(cell) for cell in line])
     writer.writerow([])
     heads, rows = _body(table, locale)
-    writer.writerow(heads)
+    writer.writerow([safe_text(head) for head in heads])
     kinds = [c["kind"] for c in table.columns]
     for row in rows:
         writer.writerow(
@@ -138,6 +141,18 @@ def _csv_text(value: Any, kind: str = "text") -> str:
     return str(value)
 
 
+def _xlsx_cell(sheet: Any, value: Any, font: Font | None = None) -> Any:
+    """A cell for the sheet: text escaped and always a string cell (never a formula)."""
+    if isinstance(value, str):
+        value = safe_text(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
 def _duration_cell(sheet: Any, minutes: Any) -> Any:
     """Minutes as a spreadsheet time (days) shown as hours and minutes."""
     if not isinstance(minutes, int | float):
@@ -156,22 +171,18 @@ def to_xlsx(
     bold = Font(bold=True)
     for row in header_rows(table, locale=locale, office_names=office_names,
                            worker_name=worker_name):  # fmt: skip
-        label = WriteOnlyCell(sheet, value=row[0])
-        label.font = bold
-        sheet.append([label, *row[1:]])
+        sheet.append([_xlsx_cell(sheet, row[0], bold), *(_xlsx_cell(sheet, v) for v in row[1:])])
     sheet.append([])
     heads, rows = _body(table, locale)
-    cells = []
-    for head in heads:
-        cell = WriteOnlyCell(sheet, value=head)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([_xlsx_cell(sheet, head, bold) for head in heads])
     durations = {i for i, c in enumerate(table.columns) if c["kind"] == "duration"}
     for row in rows:
-        if durations:
-            row = [_duration_cell(sheet, v) if i in durations else v for i, v in enumerate(row)]
-        sheet.append(row)
+        sheet.append(
+            [
+                _duration_cell(sheet, v) if i in durations else _xlsx_cell(sheet, v)
+                for i, v in enumerate(row)
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

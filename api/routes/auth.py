@@ -1,17 +1,24 @@
-"""Login (OAuth2 password flow) and the current user."""
+"""Login (OAuth2 password flow) and the current user.
+
+Wrong passwords are throttled per account and per address (`core.throttle`): 429 with
+`Retry-After` and `retry_after` while an attempt must wait. An unknown login costs the same
+password-hash work as a known one."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from core import throttle
 from core.deps import CurrentUser, SessionDep
+from core.errors import DomainError
 from core.models import User
-from core.security import create_access_token, verify_password
+from core.redis import get_redis
+from core.security import burn_password_check, create_access_token, verify_password
 from registry.models import Worker
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -33,12 +40,38 @@ class Me(BaseModel):
     worker_id: int | None
 
 
-@router.post("/token", response_model=Token)
-def login(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+class TooManyLogins(DomainError):
+    """Too many wrong passwords: answered 429 with the seconds to wait."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"too many failed logins, try again in {seconds} s", status=429)
+        self.retry_after = seconds
+
+
+@router.post(
+    "/token",
+    response_model=Token,
+    responses={429: {"description": "too many failed logins; wait `Retry-After` seconds"}},
+)
+def login(
+    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> Token:
+    redis = get_redis()
+    address = request.client.host if request.client else ""
+    wait = throttle.seconds_to_wait(redis, username=form.username, address=address)
+    if wait:
+        raise TooManyLogins(wait)
     user = session.scalars(select(User).where(User.username == form.username)).one_or_none()
-    if user is None or not user.is_active or not verify_password(form.password, user.password_hash):
+    if user is None:
+        burn_password_check(form.password)
+    if user is None or not verify_password(form.password, user.password_hash) or not user.is_active:
+        wait = throttle.record_failure(redis, username=form.username, address=address)
+        if wait:
+            raise TooManyLogins(wait)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
-    return Token(access_token=create_access_token(user.id, user.role.value), role=user.role.value)
+    throttle.record_success(redis, username=form.username)
+    token = create_access_token(user.id, user.role.value, version=user.token_version)
+    return Token(access_token=token, role=user.role.value)
 
 
 @router.get("/me", response_model=Me)

@@ -6,7 +6,9 @@ On connect the socket sends one snapshot, then forwards the office's changes as 
     {"type": "positions", "recv": epoch ms, "items": [position, ...]}
     {"type": "visit", "recv": ..., "visit": {...}}
     {"type": "plan", "recv": ..., "worker_id": ..., "change": {...}}
-Refusals close the socket with code 4401 (bad token) or 4403 (office out of reach).
+Only the office's supervisors, its region's managers and admins may watch it: a field worker
+never sees colleagues live. Refusals close the socket with code 4401 (bad token) or 4403 (a field
+worker's login, or an office out of reach).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from core.db import session_factory
 from core.deps import user_from_token
+from core.models import Role
 from core.settings import get_settings
 from registry.access import can_see_office
 from tracking import visits
@@ -31,6 +34,7 @@ from tracking.live import OFFICE_CHANNEL, hub, latest_positions
 
 router = APIRouter(tags=["live"])
 
+WATCHERS = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
 QUEUE_SIZE = 500  # messages a slow supervisor's socket may lag behind before losing old ones
 
 
@@ -38,6 +42,8 @@ def _check_and_visits(token: str, office_id: int) -> list[dict[str, Any]]:
     """Authorise the supervisor and read today's visit facts (a short session of its own)."""
     with session_factory()() as session:
         user = user_from_token(session, token)
+        if user.role not in WATCHERS:
+            raise HTTPException(403, detail="not allowed for your role")
         if not can_see_office(session, user, office_id):
             raise HTTPException(403, detail="office out of reach")
         today = datetime.now(ZoneInfo(get_settings().timezone)).date()

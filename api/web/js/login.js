@@ -16,10 +16,19 @@ form.addEventListener('submit', async (event) => {
     const answer = await api.login(form.username.value.trim(), form.password.value);
     location.assign(api.homeOf(answer.role));
   } catch (exc) {
-    error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
+    if (exc.status === 429) {
+      error.textContent = t('login.throttled', { seconds: exc.body?.retry_after ?? '' });
+    } else {
+      error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
+    }
     error.hidden = false;
   }
 });
+
+// The button works only from here on: before, a click would send the form natively (a page
+// reload with the password in its address).
+form.querySelector('button[type=submit]').disabled = false;
+document.body.dataset.ready = '1';
 
 // Already logged in: straight to work.
 if (api.token() && api.storedRole()) {

@@ -4,6 +4,7 @@
 import * as api from './api.js';
 import { fmtDate, fmtTime, initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
 import * as outbox from './outbox.js';
+import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const DEVICE_KEY = 'careroute.device';
@@ -500,7 +501,6 @@ async function drawMap() {
     if (!houses.has(key)) houses.set(key, { ll, stops: [] });
     houses.get(key).stops.push(stop);
   }
-  const esc = (x) => String(x ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
   for (const { ll, stops } of houses.values()) {
     const colour = stops.every((s) => stateOf(s) === 'done') ? '#2f9e44' : '#1f6feb';
     const label = stops.map((s) => s.seq).join('·');

@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { dayOf, fmtShortDate, fmtTime, t, today } from './i18n.js';
 import { L, colourOf } from './sv_map.js';
 import { shortName } from './sv_plan.js';
+import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const LATE_AFTER_MIN = 15; // a visit not begun this long after its planned start is late
@@ -153,7 +154,7 @@ export class LiveTab {
         if (stop.lon != null) {
           const fill = { done: '#2f9e44', late: '#e8590c', missed: '#c92a2a' }[state] ?? colourOf(index);
           L.circleMarker([stop.lat, stop.lon], { radius: 6, color: '#fff', weight: 1.5, fillColor: fill, fillOpacity: 0.9 })
-            .bindTooltip(`${stop.seq}. ${fmtTime(stop.start)} ${stop.client_name ?? ''} · ${t(`visit.${state}`)}`)
+            .bindTooltip(esc(`${stop.seq}. ${fmtTime(stop.start)} ${stop.client_name ?? ''} · ${t(`visit.${state}`)}`))
             .addTo(routeLayer);
         }
       }
@@ -180,7 +181,7 @@ export class LiveTab {
       const seen = pos ? new Date(pos.t).getTime() : null;
       const stale = !seen || now - seen > STALE_AFTER_MIN * 60000;
       if (pos) {
-        const html = `<div class="worker-pin${stale ? ' stale' : ''}" data-worker-id="${id}">${shortName(this.workerName(id))}</div>`;
+        const html = `<div class="worker-pin${stale ? ' stale' : ''}" data-worker-id="${esc(id)}">${esc(shortName(this.workerName(id)))}</div>`;
         const icon = L.divIcon({ className: '', html, iconSize: null, iconAnchor: [10, 10] });
         let marker = this.markers.get(id);
         if (!marker) {
@@ -190,7 +191,7 @@ export class LiveTab {
           marker.setLatLng([pos.lat, pos.lon]);
           marker.setIcon(icon);
         }
-        marker.bindTooltip(this.seenText(pos));
+        marker.bindTooltip(esc(this.seenText(pos)));
       }
       const counts = perWorker.get(id) ?? { done: 0, late: 0, missed: 0, total: 0 };
       const row = document.createElement('div');

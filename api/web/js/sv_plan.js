@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { errorText, fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
 import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
 import { L, colourOf } from './sv_map.js';
+import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
@@ -302,7 +303,6 @@ export class PlanTab {
     // Visits left out of the plan: hollow red rings, the reason on hover.
     for (const u of this.plan?.unplanned ?? []) {
       if (u.lon == null) continue;
-      const esc = (x) => String(x ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
       L.circleMarker([u.lat, u.lon], {
         radius: 8, color: '#c92a2a', weight: 2.5, dashArray: '3 2', fillColor: '#fff', fillOpacity: 0.9,
         className: 'unplanned-ring',
@@ -321,7 +321,6 @@ export class PlanTab {
   }
 
   stopTip(stop) {
-    const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
     return `<b>${stop.seq}. ${fmtTime(stop.start)}–${fmtTime(stop.end)} ${esc(this.clientName(stop))}</b>`
       + (stop.address ? `<br>${esc(stop.address)}` : '')
       + (stop.why ? `<br><i>${esc(this.whyLine(stop, ''))}</i>` : '');

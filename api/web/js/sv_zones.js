@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { fmtNumber, t } from './i18n.js';
 import { skillName } from './reasons.js';
 import { L } from './sv_map.js';
+import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const BAR_SCALE = 1.25; // a bar's full width is 125% of the worker's hours; the mark is 100%
@@ -107,7 +108,7 @@ export class ZonesTab {
       if (!zone.polygon) continue;
       const shape = L.geoJSON(zone.polygon, {
         style: { color: zone.color, weight: 2, fillColor: zone.color, fillOpacity: 0.12 },
-      }).bindTooltip(zone.worker_name || zone.name, { sticky: true });
+      }).bindTooltip(esc(zone.worker_name || zone.name), { sticky: true });
       shape.addTo(layers.zones);
       bounds.extend(shape.getBounds());
     }
@@ -143,7 +144,7 @@ export class ZonesTab {
       html: `<div class="building-pin">${group.length}</div>`,
     });
     const pin = L.marker([group[0].lat, group[0].lon], { icon, zIndexOffset: 500, keyboard: true });
-    pin.bindTooltip(() => t('zones.building', { n: group.length, address: group[0].address ?? '' }));
+    pin.bindTooltip(() => esc(t('zones.building', { n: group.length, address: group[0].address ?? '' })));
     pin.bindPopup(() => this.buildingList(group), { maxWidth: 320 });
     pin.addTo(this.ctx.map.layers.clients);
     this.buildingPins.push({ pin, group });
@@ -223,7 +224,6 @@ export class ZonesTab {
     if (client.location_status === 'needs_location') flags.push(t('client.needs_location'));
     for (const s of client.required_skills ?? []) flags.push(t('client.skill', { skill: skillName(s) }));
     for (const c of client.categories ?? []) flags.push(c);
-    const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
     return `<b>${esc(client.full_name)}</b><br>${esc(client.address)}`
       + `<br>${esc(t(`status.${client.status}`))} · ${esc(zone ? zone.worker_name || zone.name : t('zones.no_zone'))}`
       + `<br>${esc(t('client.weekly', { minutes: fmtNumber(client.weekly_minutes ?? 0) }))}`

@@ -2,13 +2,14 @@
 // Pages and code are fetched fresh when online (network first) and from the cache when not.
 // API calls are never cached here: the page keeps its own copy of the route and an outbox.
 
-const CACHE = 'careroute-shell-v2';
+const CACHE = 'careroute-shell-v3';
 const SHELL = [
   '/m/',
   '/m/manifest.webmanifest',
   '/static/css/app.css',
   '/static/js/api.js',
   '/static/js/basemap.js',
+  '/static/js/html.js',
   '/static/favicon.svg',
   '/static/js/i18n.js',
   '/static/js/outbox.js',
