@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from api.errors import install_error_handlers
 from api.maintenance import periodic_maintenance
 from api.routes import (
+    accounts,
     audit,
     auth,
     health,
@@ -33,6 +34,7 @@ log = logging.getLogger("careroute.http")
 ROUTERS = [
     health.router,
     auth.router,
+    accounts.router,
     registry.router,
     imports.router,
     audit.router,

@@ -70,6 +70,13 @@ class User(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), nullable=True)
     locale: Mapped[str] = mapped_column(String(5), default="ru")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A one-time code to set a password (a new login, or a forgotten password): its hash and
+    # until when it works; spent when used.
+    reset_code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reset_code_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     offices: Mapped[list[Office]] = relationship(secondary="user_office", lazy="selectin")
 

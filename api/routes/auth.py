@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -38,6 +39,7 @@ def login(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depend
     user = session.scalars(select(User).where(User.username == form.username)).one_or_none()
     if user is None or not user.is_active or not verify_password(form.password, user.password_hash):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
+    user.last_login_at = datetime.now(UTC)
     return Token(access_token=create_access_token(user.id, user.role.value), role=user.role.value)
 
 
