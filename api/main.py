@@ -11,6 +11,7 @@ from api.errors import install_error_handlers
 from api.headers import SecurityHeaders
 from api.maintenance import periodic_maintenance
 from api.routes import (
+    accounts,
     audit,
     auth,
     field,
@@ -35,6 +36,7 @@ log = logging.getLogger("careroute.http")
 ROUTERS = [
     health.router,
     auth.router,
+    accounts.router,
     registry.router,
     imports.router,
     audit.router,

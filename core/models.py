@@ -74,6 +74,13 @@ class User(Base):
     # Carried in every access token; raised when the password changes or the login is
     # disabled, which revokes the tokens issued before.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A one-time code to set a password (a new login, or a forgotten password): its hash and
+    # until when it works; spent when used.
+    reset_code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reset_code_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     offices: Mapped[list[Office]] = relationship(secondary="user_office", lazy="selectin")
 

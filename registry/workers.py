@@ -210,3 +210,24 @@ def _record(
         changes=audit.diff(before, snapshot(worker)),
         office_id=worker.office_id,
     )
+
+
+def without_login(session: Session, *, worker_id: int) -> Worker:
+    """The worker record, if it has no login yet (else 409; 404 when there is none)."""
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        raise NotFound("worker")
+    if worker.user_id is not None:
+        raise RegistryError("this worker already has a login", status=409, field="worker_id")
+    return worker
+
+
+def bind_login(session: Session, *, worker_id: int, user: User) -> Worker:
+    """Give a worker record its login (a new field worker's account); the record must have none."""
+    worker = without_login(session, worker_id=worker_id)
+    _check_login(session, user_id=user.id, worker_id=worker.id)
+    before = snapshot(worker)
+    worker.user_id = user.id
+    session.flush()
+    _record(session, user=None, worker=worker, action="update", before=before)
+    return worker

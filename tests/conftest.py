@@ -92,15 +92,16 @@ def api(db: Session) -> Iterator[TestClient]:
 
 @pytest.fixture(autouse=True)
 def _forget_failed_logins(request: pytest.FixtureRequest) -> None:
-    """Each test that logs in starts without earlier tests' wrong passwords counted against its
-    logins (they all come from one address)."""
+    """Each test that logs in starts without earlier tests' wrong passwords or device requests
+    counted against it (login throttling and the devices' rate limits: all tests come from one
+    address)."""
     if not {"api", "server", "app_client"} & set(request.fixturenames):
         return
     from core.redis import get_redis
 
     try:
         client = get_redis()
-        keys = list(client.scan_iter("login:*", count=1000))
+        keys = [k for pattern in ("login:*", "rl:*") for k in client.scan_iter(pattern, count=1000)]
         if keys:
             client.delete(*keys)
     except Exception:  # Redis down (a fault test): nothing to forget

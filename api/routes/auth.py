@@ -6,6 +6,7 @@ password-hash work as a known one."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -70,6 +71,7 @@ def login(
             raise TooManyLogins(wait)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong username or password")
     throttle.record_success(redis, username=form.username)
+    user.last_login_at = datetime.now(UTC)
     token = create_access_token(user.id, user.role.value, version=user.token_version)
     return Token(access_token=token, role=user.role.value)
 

@@ -31,6 +31,12 @@ EXPECTED: dict[str, str] = {
     "GET /health": "ok ok ok ok ok ok",
     "POST /api/auth/token": "401 401 401 401 401 401",  # wrong password for everyone
     "GET /api/auth/me": "401 ok ok ok ok ok",
+    "POST /api/auth/password-with-code": "ok ok ok ok ok ok",  # a wrong code: 400 for anyone
+    "POST /api/me/password": "401 ok ok ok ok ok",  # a wrong current password: 400
+    "GET /api/users": "401 403 403 403 403 ok",
+    "POST /api/users": "401 403 403 403 403 ok",
+    "PATCH /api/users/{user_id}": "401 403 403 403 403 404",  # no such user
+    "POST /api/users/{user_id}/reset-code": "401 403 403 403 403 404",
     "GET /api/regions": "401 403 ok ok ok ok",
     "GET /api/offices": "401 ok ok ok ok ok",
     "POST /api/offices": "401 403 403 403 403 ok",
@@ -126,6 +132,14 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     day = ids["day"]
     return {
         "POST /api/auth/token": {"data": {"username": "nobody-here", "password": "wrong"}},
+        "POST /api/auth/password-with-code": {
+            "json": {"username": "nobody-here", "code": "0000", "password": "long enough pass"}
+        },
+        "POST /api/me/password": {
+            "json": {"old_password": "not the one", "new_password": "another long one"}
+        },
+        "POST /api/users": {"json": {"username": "made.in.matrix", "role": "admin"}},
+        "PATCH /api/users/{user_id}": {"json": {"full_name": "Новое имя"}},
         "POST /api/offices": {"json": {"region_id": ids["region_id"], "name": "ОСО №99"}},
         "PATCH /api/offices/{office_id}": {"json": {"address": "Москва, ул. Новая, 1"}},
         "POST /api/offices/{office_id}/workers": {"json": worker},
@@ -192,6 +206,7 @@ PATH_VALUES = {
     "name": "worker-timing",
     "fmt": "csv",
     "visit_id": 2**31 - 1,
+    "user_id": 2**31 - 1,
     "form": "department-services",
 }
 # Routes that delete take the spare object, so the others stay for the rest of the run.
