@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import random
 import time
@@ -35,6 +34,7 @@ import statistics  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from core import geo  # noqa: E402
 from core.db import get_engine, session_scope  # noqa: E402
 from core.settings import get_settings  # noqa: E402
 
@@ -64,7 +64,6 @@ CATEGORIES = [
 ]
 MODES = ["walk", "walk", "walk", "transit", "car"]
 STEP_M_PER_S = 1.2
-METRES_PER_DEGREE = 111_195.0
 
 
 def ensure_database() -> None:
@@ -376,8 +375,7 @@ def _region_offices(session: Session, region_id: int) -> set[int]:
 
 
 def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
-    dx = (a[0] - b[0]) * math.cos(math.radians(a[1]))
-    return METRES_PER_DEGREE * math.hypot(dx, a[1] - b[1])
+    return geo.distance_m(*a, *b)
 
 
 def _pings(
