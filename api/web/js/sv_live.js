@@ -109,14 +109,17 @@ export class LiveTab {
     this.render();
   }
 
+  // A visit is a client's visit of the day, whichever version of the plan put it on a route:
+  // a re-approved plan gives every stop a new id, so the board matches by worker and client.
   noteVisit(visit) {
     if (!visit) return;
-    this.visits.set(visit.plan_stop_id ?? `c${visit.client_id}`, visit);
+    this.visits.set(`${visit.worker_id}:${visit.client_id}`, visit);
+    this.visits.set(`c${visit.client_id}`, visit);
   }
 
   // done / in progress / late / missed / planned, from what the tracking said and the clock.
-  stateOf(stop, now) {
-    const v = this.visits.get(stop.id) ?? this.visits.get(`c${stop.client_id}`);
+  stateOf(stop, workerId, now) {
+    const v = this.visits.get(`${workerId}:${stop.client_id}`) ?? this.visits.get(`c${stop.client_id}`);
     const status = v?.status;
     if (['done', 'departed', 'completed', 'confirmed'].includes(status)) return 'done';
     if (['no_show', 'refused', 'missed'].includes(status)) return 'missed';
@@ -148,7 +151,7 @@ export class LiveTab {
         started: new Date(route.start).getTime() <= now, // a silent phone before the day is normal
       };
       for (const stop of route.stops ?? []) {
-        const state = this.stateOf(stop, now);
+        const state = this.stateOf(stop, route.worker_id, now);
         totals[state] += 1;
         if (state in counts) counts[state] += 1;
         if (stop.lon != null) {
