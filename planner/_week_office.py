@@ -291,6 +291,7 @@ class Office:
                         continue
                     best = max(options, key=lambda d: self._free(task.client_id, d, used))
                     placed[task.id] = best
+
                     def room_left(worker_id: str, day: date = best) -> int:
                         return self.room(worker_id, day) - used.get((worker_id, day), 0)
 

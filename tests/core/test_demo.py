@@ -378,5 +378,3 @@ def test_geometry_is_stored_in_4326(db: Session, demo: DemoSummary) -> None:
     assert office is not None
     area = to_shape(office.service_area)
     assert 37.7 < area.centroid.x < 37.9 and 55.7 < area.centroid.y < 55.8
-
-
