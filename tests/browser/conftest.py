@@ -311,11 +311,16 @@ def approved_route(session: Session, data: OfficeData, *, worker_index: int = 0)
 
 @pytest.fixture
 def planning_worker(server: str) -> Iterator[None]:
-    """A planning job worker (RQ) in its own process, on the same database and Redis."""
+    """A planning job worker (RQ) in its own process, on the same database and Redis. The queue
+    is emptied first: jobs enqueued by earlier tests (whose offices and users are gone) would
+    otherwise run before this test's own."""
     import os
     import subprocess
     import sys
 
+    from planner import jobs
+
+    jobs.planning_queue().empty()
     env = {**os.environ, "PLAN_TIME_LIMIT_S": "2"}
     code = "import sys; from planner.jobs import worker_main; sys.exit(worker_main([]))"
     process = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=Path(__file__).parents[2])

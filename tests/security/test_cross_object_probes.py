@@ -28,6 +28,7 @@ NOT_OBJECTS = {
     "POST /api/gps/owntracks", "GET /api/me/devices", "POST /api/me/devices", "GET /api/me/route",
     "GET /api/auth/me", "GET /api/regions", "GET /api/offices", "GET /api/audit",
     "GET /api/reports/offices", "GET /api/reports/visits/{visit_id}/events",
+    "POST /api/auth/password-with-code", "POST /api/me/password",  # one's own account
 }  # fmt: skip
 SPARES = {"worker_id": "spare_worker_id", "client_id": "spare_client_id",
           "service_id": "spare_service_id"}  # fmt: skip
