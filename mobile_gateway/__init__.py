@@ -13,7 +13,8 @@ Devices
 
 The day
 - `GET /api/me/route?day=YYYY-MM-DD` -> `{day, worker_id, plan_id, start, end, stops: [{
-  plan_stop_id, seq, arrival, start, end, services: [{code, name, minutes}], status:
+  plan_stop_id, visit_key (the client's visit of the day: the same in every plan version),
+  seq, arrival, start, end, services: [{code, name, minutes}], status:
   planned|in_progress|done|no_show|refused, arrived_at, departed_at, client: CLIENT}]}`
   (empty `stops` and null `plan_id` when no plan is approved for that day).
 - `GET /api/me/clients/{id}` -> CLIENT = `{id, full_name, address, phone, notes, lat, lon,

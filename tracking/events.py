@@ -179,25 +179,35 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
 
 
 def _plan_stop(
-    session: Session, *, worker_id: int, client_id: int, day: date, given: int | None
+    session: Session,
+    *,
+    office_id: int,
+    worker_id: int,
+    client_id: int,
+    day: date,
+    given: int | None,
 ) -> PlanStop | None:
-    """The given plan stop if it is this worker's visit to this client, else the approved one."""
+    """The stop of this visit in the day's approved version (a phone may still hold a stop of
+    an earlier version: the visit is the same), else the given stop if it is this worker's
+    visit to this client."""
+    approved = (
+        select(Plan.id)
+        .where(Plan.office_id == office_id, Plan.day == day, Plan.status == PlanStatus.APPROVED)
+        .order_by(Plan.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stops = session.scalars(
+        select(PlanStop).where(PlanStop.plan_id == approved, PlanStop.client_id == client_id)
+    ).all()
+    stop = visits.stop_of_visit(list(stops), worker_id=worker_id, client_id=client_id)
+    if stop is not None:
+        return stop
     if given is not None:
         stop = session.get(PlanStop, given)
         if stop is not None and stop.worker_id == worker_id and stop.client_id == client_id:
             return stop
-    query = (
-        select(PlanStop)
-        .join(Plan, Plan.id == PlanStop.plan_id)
-        .where(
-            PlanStop.worker_id == worker_id,
-            PlanStop.client_id == client_id,
-            Plan.day == day,
-            Plan.status == PlanStatus.APPROVED,
-        )
-        .order_by(Plan.version.desc())
-    )
-    return session.scalars(query).first()
+    return None
 
 
 def _distance_m(session: Session, *, client_id: int, lat: float, lon: float) -> float | None:
@@ -293,7 +303,12 @@ def _store_event(
         return Verdict("rejected", "not_your_client", uid), None
     day = event.t.astimezone(tz).date()
     stop = _plan_stop(
-        session, worker_id=device.worker_id, client_id=client.id, day=day, given=event.plan_stop_id
+        session,
+        office_id=client.office_id,
+        worker_id=device.worker_id,
+        client_id=client.id,
+        day=day,
+        given=event.plan_stop_id,
     )
     services = _services(session, office_id=client.office_id, given=event.services, stop=stop)
     if isinstance(services, str):

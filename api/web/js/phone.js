@@ -229,6 +229,10 @@ function noteVerdicts(answers) {
   return any;
 }
 
+// A visit is the client's visit of the day: the same under every approved version of the
+// plan (each gives its stops new ids), so what this phone did is kept by the visit's key.
+const keyOf = (stop) => stop.visit_key ?? String(stop.plan_stop_id);
+
 async function record(stop, type, extra = {}) {
   const event = {
     uuid: outbox.newUuid(),
@@ -236,11 +240,12 @@ async function record(stop, type, extra = {}) {
     t: new Date().toISOString(),
     client_id: stop.client.id,
     plan_stop_id: stop.plan_stop_id,
+    visit_key: keyOf(stop),
     ...extra,
   };
   if (lastFix) Object.assign(event, { lat: lastFix.lat, lon: lastFix.lon, accuracy: lastFix.accuracy });
-  const mine = local[stop.plan_stop_id] ?? {};
-  local[stop.plan_stop_id] = { ...mine, events: [...(mine.events ?? []), event.uuid] };
+  const mine = local[keyOf(stop)] ?? {};
+  local[keyOf(stop)] = { ...mine, events: [...(mine.events ?? []), event.uuid] };
   saveLocal();
   await outbox.enqueue('event', event);
   await showSyncState();
@@ -248,11 +253,11 @@ async function record(stop, type, extra = {}) {
 }
 
 function stateOf(stop) {
-  return local[stop.plan_stop_id]?.status ?? stop.status ?? 'planned';
+  return local[keyOf(stop)]?.status ?? stop.status ?? 'planned';
 }
 
 function setState(stop, changes) {
-  local[stop.plan_stop_id] = { ...(local[stop.plan_stop_id] ?? {}), ...changes };
+  local[keyOf(stop)] = { ...(local[keyOf(stop)] ?? {}), ...changes };
   saveLocal();
   render();
 }
@@ -303,8 +308,9 @@ function render() {
 function stopCard(stop) {
   const li = $('stop-template').content.firstElementChild.cloneNode(true);
   const state = stateOf(stop);
-  const mine = local[stop.plan_stop_id] ?? {};
+  const mine = local[keyOf(stop)] ?? {};
   li.dataset.stopId = stop.plan_stop_id;
+  li.dataset.visitKey = keyOf(stop);
   li.dataset.state = state;
   li.classList.add(state.replace('_', '-'));
   li.querySelector('.num').textContent = stop.seq;
