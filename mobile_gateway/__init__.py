@@ -28,7 +28,9 @@ worker's `Bearer <JWT>` plus `X-Device-Id: <device id>`), body
               services?: [{code, minutes?}], code?, signature?, reason?}]}`
 where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | departed |
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
-no_show | refused (`reason` required). Answer 200:
+no_show | refused (`reason` required) | reopened (the worker corrects their own finished or
+not-done visit of today until a supervisor reviews it; audited; refused as
+`nothing_to_correct`, `correction_not_today` or `visit_reviewed`). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
 one entry per item in order (match them by position: a refused item's uuid may be what was
 wrong with it). status: `accepted` (stored; for events the reason may be a flag:

@@ -203,6 +203,30 @@ def review(visit: Visit, *, geofence_m: float) -> Visit:
     return visit
 
 
+def reopen(visit: Visit, *, geofence_m: float) -> str:
+    """The worker corrects the visit: what ended it (departure, services, confirmation, the
+    reason it was not done) is cleared, the arrival stays; returns the status it had."""
+    before = visit.status
+    visit.status = "planned"
+    visit.tapped_departure = visit.inferred_departure = None
+    visit.services, visit.minutes, visit.confirmed, visit.reason = [], 0, False, ""
+    visit.flags = [f for f in visit.flags or [] if f != "long_service"]
+    refresh(visit, geofence_m=geofence_m)
+    return before
+
+
+def correctable(visit: Visit | None, *, today: date) -> str | None:
+    """Why the worker may not correct this visit (None: they may): only their visit of today
+    that is over, and only until a supervisor has reviewed it."""
+    if visit is None or visit.status in ("planned", "in_progress"):
+        return "nothing_to_correct"
+    if visit.day != today:
+        return "correction_not_today"
+    if "reviewed" in (visit.flags or []):
+        return "visit_reviewed"
+    return None
+
+
 def as_json(visit: Visit) -> dict[str, Any]:
     """The visit as the live view and the reports read it."""
 

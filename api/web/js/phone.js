@@ -291,6 +291,24 @@ async function finish(stop, form) {
   setState(stop, { status: 'done', services, code_given: Boolean(code), open: null });
 }
 
+// The worker corrects their own visit of today, until the head has reviewed it: what ended the
+// visit is undone (the arrival stays) and the visit is filled in again. The server audits it.
+function correctable(stop, state) {
+  return isToday() && ['done', 'no_show', 'refused'].includes(state)
+    && !(stop.flags ?? []).includes('reviewed');
+}
+
+async function correct(stop) {
+  if (!window.confirm(t('phone.correct_confirm'))) return;
+  const mine = local[keyOf(stop)] ?? {};
+  const arrived = mine.arrived_at ?? stop.arrived_at;
+  await record(stop, 'reopened');
+  setState(stop, {
+    status: arrived ? 'in_progress' : 'planned', arrived_at: arrived ?? null, services: null,
+    reason: null, code_given: null, flags: [], confirmed_by_server: null, open: null,
+  });
+}
+
 async function notDone(stop, type, reason) {
   if (refuseOtherDay()) return;
   await record(stop, type, { reason });
@@ -354,6 +372,7 @@ function stopCard(stop) {
   } else if (state === 'in_progress') {
     openServices(li, stop);
   }
+  if (correctable(stop, state)) button('phone.correct', '', () => correct(stop));
   const status = li.querySelector('.status-line');
   if (state === 'done') {
     showVerdict(status, stop, mine);
