@@ -201,7 +201,8 @@ export class PlanTab {
       this.picked = null;
       await this.loadPlansList();
       this.render();
-      this.message(t('plan.moved_draft', { version: this.plan.version }), 'good');
+      const approved = this.plans.some((p) => p.status === 'approved');
+      this.message(t(approved ? 'plan.moved_draft' : 'plan.moved_first_draft', { version: this.plan.version }), 'good');
       this.focusStop(this.plan, stopId, workerId, position);
     } catch (exc) {
       const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : errorText(exc);
