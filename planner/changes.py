@@ -97,15 +97,15 @@ def plan_changes(session: Session, *, plan: Plan, against: Plan) -> PlanChanges:
         else:
             workers[stop.worker_id].kept += 1
     for client_id, was in old.items():
-        stop = new.get(client_id)
-        if stop is None or stop.worker_id != was.worker_id:
+        now_at = new.get(client_id)
+        if now_at is None or now_at.worker_id != was.worker_id:
             workers[was.worker_id].removed.append(
                 StopChange(
                     client_id,
                     names.get(client_id, ""),
                     None,
                     was.start,
-                    stop.worker_id if stop else None,
+                    now_at.worker_id if now_at else None,
                 )
             )
     for worker_id in (plan.params or {}).get("exclude_worker_ids", []):

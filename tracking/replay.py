@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
@@ -63,7 +64,7 @@ def _approved_route(session: Session, worker_id: int, day: date) -> PlanRoute | 
     ).first()
 
 
-def _lat_lon(geometry: object) -> tuple[float | None, float | None]:
+def _lat_lon(geometry: Any) -> tuple[float | None, float | None]:
     if geometry is None:
         return None, None
     point = to_shape(geometry)
