@@ -168,3 +168,32 @@ def test_a_worker_off_sick_at_eleven(
         }
     assert plans == {1: PlanStatus.SUPERSEDED, 2: PlanStatus.APPROVED}
     assert not page.errors
+
+
+def test_a_closed_door_the_phone_reported_is_offered_as_an_event(
+    context: Any, zoned_office: OfficeData, artifacts: Path
+) -> None:
+    with Session(get_engine()) as session:
+        setup = approved_day(session, zoned_office)
+        worker_id = zoned_office.workers[1]["id"]
+        client_id = setup["clients"][worker_id][1]
+        session.add(
+            Visit(
+                office_id=zoned_office.office_id, worker_id=worker_id, client_id=client_id,
+                day=setup["day"], status="no_show", services=[], reason="никого нет дома",
+            )
+        )  # fmt: skip
+        session.commit()
+    name = _names([client_id])[client_id]
+
+    page = open_supervisor(context, zoned_office.supervisor, "?tab=events")
+    offered = page.locator(f"#events-reported li[data-client-id='{client_id}']")
+    offered.wait_for()
+    assert name in offered.inner_text()
+    assert page.locator("#events-replan").is_disabled()
+    offered.locator("button").click()
+    page.wait_for_selector(f"#events-list li[data-kind=no_access]:has-text('{name}')")
+    offered.wait_for(state="detached")  # recorded once, no longer offered
+    assert page.locator("#events-replan").is_enabled()
+    page.screenshot(path=str(artifacts / "midday-closed-door-offered.png"))
+    assert not page.errors

@@ -105,6 +105,7 @@ export const moveVisit = (planId, move) => post(`/api/plans/${planId}/move`, mov
 export const replan = (planId, events) => post(`/api/plans/${planId}/replan`, events);
 export const planChanges = (planId) => get(`/api/plans/${planId}/changes`);
 export const services = (officeId) => get(`/api/offices/${officeId}/services`, { limit: 500 });
+export const officeVisits = (officeId, day) => get(`/api/offices/${officeId}/visits`, { day });
 export const dayTrack = (workerId, day) => get(`/api/workers/${workerId}/day-track`, { day });
 
 // --- live --------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ const PANEL = `
       </div>
       <div class="toolbar"><button id="event-add" data-i18n="events.add"></button></div>
       <p class="notice bad" id="events-error" hidden></p>
+      <ul class="plan-list" id="events-reported"></ul>
     </div>
     <h2 data-i18n="events.recorded"></h2>
     <p class="small muted" id="events-empty" data-i18n="events.none"></p>
@@ -88,6 +89,12 @@ export class EventsTab {
     $('events-replan').addEventListener('click', () => this.replan());
     $('events-approve').addEventListener('click', () => this.approve());
     $('events-discard').addEventListener('click', () => this.discard());
+    $('events-reported').addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-client-id]');
+      if (!button) return;
+      this.events.push({ kind: 'no_access', clientId: Number(button.dataset.clientId) });
+      this.renderEvents();
+    });
     $('events-list').addEventListener('click', (e) => {
       const button = e.target.closest('button[data-index]');
       if (!button) return;
@@ -132,6 +139,7 @@ export class EventsTab {
     if (!$('events-now').value) $('events-now').value = this.ctx.day() === today() ? clockNow() : '11:00';
     this.fillForms();
     this.showForm();
+    this.reported = await api.officeVisits(officeId, this.ctx.day()).catch(() => []);
     this.renderEvents();
     this.drawRoutes(this.draft ?? this.base);
   }
@@ -235,6 +243,23 @@ export class EventsTab {
     }));
     $('events-empty').hidden = this.events.length > 0;
     $('events-replan').disabled = !this.events.length;
+    this.renderReported();
+  }
+
+  // Closed doors the phones reported that are not among the events yet: one tap records one.
+  renderReported() {
+    const planned = new Set((this.base?.routes ?? []).flatMap((r) => (r.stops ?? []).map((s) => s.client_id)));
+    const recorded = new Set(this.events.filter((e) => e.kind === 'no_access').map((e) => e.clientId));
+    const rows = (this.reported ?? [])
+      .filter((v) => v.status === 'no_show' && planned.has(v.client_id) && !recorded.has(v.client_id));
+    $('events-reported').replaceChildren(...rows.map((v) => {
+      const li = document.createElement('li');
+      li.className = 'reported';
+      li.dataset.clientId = v.client_id;
+      li.innerHTML = `<span>${esc(t('events.reported', { client: this.clientName(v.client_id), worker: this.workerName(v.worker_id) }))}</span>`
+        + `<button class="small" data-client-id="${esc(v.client_id)}">${esc(t('events.record'))}</button>`;
+      return li;
+    }));
   }
 
   // --- re-plan, preview, approve -------------------------------------------------------------
