@@ -37,7 +37,7 @@ from api.schemas import (
 from core.deps import SessionDep, StaffUser, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
-from planner import build, jobs, moves, plans
+from planner import build, day_events, jobs, moves, plans
 from planner import replan as replan_service
 from planner.models import Plan
 from registry.access import can_see_office
@@ -93,7 +93,7 @@ class OverrunIn(BaseModel):
     """A visit under way that runs long."""
 
     client_id: Id
-    minutes: int = Field(ge=1, le=replan_service.MAX_OVERRUN_MIN)
+    minutes: int = Field(ge=1, le=day_events.MAX_OVERRUN_MIN)
 
 
 class ReplanRequest(BaseModel):
