@@ -23,6 +23,7 @@ from api.routes import (
     registry,
     reports,
     tracking,
+    weeks,
     zones,
 )
 from core.logging import setup_logging
@@ -42,6 +43,7 @@ ROUTERS = [
     audit.router,
     zones.router,
     plans.router,
+    weeks.router,
     reports.router,
     live.router,
     field.router,
