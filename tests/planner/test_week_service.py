@@ -195,7 +195,7 @@ def test_move_to_another_day_checks_rule_and_fit(
         "to_day": HOLIDAY.isoformat(),
         "to_worker_id": o.anna.id,
     }
-    if abs((HOLIDAY - from_day).days) <= 2 and HOLIDAY != from_day:
+    if abs((HOLIDAY - from_day).days) <= 2 and from_day != HOLIDAY:
         off = api.post(url, json=body, headers=head)
         assert off.status_code == 409 and off.json()["code"] == "week.off_duty", off.text
     before = db.scalar(select(func.count()).select_from(Plan).where(Plan.week_id == week.id))
