@@ -122,6 +122,16 @@ def advice_json(advice: FitAdvice, client: Client, workers: dict[int, str]) -> d
                 "worker_id": int(o.worker_id),
                 "worker_name": o.worker_name,
                 "days": [v.day for v in o.visits],
+                "visits": [
+                    {
+                        "day": v.day,
+                        "worker_id": int(v.worker_id),
+                        "worker_name": workers.get(int(v.worker_id), ""),
+                        "minutes": v.minutes,
+                        "travel_minutes": round(v.travel_s / 60, 1),
+                    }
+                    for v in o.visits
+                ],
                 "minutes": o.minutes,
                 "travel_minutes": round(o.travel_s / 60, 1),
                 "room_left_minutes": o.room_left_s // 60,

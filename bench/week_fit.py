@@ -65,7 +65,7 @@ def check(problem: WeekProblem, planned: WeekPlan, client: CareClient) -> tuple[
     as_advised = True
     for visit in best.visits:
         day = by_day[visit.day]
-        worker = next(w for w in day.problem.workers if w.id == best.worker_id)
+        worker = next(w for w in day.problem.workers if w.id == visit.worker_id)
         route = next((r for r in day.plan.routes if r.worker_id == worker.id), None)
         mine = {s.visit_id for s in route.stops} if route is not None else set()
         before = route.travel if route is not None and route.stops else 0

@@ -3,12 +3,13 @@ can take the visits, the minutes and travel each option adds, and every worker's
 
 Input: the planned days of a week (each day's `Problem`, with the new client's visit place
 among its locations, and each worker's order of visits) and the client with their lines.
-For each worker who has the skills, each of the client's tasks in the period
-(`tasks_for_period`) goes to the allowed day the worker works on where its visit adds the
-least travel: the visit is tried at every place of the worker's route and the route is
-scheduled exactly (`planner.schedule`: shift, lunch, windows, the daily maximum); tasks of
-one day make one visit. An option holds when every task found a day. Options come best
-first: fewest minutes of travel added, then the most room left. Pure: no database.
+For each worker, each of the client's tasks in the period (`tasks_for_period`) goes to the
+allowed day the worker works on where its visit adds the least travel (a task none of whose
+days the worker works, such as a daily client's Sunday, goes to the worker on duty then):
+the visit is tried at every place of the route and the route is scheduled exactly
+(`planner.schedule`: shift, lunch, windows, the daily maximum); tasks of one day make one
+visit. An option holds when every task found a day. Options come best first: fewest
+minutes of travel added, then the most room left. Pure: no database.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class FitDay:
 @dataclass(frozen=True, slots=True)
 class FitVisit:
     day: date
+    worker_id: str
     position: int  # where in the worker's route (0 = first)
     minutes: int  # of services
     travel_s: int  # travel the visit adds to the worker's day
@@ -140,20 +142,18 @@ def _option(
     by_day: dict[date, FitDay],
     current: dict[date, dict[str, Route]],
 ) -> FitOption | None:
-    """The worker's cheapest days for every task, or None when one finds no day."""
+    """The worker's cheapest days for every task; a task none of whose days the worker
+    works goes to the cheapest worker on duty then (the weekend's duty worker for a daily
+    client); None when a task finds no day. A client's tasks of one day make one visit."""
     taken: dict[date, list[Task]] = defaultdict(list)
     chosen: dict[date, FitVisit] = {}
     for task in sorted(tasks, key=lambda t: (len(t.allowed), t.day)):
-        best: FitVisit | None = None
-        for day in task.allowed:
-            fit_day = by_day.get(day)
-            if fit_day is None or worker.id not in {w.id for w in fit_day.problem.workers}:
-                continue
-            if any(t.line == task.line for t in taken[day]):
-                continue
-            found = _insert(client, worker, fit_day, [*taken[day], task], current[day])
-            if found is not None and (best is None or found.travel_s < best.travel_s):
-                best = found
+        best = _cheapest(client, [worker], task, taken, chosen, by_day, current)
+        if best is None and not any(_works(worker, by_day.get(d)) for d in task.allowed):
+            others = {
+                w.id: w for d in task.allowed if d in by_day for w in by_day[d].problem.workers
+            }
+            best = _cheapest(client, list(others.values()), task, taken, chosen, by_day, current)
         if best is None:
             return None
         taken[best.day].append(task)
@@ -167,6 +167,35 @@ def _option(
         travel_s=sum(v.travel_s for v in visits),
         room_left_s=0,
     )
+
+
+def _works(worker: Worker, day: FitDay | None) -> bool:
+    return day is not None and any(w.id == worker.id for w in day.problem.workers)
+
+
+def _cheapest(
+    client: CareClient,
+    workers: list[Worker],
+    task: Task,
+    taken: dict[date, list[Task]],
+    chosen: dict[date, FitVisit],
+    by_day: dict[date, FitDay],
+    current: dict[date, dict[str, Route]],
+) -> FitVisit | None:
+    best: FitVisit | None = None
+    for day in task.allowed:
+        fit_day = by_day.get(day)
+        if fit_day is None or any(t.line == task.line for t in taken[day]):
+            continue
+        for worker in workers:
+            if not _works(worker, fit_day):
+                continue
+            if day in chosen and chosen[day].worker_id != worker.id:
+                continue  # the day's visit is someone else's already
+            found = _insert(client, worker, fit_day, [*taken[day], task], current[day])
+            if found is not None and (best is None or found.travel_s < best.travel_s):
+                best = found
+    return best
 
 
 def _insert(
@@ -196,11 +225,12 @@ def _insert(
     before = routes.get(worker.id)
     travel_before = before.travel if before is not None and before.stops else 0
     best: FitVisit | None = None
+    problem = replace(day.problem, visits=(*day.problem.visits, visit))
     for position in range(len(order) + 1):
-        trial = schedule_route(day.problem, worker, [*order[:position], visit, *order[position:]])
+        trial = schedule_route(problem, worker, [*order[:position], visit, *order[position:]])
         if trial.broken is not None:
             continue
         added = trial.route.travel - travel_before
         if best is None or added < best.travel_s:
-            best = FitVisit(day.day, position, minutes, added)
+            best = FitVisit(day.day, worker.id, position, minutes, added)
     return best

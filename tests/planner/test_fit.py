@@ -54,7 +54,8 @@ def test_options_keep_rule_duty_and_room(office: tuple[WeekProblem, list, WeekPl
     works = {d.day: {w.id for w in d.problem.workers} for d in planned.days}
     for option in advice.options:
         assert set(option.days) <= allowed
-        assert all(option.worker_id in works[d] for d in option.days)
+        assert all(v.worker_id in works[v.day] for v in option.visits)
+        assert option.worker_id in {v.worker_id for v in option.visits}
         assert option.minutes == sum(t.minutes for t in tasks)
     travels = [o.travel_s for o in advice.options]
     assert travels == sorted(travels)  # best first
