@@ -18,9 +18,7 @@ def test_each_office_has_weekend_duty_for_its_daily_clients() -> None:
         assert len(duty) >= 2
         for worker in duty:
             assert len(worker.shifts) == 5  # a forty-hour week: Wednesday to Sunday
-        enrolled = [
-            i for i, c in enumerate(office.clients) if c.status == ClientStatus.ENROLLED
-        ]
+        enrolled = [i for i, c in enumerate(office.clients) if c.status == ClientStatus.ENROLLED]
         for day in (SATURDAY, SATURDAY + timedelta(days=1)):
             minutes = [office.plans[i].minutes_on(day) for i in enrolled if i in office.plans]
             due = [m for m in minutes if m > 0]
