@@ -221,7 +221,8 @@ def main() -> None:
         f"(d) where queued clients fit: {len(checked)} queued, {len(fits)} with an option, "
         f"{sum(c.as_advised for c in fits)} planned as advised (the same worker and days, travel "
         f"within 10 %); the workers' travel on the advised days {advised:.0f} min advised, "
-        f"{routed:.0f} min routed"
+        f"{routed:.0f} min routed; worker-days where the day solver dropped other visits: "
+        f"{sum(c.note.count('other visits left out') for c in fits)}"
     )
     base, week = rows[0].stats, rows[1].stats
     print(
