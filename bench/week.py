@@ -224,6 +224,9 @@ def main() -> None:
         f"{routed:.0f} min routed; worker-days where the day solver dropped other visits: "
         f"{sum(c.note.count('other visits left out') for c in fits)}"
     )
+    for c in fits:
+        if not c.as_advised:
+            print(f"  {c.client_id} not as advised: {c.note}")
     base, week = rows[0].stats, rows[1].stats
     print(
         f"week: unplanned={week['unplanned']:.0f} baseline_unplanned={base['unplanned']:.0f} "

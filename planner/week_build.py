@@ -157,11 +157,10 @@ def prepare_week(
     located: dict[str, Client] = {}
     services: dict[tuple[str, str], dict[str, Any]] = {}
     for client in registry.clients:
+        if _status(registry, client, start) != ENROLLED:
+            continue
         plans = registry.plans.get(client.id, [])
         _check_lines(client, plans)
-        care = registry.care_client(client, start)
-        if care.status != ENROLLED:
-            continue
         lines = _lines_in(plans, start, end)
         if not lines:
             continue
@@ -223,6 +222,10 @@ def registry_workers(session: Session, office_id: int) -> list[Worker]:
     )
 
 
+def _status(registry: Any, client: Client, day: date) -> str:
+    return build.status_on(client, registry.changes.get(client.id, []), day).value
+
+
 def _check_lines(client: Client, plans: list[CarePlan]) -> None:
     """Every stored rule parses; else RuleError naming the client, the plan and the line."""
     for plan in plans:
@@ -275,10 +278,10 @@ def check_rules(session: Session, *, office_id: int, start: date, end: date) -> 
     registry = build._registry(session, office_id, start, end)
     due = 0
     for client in registry.clients:
+        if _status(registry, client, start) != ENROLLED:
+            continue
         plans = registry.plans.get(client.id, [])
         _check_lines(client, plans)
-        if registry.care_client(client, start).status != ENROLLED:
-            continue
         lines = tuple(_lines_in(plans, start, end))
         care = CareClient(str(client.id), client.full_name, lines=lines)
         due += len(tasks_for_period([care], start, end, calendar))

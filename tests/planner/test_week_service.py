@@ -21,13 +21,14 @@ from core.models import Office, Role, User
 from core.settings import get_settings
 from planner import jobs, week_jobs
 from planner.models import Plan, PlanStatus, PlanWeek
-from registry.models import Client, ClientStatus, Worker, WorkerShift
+from registry.models import Client, ClientStatus, Worker, WorkerAbsence, WorkerShift
 from tests import factories as f
 
 pytestmark = [pytest.mark.db, pytest.mark.redis]
 
 MONDAY = date(2026, 11, 2)  # Wednesday 4 November is Unity Day, a holiday
 HOLIDAY = date(2026, 11, 4)
+THURSDAY = date(2026, 11, 5)
 SATURDAY = date(2026, 11, 7)
 
 
@@ -50,6 +51,7 @@ def make_office(db: Session) -> Office1:
     anna = f.worker(db, office, full_name="Анна Week")
     boris = f.worker(db, office, full_name="Борис Week")
     duty = f.worker(db, office, full_name="Дежурная Week")
+    boris.absences = [WorkerAbsence(date_from=THURSDAY, date_to=THURSDAY, reason="отгул")]
     duty.shifts += [
         WorkerShift(weekday=d, start=time(9), end=time(15), lunch_minutes=0) for d in (6, 7)
     ]
@@ -151,6 +153,9 @@ def test_week_job_stores_a_draft_per_day_and_covers_weekends(
     duty_sat = next(c for c in rows[o.duty.id]["cells"] if c["day"] == SATURDAY.isoformat())
     assert duty_sat["work_minutes"] > 60 and len(duty_sat["visits"]) >= 3
     assert view.json()["days"][2]["off"]  # the holiday says why
+    boris_off = next(c for c in rows[o.boris.id]["cells"] if c["day"] == THURSDAY.isoformat())
+    assert boris_off["absent"] and not boris_off["on_duty"] and not boris_off["visits"]
+    assert o.boris.id not in set(visits[THURSDAY].values())
 
     # approve one day, then the whole week: every day approved once
     one = api.post(
@@ -280,6 +285,24 @@ def test_bad_rule_names_client_and_line_and_stores_nothing(
     assert "Неверная Правило" in body["detail"] and "line 1" in body["detail"]
     assert db.scalar(select(func.count()).select_from(PlanWeek)) == weeks
     assert len(jobs.planning_queue(queue_redis)) == 0
+    month = api.post(
+        f"/api/offices/{o.office.id}/plan-weeks",
+        json={"month": "2026-12", "time_limit_s": 60},
+        headers=f.auth(o.supervisor),
+    )
+    assert month.status_code == 422  # the bad line is named for a month too
+    bad.status = ClientStatus.DISCHARGED
+    db.flush()
+    month = api.post(
+        f"/api/offices/{o.office.id}/plan-weeks",
+        json={"month": "2026-12", "time_limit_s": 60},
+        headers=f.auth(o.supervisor),
+    )
+    assert month.status_code == 202, month.text
+    assert (month.json()["start"], month.json()["end"]) == ("2026-12-01", "2026-12-31")
+    queued = jobs.job_status(month.json()["job_id"], queue_redis)
+    assert queued is not None and queued["kind"] == "week"
+    jobs.planning_queue(queue_redis).empty()
     wrong = api.post(
         f"/api/offices/{o.office.id}/plan-weeks",
         json={"week": "2026-W99"},
