@@ -24,6 +24,8 @@ from planner.recurrence import ENROLLED, CareClient
 from planner.schedule import schedule_route
 from planner.week_problem import Task, tasks_for_period
 
+NEAREST_WORKERS = 8  # workers whose days are tried for one client
+
 
 @dataclass(frozen=True, slots=True)
 class FitDay:
@@ -88,8 +90,10 @@ def advise(
     days: list[FitDay],
     calendar: WorkCalendar,
     limit: int = 10,
+    nearest: int = NEAREST_WORKERS,
 ) -> FitAdvice:
-    """Where the client's visits fit in the planned days (see the module's doc)."""
+    """Where the client's visits fit in the planned days (see the module's doc); options
+    are sought for the `nearest` workers whose routes pass closest to the client."""
     if not days:
         return FitAdvice(client.id, 0, reason="no planned days")
     start, end = min(d.day for d in days), max(d.day for d in days)
@@ -111,8 +115,8 @@ def advise(
     if not tasks:
         advice.reason = "the programme has no visits in the period"
         return advice
-    for worker_id, worker in workers.items():
-        option = _option(enrolled, worker, tasks, by_day, current)
+    for worker_id in _nearest(workers, days, nearest):
+        option = _option(enrolled, workers[worker_id], tasks, by_day, current)
         if option is not None:
             advice.options.append(replace(option, room_left_s=room[worker_id] - _used(option)))
     advice.options.sort(key=lambda o: (o.travel_s, -o.room_left_s, o.worker_id))
@@ -120,6 +124,22 @@ def advise(
     if not advice.options:
         advice.reason = "no worker's days can take every visit of the programme"
     return advice
+
+
+def _nearest(workers: dict[str, Worker], days: list[FitDay], count: int) -> list[str]:
+    """The workers whose routes of the period pass closest to the client (those without a
+    visit last, by their start point)."""
+    closest: dict[str, int] = {}
+    for day in days:
+        where = {v.id: v.location for v in day.problem.visits}
+        for worker in day.problem.workers:
+            matrix = day.problem.travel_time[worker.travel_mode]
+            legs = [
+                matrix[where[v]][day.place] for v in day.sequences.get(worker.id, []) if v in where
+            ]
+            legs.append(matrix[worker.start_location][day.place] * 2)
+            closest[worker.id] = min(closest.get(worker.id, 10**9), min(legs))
+    return sorted(workers, key=lambda w: (closest.get(w, 10**9), w))[:count]
 
 
 def _used(option: FitOption) -> int:

@@ -24,7 +24,7 @@ from planner.week_problem import RuleError
 from planner.week_store import week_days
 from registry.models import CarePlan, Client, ClientStatus
 
-MAX_CLIENTS = 50  # queued clients advised at once
+MAX_CLIENTS = 20  # queued clients advised at once (the longest waiting first)
 
 
 def queued_clients(session: Session, office_id: int) -> list[Client]:
