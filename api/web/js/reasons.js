@@ -25,6 +25,7 @@ function skillList(quoted) {
 const UNPLANNED = {
   no_location: [{ re: /./, key: 'reason.no_location' }],
   no_one_on_duty: [{ re: /./, key: 'reason.no_one_on_duty' }],
+  no_access: [{ re: /./, key: 'reason.no_access' }],
   unknown_worker: [
     {
       re: /^the pinned worker '([^']*)' is not on duty/,
