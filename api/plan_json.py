@@ -61,7 +61,7 @@ def _client_fields(client: Client | None) -> dict[str, Any]:
 def plan_detail(session: Session, plan: Plan) -> dict[str, Any]:
     """The full plan: routes with stops (who, where, when, what, why) and unplanned visits."""
     clients, workers = _people(session, plan)
-    routes = []
+    routes: list[dict[str, Any]] = []
     for route in plan.routes:
         worker = workers.get(route.worker_id)
         stops = [
