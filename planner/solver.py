@@ -45,6 +45,7 @@ PARTS_EACH_FROM = 80
 # the share it has at least when the search ran late (the limit is then overrun by it).
 REPAIR_SHARE = 0.03
 REPAIR_AT_LEAST = 0.05
+NO_PLAN_IN_TIME = "the search found no plan within its time limit; plan again with more time"
 EXPLAIN_SECONDS = 0.5  # proving the reasons for left-out visits, at least, after the repair
 
 
@@ -147,10 +148,11 @@ def _plan(
     if solution is None:  # nothing found at all: every worker stays idle
         idle: list[list[Any]] = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
-        visits_left = [
-            Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")
-            for v in visits
-        ]
+        if any(v.mandatory for v in visits):
+            reason = ("no plan satisfies every mandatory visit and rule", "infeasible")
+        else:  # every visit may be left out: the empty plan was there; the time was not
+            reason = (NO_PLAN_IN_TIME, "no_plan_in_time")
+        visits_left = [Unplanned(v.id, *reason) for v in visits]
     else:
         visits_left = []
         stops = _lunch.at_a_place(problem, visits, solution.stops)
