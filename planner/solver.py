@@ -148,11 +148,14 @@ def _plan(
     if solution is None:  # nothing found at all: every worker stays idle
         idle: list[list[Any]] = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
-        if any(v.mandatory for v in visits):
-            reason = ("no plan satisfies every mandatory visit and rule", "infeasible")
-        else:  # every visit may be left out: the empty plan was there; the time was not
-            reason = (NO_PLAN_IN_TIME, "no_plan_in_time")
-        visits_left = [Unplanned(v.id, *reason) for v in visits]
+        # With every visit optional the empty plan keeps every rule: the time ran out.
+        mandatory = any(v.mandatory for v in visits)
+        visits_left = [
+            Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")
+            if mandatory
+            else Unplanned(v.id, NO_PLAN_IN_TIME, "no_plan_in_time")
+            for v in visits
+        ]
     else:
         visits_left = []
         stops = _lunch.at_a_place(problem, visits, solution.stops)
