@@ -14,6 +14,7 @@ visit keeps that visit's start.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import time
 from dataclasses import dataclass
@@ -125,7 +126,7 @@ def improve(
         and visits[i].pinned_start is None
         and visits[i].pinned_worker is None
     ]
-    if len(movable) < 2 or len(problem.workers) < 2:
+    if len(movable) < 2 or len(problem.workers) < 2 or time.monotonic() >= deadline:
         return stops
     calls = [
         [Call(i, start if visits[i].workers_needed > 1 else None) for i, start in route]
@@ -142,14 +143,14 @@ def improve(
         allowed=[
             frozenset(index_of[w.id] for w in eligible_workers(v, problem.workers)) for v in visits
         ],
-        fair_target=_fair_target(problem, visits, movable),
+        fair_target=_fair_target(problem, visits, params),
     )
     for k, route in enumerate(calls):
         cost = state.route_cost(k, route)
         if cost is None:  # a route the search made keeps its own times; never touched here
             return stops
         state.cost[k] = cost
-    near = _nearest(problem, visits, movable)
+    near = _Nearest(problem, visits, movable)
     changed: set[int] = set()
     improved = True
     while improved and time.monotonic() < deadline:
@@ -250,23 +251,34 @@ def _apply(state: _Routes, new: dict[int, tuple[list[Call], int]]) -> None:
             state.where[c.visit] = k
 
 
-def _nearest(problem: Problem, visits: list[Visit], movable: list[int]) -> dict[int, list[int]]:
-    """Each movable visit's nearest planned visits (by the first worker's travel mode)."""
-    planned = sorted(set(movable))
-    matrix = np.asarray(problem.travel_time[problem.workers[0].travel_mode], dtype=np.int64)
-    places = [visits[i].location for i in planned]
-    sub = matrix[np.ix_(places, places)] + np.diag(np.full(len(places), np.iinfo(np.int32).max))
-    order = np.argsort(sub, axis=1, kind="stable")[:, :NEAREST]
-    return {i: [planned[n] for n in row] for i, row in zip(planned, order.tolist(), strict=True)}
+class _Nearest:
+    """Each movable visit's nearest movable visits (by the first worker's travel mode),
+    found when first asked for: a short time budget on a large day reaches few visits."""
+
+    def __init__(self, problem: Problem, visits: list[Visit], movable: list[int]) -> None:
+        self.travel = problem.travel_time[problem.workers[0].travel_mode]
+        self.visits = visits
+        self.movable = sorted(set(movable))
+        self.found: dict[int, list[int]] = {}
+
+    def __getitem__(self, i: int) -> list[int]:
+        if i not in self.found:
+            row = self.travel[self.visits[i].location]
+            others = (j for j in self.movable if j != i)
+            self.found[i] = heapq.nsmallest(
+                NEAREST, others, key=lambda j: (row[self.visits[j].location], j)
+            )
+        return self.found[i]
 
 
-def _fair_target(problem: Problem, visits: list[Visit], movable: list[int]) -> int:
+def _fair_target(problem: Problem, visits: list[Visit], params: SolveParams) -> int:
     """An even share of the day's work, as the model reckons it (`planner._model`): service
-    plus each visit's nearest-neighbour travel, +10 %, over the workers."""
-    if len(visits) < 2:
+    plus each visit's nearest-neighbour travel, +10 %, over the workers; 0 without fairness."""
+    if not params.fairness_weight or len(visits) < 2:
         return 0
-    matrix = np.asarray(problem.travel_time[problem.workers[0].travel_mode], dtype=np.int64)
+    travel = problem.travel_time[problem.workers[0].travel_mode]
     places = [v.location for v in visits]
-    sub = matrix[np.ix_(places, places)] + np.diag(np.full(len(places), np.iinfo(np.int32).max))
+    sub = np.asarray([travel[a] for a in places], dtype=np.int64)[:, places]
+    sub += np.diag(np.full(len(places), np.iinfo(np.int32).max, dtype=np.int64))
     estimate = sum(v.duration for v in visits) + int(sub.min(axis=1).sum())
     return int(1.1 * estimate / len(problem.workers))

@@ -118,3 +118,25 @@ def test_on_generated_lunch_days_moves_never_break_a_rule_nor_drop_a_visit() -> 
             needs = {v.id: v.required_skills for v in problem.visits}
             assert all(needs[s.visit_id] <= worker.skills for s in route.stops)
     assert saved > 0  # the moves found something on the construction's routes
+
+
+def test_with_the_products_weights_moves_keep_every_rule_and_visit() -> None:
+    """Fairness, continuity and preferred times priced: the moves still keep every rule."""
+    problem = generate(8, 70, seed=3, skills=True, continuity=True)
+    visits_ = [
+        dataclasses.replace(v, preferred_start=10 * H, preferred_end=12 * H) if n % 5 == 0 else v
+        for n, v in enumerate(problem.visits)
+    ]
+    problem = dataclasses.replace(problem, visits=tuple(visits_))
+    visits, blocked = _precheck.split(problem)
+    built = _construct.build(problem, visits)
+    stops = [
+        list(zip((c.visit for c in route), starts, strict=True))
+        for worker, route in zip(problem.workers, built, strict=True)
+        if (starts := _construct.schedule(problem, worker, visits, route)) is not None
+    ]
+    better = _neighbours.improve(problem, visits, stops, SolveParams(), float("inf"))
+    assert sorted(i for r in better for i, _ in r) == sorted(i for r in stops for i, _ in r)
+    found = _search.Solution("search", 0, better, [None] * len(better))
+    plan = solver._plan(problem, visits, found, blocked, 0.0, params=SolveParams())
+    assert violations(problem, plan) == []
