@@ -290,8 +290,19 @@ def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> 
     """
 
 
-# measures that are sums over services, so visits can be summed before they are split
-_SUMMED = ("services", "minutes_planned", "minutes_actual", "travel")
+# measures that are sums over services, so visits can be summed before they are split (the
+# average rating too: its marks are summed apart, from the few visits that have any)
+_SUMMED = ("services", "minutes_planned", "minutes_actual", "travel", "rating")
+
+# Each mark with the service it rates: the one it names if the visit had it, else (a mark of the
+# visit as a whole) the visit's first service.
+_RATED = """
+    SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, f.items,
+           coalesce(r.service_code, f.items -> 0 ->> 'code') AS code, r.rating_sum, r.rating_n
+    FROM ratings r JOIN facts f ON f.visit_id = r.visit_id
+    WHERE CASE WHEN r.service_code IS NULL THEN jsonb_array_length(f.items) > 0
+               ELSE f.items @> jsonb_build_array(jsonb_build_object('code', r.service_code)) END
+"""
 
 # Each distinct list of services of an office once, split into its services with their shares.
 _SPLIT = """
@@ -331,16 +342,31 @@ def _summed_per_service_sql(
     split_level = [
         f"{DIMENSIONS[d].sql} AS g{n}" for n, d in enumerate(dims) if DIMENSIONS[d].per_service
     ]
+    visit_columns = [f"v1.g{n}" for n, _ in visit_level]
+    rows = f"""
+        SELECT {", ".join(visit_columns + split_level)},
+               v1.n AS services, v1.planned_min * sp.share AS planned_min,
+               v1.actual_min * sp.share AS actual_min, v1.travel_min * sp.share AS travel_min,
+               0 AS rating_sum, 0 AS rating_n
+        FROM v1 JOIN split sp ON sp.office_id = v1.office_id AND sp.items = v1.items
+        LEFT JOIN service s ON s.office_id = v1.office_id AND s.code = sp.code
+        CROSS JOIN LATERAL (SELECT sp.code) it(code)
+    """
+    ratings = ""
+    if measure == "rating":  # the marks apart; the rows above still give every row and column
+        joins = _joins(dims, keys | {"office_id", "code"}, True, unnest)
+        ratings = f", ratings AS ({_RATINGS}), rated AS ({_RATED})"
+        rows += f"""
+        UNION ALL
+        SELECT {", ".join(f"{_dimension_sql(d, unnest)} AS g{n}" for n, d in enumerate(dims))},
+               0, 0, 0, 0, b.rating_sum, b.rating_n
+        FROM rated b {" ".join(joins)}
+    """
     outer, group_by = _grouped(dims, sets, MEASURES[measure].sql)
     return f"""
-        WITH facts AS ({facts}), v1 AS ({v1}), split AS ({_SPLIT})
+        WITH facts AS ({facts}), v1 AS ({v1}), split AS ({_SPLIT}){ratings}
         SELECT {outer}
-        FROM (SELECT {", ".join([f"v1.g{n}" for n, _ in visit_level] + split_level)},
-                     v1.n AS services, v1.planned_min * sp.share AS planned_min,
-                     v1.actual_min * sp.share AS actual_min, v1.travel_min * sp.share AS travel_min
-              FROM v1 JOIN split sp ON sp.office_id = v1.office_id AND sp.items = v1.items
-              LEFT JOIN service s ON s.office_id = v1.office_id AND s.code = sp.code
-              CROSS JOIN LATERAL (SELECT sp.code) it(code)) b
+        FROM ({rows}) b
         GROUP BY {group_by}
     """
 

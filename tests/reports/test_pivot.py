@@ -175,6 +175,10 @@ def test_services_split_under_each_category(api: TestClient, month: dict[str, An
     assert services["row_totals"] == [3, 1] and services["total"] == 4
     travel = _pivot(api, month, rows="zone", columns="service_level", measure="travel")
     assert travel["cells"] == [[17, 3]] and travel["total"] == 20
+    # marks: v1 as a whole 4 (to its first service, S1) and its S2 2, v3's S1 5; Иванова none
+    rating = _pivot(api, month, rows="worker", columns="service", measure="rating")
+    assert rating["cells"] == [[4.5, 2], [None, None]]
+    assert rating["row_totals"] == [3.67, None] and rating["column_totals"] == [4.5, 2]
 
 
 def test_unknown_dimensions_and_other_regions_are_refused(
