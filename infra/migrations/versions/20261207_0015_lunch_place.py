@@ -1,7 +1,7 @@
 """lunch place: where each route's lunch is taken (at the start point, or after a visit)
 
 Revision ID: 0015
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
