@@ -10,7 +10,7 @@ import { LiveTab } from './sv_live.js';
 
 const $ = (id) => document.getElementById(id);
 
-if (!api.token()) location.replace('/');
+if (!api.storedRole()) location.replace('/');
 const cfg = await api.config().catch(() => ({}));
 let user;
 try {
