@@ -73,7 +73,10 @@ def same_origin(headers: Mapping[str, str]) -> bool:
     source = headers.get("origin") or headers.get("referer")
     if not source or source == "null":
         return False
-    return urlsplit(source).netloc.lower() == headers.get("host", "").lower()
+    # behind a proxy that rewrites Host, the host the browser used is X-Forwarded-Host (a page
+    # of another site cannot set that header without a CORS preflight, which is refused)
+    hosts = {headers.get("host", ""), headers.get("x-forwarded-host", "")} - {""}
+    return urlsplit(source).netloc.lower() in {h.lower() for h in hosts}
 
 
 def cookie_token(request: Request) -> str | None:

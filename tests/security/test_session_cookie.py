@@ -113,3 +113,14 @@ def test_a_socket_takes_the_cookie_only_from_its_own_pages() -> None:
     assert socket_token(opened("https://evil.example"), None) is None  # socket hijacking
     assert socket_token(opened(""), None) is None
     assert socket_token(opened("https://evil.example"), "query-token") == "query-token"
+
+
+def test_behind_a_proxy_the_forwarded_host_is_the_pages_own() -> None:
+    from core.deps import same_origin
+
+    proxied = {"host": "127.0.0.1:8000", "x-forwarded-host": "careroute.example"}
+    assert same_origin({**proxied, "origin": "https://careroute.example"})
+    assert not same_origin({**proxied, "origin": "https://evil.example"})
+    assert not same_origin(
+        {"host": "careroute.example", "origin": "https://careroute.example.evil"}
+    )
