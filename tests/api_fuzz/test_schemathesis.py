@@ -124,5 +124,6 @@ def test_generated_input_never_gets_a_server_error(
 
         run()
     assert asked >= len(_operations(schema)), asked
+    print(f"{role}: {asked} generated requests, {len(errors)} server errors")  # shown with -s
     assert not errors, f"{role}: {len(errors)} server errors\n" + "\n".join(errors)
     assert not mismatches, f"{role}: answers unlike their schema\n" + "\n".join(mismatches)
