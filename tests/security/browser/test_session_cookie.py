@@ -51,7 +51,8 @@ def test_no_token_is_readable_by_page_script_and_the_outbox_survives_a_reload(
     assert "token" not in json.loads(storage["careroute.device"])
 
     # offline: the arrival waits in the outbox, and the page is reloaded without network
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # the service worker keeps the page for offline use once installed (slow on a busy machine)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)
     phone.set_offline(True)
     page.wait_for_selector("#sync-state:has-text('Нет сети')")
     first = page.locator(f"li.stop[data-stop-id='{stop_ids[0]}']")
