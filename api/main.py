@@ -24,6 +24,7 @@ from api.routes import (
     registry,
     reports,
     tracking,
+    weeks,
     zones,
 )
 from core.logging import setup_logging
@@ -44,6 +45,7 @@ ROUTERS = [
     zones.router,
     plans.router,
     dayops.router,
+    weeks.router,
     reports.router,
     live.router,
     field.router,

@@ -9,6 +9,7 @@ import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
 import { EventsTab } from './sv_events.js';
 import { ReplayTab } from './sv_replay.js';
+import { WeekTab } from './sv_week.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,7 +81,7 @@ function nameLiveTab() {
 }
 const tabs = {
   zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
-  events: new EventsTab(ctx), replay: new ReplayTab(ctx),
+  events: new EventsTab(ctx), replay: new ReplayTab(ctx), week: new WeekTab(ctx),
 };
 let currentTab = params.get('tab') || 'zones';
 
