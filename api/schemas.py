@@ -170,3 +170,127 @@ class VisitsDue(BaseModel):
     end: date
     per_day: dict[str, dict[str, int]]
     visits: list[DueVisit]
+
+
+# --- zones ---------------------------------------------------------------------------------
+
+
+class ZoneFigures(Open):
+    """A zone's week: clients, minutes of service, travel and work, and its balance."""
+
+    clients: int
+    service_minutes: int
+    travel_minutes: int
+    workload_minutes: int
+    target_minutes: int | None = None
+    worker_minutes: float
+    load_share: float | None = None
+    deviation: float | None = None
+    spread_km: float | None = None
+
+
+class ZoneOut(Open):
+    id: int
+    name: str | None = None
+    color: str | None = None
+    worker_id: int | None = None
+    worker_name: str | None = None
+    polygon: dict[str, Any] | None = None  # GeoJSON geometry
+    figures: ZoneFigures | None = None
+
+
+class ZoneSetView(Open):
+    zone_set_id: int
+    version: int
+    status: str
+    note: str | None = None
+    created_at: str | None = None
+    zones: list[ZoneOut]
+
+
+class ZoneClient(Open):
+    id: int
+    full_name: str
+    address: str
+    lon: float | None = None
+    lat: float | None = None
+    status: str
+    location_status: str
+    categories: list[str]
+    required_skills: list[str]
+    zone_id: int | None = None
+    locked: bool
+    weekly_minutes: int
+
+
+class ZoneSetVersion(Open):
+    id: int
+    version: int
+    status: str
+    note: str | None = None
+    created_at: str | None = None
+    created_by: int | None = None
+    stats: dict[str, Any] | None = None
+
+
+class ZonePreview(Open):
+    zone_id: int | None = None
+    worker_id: int
+    before: ZoneFigures
+    after: ZoneFigures
+
+
+class RefusedMove(Open):
+    client_id: int
+    zone_id: int
+    code: str  # not_served | zone_not_active
+    client_name: str | None = None
+    client_status: str | None = None
+
+
+class MovesPreview(Open):
+    zones: list[ZonePreview]
+    moved: int
+    refused: list[RefusedMove]
+
+
+class MovesSaved(Open):
+    zone_set_id: int
+    version: int
+    moved: int
+
+
+class LockAnswer(Open):
+    updated: int
+    locked: bool
+
+
+class ZoneWorkload(ZoneFigures):
+    worker_id: int
+
+
+class ClientMove(Open):
+    client_id: int
+    worker_id: int
+
+
+class RebalanceAnswer(Open):
+    moved: int
+    new: int
+    within_tolerance: bool
+    max_over_mean: float
+    seconds: float
+    zones: list[ZoneWorkload]
+    moves: list[ClientMove]
+    zone_set_id: int | None = None  # when saved
+
+
+class ZoneFeature(Open):
+    type: str = "Feature"
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any]
+
+
+class ZoneFeatures(Open):
+    type: str = "FeatureCollection"
+    features: list[ZoneFeature]

@@ -22,7 +22,7 @@ The day
   window_start, window_end}`; a client who is not the worker's -> 404.
 
 Sync (offline outbox): `POST /api/mobile/sync` with `Authorization: Device <token>` (or the
-worker's `Bearer <JWT>` plus `X-Device-Id: <device id>`), body
+worker's `Bearer <JWT>`, or the phone page's login cookie, plus `X-Device-Id: <device id>`), body
 `{"pings": [{uuid, t, lat, lon, accuracy, speed (m/s), bearing, altitude, battery (%)}],
   "events": [{uuid, type, t, client_id, plan_stop_id?, lat?, lon?, accuracy?,
               services?: [{code, minutes?}], code?, signature?, reason?}]}`
@@ -42,7 +42,8 @@ never refuses the others), `dropped` + `outside_shift` (not kept for privacy: dr
 was stored. 422: the body is not such an object. 413: more than 5,000 items. 429 + Retry-After:
 too many requests from the device or the address (`tracking.ratelimit`).
 
-Websocket `GET /api/mobile/ws?token=<device token>`: send the same `{pings, events}` object
+Websocket `GET /api/mobile/ws?token=<device token>` (the phone page: `?device_id=<id>` with its
+login cookie): send the same `{pings, events}` object
 (or one ping object) as text; each gets `{"type": "ack", pings, events, counts}` or
 `{"type": "error", detail, retry?}`. The server pushes `{"type": "plan", "recv", "worker_id",
 "change": {...}}` when the supervisor changes the worker's plan (then reload the route).

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
-from core.deps import CurrentUser, SessionDep, user_from_token
+from core.deps import CurrentUser, SessionDep, cookie_token, user_from_token
 from core.models import Role
 from registry.models import Worker
 from tracking import devices, ratelimit
@@ -55,8 +55,11 @@ def app_device(
 
 
 def sync_device(request: Request, session: SessionDep) -> DeviceContext:
-    """`Authorization: Device <token>`, or `Bearer <JWT>` of a worker with `X-Device-Id`."""
+    """`Authorization: Device <token>`, or `Bearer <JWT>` of a worker (or the phone page's
+    login cookie) with `X-Device-Id`."""
     scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    if not scheme and (cookie := cookie_token(request)):
+        scheme, credential = "Bearer", cookie
     address = address_of(request)
     try:
         ratelimit.check_address(address)
@@ -77,15 +80,20 @@ def _sync_device(request: Request, session: Session, scheme: str, credential: st
     if scheme == "device" and credential:
         return devices.by_token(session, token=credential)
     if scheme == "bearer" and credential:
-        user = user_from_token(session, credential)
-        worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
-        if user.role != Role.WORKER or worker is None:
-            raise HTTPException(403, detail="only for field workers")
         device_ref = request.headers.get("x-device-id", "").strip()
-        if not device_ref:
-            raise HTTPException(400, detail="X-Device-Id header is required with a login")
-        return devices.of_worker(session, worker=worker, device_ref=device_ref)
+        return login_device(session, token=credential, device_ref=device_ref)
     raise DeviceRefused("device token required", status=401)
+
+
+def login_device(session: Session, *, token: str, device_ref: str) -> DeviceContext:
+    """A field worker's own device, named by id, for a request made with the worker's login."""
+    user = user_from_token(session, token)
+    worker = session.query(Worker).filter(Worker.user_id == user.id).one_or_none()
+    if user.role != Role.WORKER or worker is None:
+        raise HTTPException(403, detail="only for field workers")
+    if not device_ref:
+        raise HTTPException(400, detail="X-Device-Id header is required with a login")
+    return devices.of_worker(session, worker=worker, device_ref=device_ref)
 
 
 SyncDevice = Annotated[DeviceContext, Depends(sync_device)]

@@ -17,9 +17,16 @@ from pydantic import BaseModel, Field
 from starlette.websockets import WebSocketDisconnect
 
 from core.db import session_factory
-from core.deps import SessionDep
+from core.deps import SessionDep, socket_token
 from mobile_gateway import route
-from mobile_gateway.deps import CurrentWorker, SyncDevice, app_device, owntracks_device
+from mobile_gateway.deps import (
+    CurrentWorker,
+    SyncDevice,
+    app_device,
+    login_device,
+    owntracks_device,
+)
+from mobile_gateway.schemas import BatchAnswer, ClientCard, DayRoute, ItemVerdict, OwnTracksMessage
 from mobile_gateway.sync import BatchTooLarge, BatchUnreadable, process_batch
 from tracking import devices, ingest
 from tracking.devices import DeviceContext, DeviceRefused
@@ -28,6 +35,8 @@ from tracking.protocols import DecodeError, decode_osmand, decode_owntracks
 from tracking.schemas import DeviceIssued, DeviceOut
 
 router = APIRouter()
+# A GPS app's fix gets its verdict (200 even when refused: it is recorded, resending is useless)
+VERDICT: dict[int | str, dict[str, Any]] = {200: {"model": ItemVerdict}}
 
 READY_WAIT_S = 5.0  # the worker socket waits this long for the live subscription before "ready"
 
@@ -80,13 +89,13 @@ def my_devices(worker: CurrentWorker, session: SessionDep) -> list[DeviceOut]:
 # --- the worker's day --------------------------------------------------------------------------
 
 
-@router.get("/api/me/route", tags=["mobile"])
+@router.get("/api/me/route", tags=["mobile"], response_model=DayRoute)
 def my_route(worker: CurrentWorker, session: SessionDep, day: date | None = None) -> dict[str, Any]:
     """Today's (or `day`'s) approved route with each stop's client card and status."""
     return route.route_of(session, worker=worker, day=day)
 
 
-@router.get("/api/me/clients/{client_id}", tags=["mobile"])
+@router.get("/api/me/clients/{client_id}", tags=["mobile"], response_model=ClientCard)
 def my_client(client_id: int, worker: CurrentWorker, session: SessionDep) -> dict[str, Any]:
     card = route.client_card(session, worker=worker, client_id=client_id)
     if card is None:
@@ -97,7 +106,12 @@ def my_client(client_id: int, worker: CurrentWorker, session: SessionDep) -> dic
 # --- ingest: our batch ---------------------------------------------------------------------
 
 
-@router.post("/api/mobile/sync", tags=["mobile"])
+@router.post(
+    "/api/mobile/sync",
+    tags=["mobile"],
+    responses={200: {"model": BatchAnswer}},
+    response_class=Response,
+)
 def sync(received: ReceivedMs, device: SyncDevice, body: Body, session: SessionDep) -> Response:
     """Store a batch of pings and visit events; answers per item."""
     try:
@@ -123,8 +137,8 @@ def _osmand_fields(request: Request, body: bytes) -> Any:
     return dict(parse_qsl(body.decode("utf-8", "replace")))
 
 
-@router.get("/api/gps/osmand", tags=["gps"], operation_id="osmand_get")
-@router.post("/api/gps/osmand", tags=["gps"], operation_id="osmand_post")
+@router.get("/api/gps/osmand", tags=["gps"], operation_id="osmand_get", responses=VERDICT)
+@router.post("/api/gps/osmand", tags=["gps"], operation_id="osmand_post", responses=VERDICT)
 def osmand(received: ReceivedMs, request: Request, body: Body, session: SessionDep) -> Response:
     """OsmAnd protocol as Traccar Client sends it (query, form or JSON body): the device
     identifier is the device token, or a bound identifier with `token`."""
@@ -145,7 +159,12 @@ def osmand(received: ReceivedMs, request: Request, body: Body, session: SessionD
     return _json(result.pings.verdicts[0].as_json())
 
 
-@router.post("/api/gps/owntracks", tags=["gps"])
+@router.post(
+    "/api/gps/owntracks",
+    tags=["gps"],
+    responses={200: {"model": list[OwnTracksMessage]}},
+    response_class=Response,
+)
 def owntracks(
     received: ReceivedMs,
     body: Body,
@@ -168,9 +187,12 @@ def owntracks(
 # --- the worker's websocket ----------------------------------------------------------------
 
 
-def _ws_device(token: str) -> DeviceContext:
+def _ws_device(token: str, cookie: str | None, device_ref: str) -> DeviceContext:
+    """The device of a token, or of the phone page's login cookie and device id."""
     with session_factory()() as session:
-        return devices.by_token(session, token=token)
+        if token or not cookie:
+            return devices.by_token(session, token=token)
+        return login_device(session, token=cookie, device_ref=device_ref)
 
 
 def _ws_batch(device: DeviceContext, payload: Any, received_ms: int) -> dict[str, Any]:
@@ -181,14 +203,22 @@ def _ws_batch(device: DeviceContext, payload: Any, received_ms: int) -> dict[str
 
 
 @router.websocket("/api/mobile/ws")
-async def worker_socket(websocket: WebSocket, token: str = Query("")) -> None:
-    """Live pings and events in (same shape as a sync batch), plan changes out."""
+async def worker_socket(
+    websocket: WebSocket, token: str = Query(""), device_id: str = Query("", max_length=64)
+) -> None:
+    """Live pings and events in (same shape as a sync batch), plan changes out. The device is
+    named by its token, or (the phone page) by the login cookie and `device_id`."""
     await websocket.accept()
     try:
-        device = await run_in_threadpool(_ws_device, token)
+        cookie = socket_token(websocket, None)
+        device = await run_in_threadpool(_ws_device, token, cookie, device_id)
     except DeviceRefused as exc:
         await websocket.send_json({"type": "error", "detail": exc.message})
         await websocket.close(code=4000 + exc.status)
+        return
+    except HTTPException as exc:  # the login behind the cookie: expired, or not a worker's
+        await websocket.send_json({"type": "error", "detail": exc.detail})
+        await websocket.close(code=4000 + exc.status_code)
         return
     channel = WORKER_CHANNEL.format(device.worker_id)
     queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)

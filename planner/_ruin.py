@@ -21,17 +21,22 @@ they are; a part with two-worker visits is not handed here.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
-from planner._precheck import eligible_workers
-from planner.problem import Break, Problem, SolveParams, Visit, Worker
+from planner._ruin_day import (
+    _Day,
+    _day,
+    _detour,
+    _route_cost,
+    _unfairness,
+    _walking,
+)
+from planner._ruin_slack import _Check, _check, _fits, _positions
+from planner.problem import Problem, SolveParams, Visit
 
 # Simulated annealing's first temperature, in mean legs of the starting routes: a plan one
 # mean leg worse is kept with chance 1/e at first, never at the end. Over four days per size
@@ -48,32 +53,6 @@ BLINK = 0.01  # chance to skip the cheapest feasible position (diversity)
 # 13 k / 11 k rounds, 3814 / 3752 / 3644 / 3677 / 3723 min.
 NEAR_VISITS = 30
 NEAR_ROUTES = 8
-LEFT_OUT_COST = 10**9  # a mandatory visit left out
-NEVER = 10**12  # a time no schedule reaches
-
-
-@dataclass(slots=True)
-class _Day:
-    """The workers, visits and travel times searched, as plain lists (fast in Python)."""
-
-    problem: Problem
-    visits: list[Visit]
-    travel: list[list[list[int]]]  # per worker: place x place, places = visits then depots
-    start: list[int]  # per worker: its start place
-    end: list[int]
-    lunch: list[Break | None]  # per worker
-    allowed: list[list[int]]  # per visit: the workers allowed to take it
-    allowed_set: list[frozenset[int]]  # the same, as sets
-    movable: list[int]  # visits this search may move
-    may_move: frozenset[int]  # the same, as a set
-    penalty: list[int]  # per visit: the cost of leaving it out
-    near: list[list[int]]  # per visit: the movable visits nearest first
-    usual_worker: list[int]  # per visit: index of the client's usual worker, -1 if none
-    other_worker_cost: list[int]  # per visit: the cost of giving it to someone else
-    low: list[int]  # per visit: earliest start (window, or the pinned start)
-    high: list[int]  # per visit: latest start
-    fair_weight: int  # cost per second of a route's working time above fair_target
-    fair_target: int
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
@@ -128,69 +107,6 @@ def improve(
                 if on_better is not None:
                     on_better(elapsed / seconds, best_cost)
     return search.routes_now() if best is None else best
-
-
-def _day(problem: Problem, visits: list[Visit], params: SolveParams, fair_target: int = 0) -> _Day:
-    workers = problem.workers
-    places = [v.location for v in visits]
-    depots = sorted({w.start_location for w in workers} | {w.end_location for w in workers})
-    place_of_depot = {loc: len(places) + n for n, loc in enumerate(depots)}
-    places += depots
-    by_mode = {
-        mode: np.asarray(problem.travel_time[mode], dtype=np.int64)[np.ix_(places, places)]
-        for mode in {w.travel_mode for w in workers}
-    }
-    as_lists = {mode: matrix.tolist() for mode, matrix in by_mode.items()}
-    movable = [
-        i
-        for i, v in enumerate(visits)
-        if v.pinned_worker is None and v.pinned_start is None and v.workers_needed == 1
-    ]
-    # Nearness by the first worker's mode: it only orders which visits a round takes out.
-    nearest = np.argsort(by_mode[workers[0].travel_mode][: len(visits), movable], kind="stable")
-    index = {w.id: k for k, w in enumerate(workers)}
-    allowed = [[index[w.id] for w in eligible_workers(v, workers)] for v in visits]
-    return _Day(
-        problem=problem,
-        visits=visits,
-        travel=[as_lists[w.travel_mode] for w in workers],
-        start=[place_of_depot[w.start_location] for w in workers],
-        end=[place_of_depot[w.end_location] for w in workers],
-        lunch=[w.lunch for w in workers],
-        allowed=allowed,
-        allowed_set=[frozenset(a) for a in allowed],
-        movable=movable,
-        may_move=frozenset(movable),
-        penalty=[
-            LEFT_OUT_COST if v.mandatory else params.drop_penalty_s * max(v.priority, 1)
-            for v in visits
-        ],
-        near=np.asarray(movable, dtype=np.int64)[nearest].tolist() if movable else [],
-        usual_worker=[index.get(v.preferred_worker or "", -1) for v in visits],
-        other_worker_cost=[
-            params.continuity_cost_s if v.preferred_worker is not None else 0 for v in visits
-        ],
-        low=[_window(v)[0] for v in visits],
-        high=[_window(v)[1] for v in visits],
-        fair_weight=params.fairness_weight if fair_target > 0 else 0,
-        fair_target=fair_target,
-    )
-
-
-def _walking(day: _Day, routes: list[list[int]]) -> int:
-    total = 0
-    for k, route in enumerate(routes):
-        if route:
-            places = [day.start[k], *route, day.end[k]]
-            total += sum(day.travel[k][a][b] for a, b in itertools.pairwise(places))
-    return total
-
-
-def _cost(day: _Day, routes: list[list[int]]) -> int:
-    """Walking time, visits given to someone other than the usual worker, visits left out."""
-    served = {i for route in routes for i in route}
-    left_out = sum(day.penalty[i] for i in day.movable if i not in served)
-    return sum(_route_cost(day, k, route) for k, route in enumerate(routes)) + left_out
 
 
 @dataclass(slots=True)
@@ -398,246 +314,3 @@ class _Search:
             _, fits = self._checker(k, changed, slack)
             cost += _unfairness(day, fits.worked, detour + day.visits[i].duration)
         return cost
-
-
-def _detour(day: _Day, k: int, route: list[int], i: int, at: int) -> int:
-    """Walking added by visit `i` at position `at` of worker `k`'s route."""
-    travel = day.travel[k]
-    before = route[at - 1] if at else day.start[k]
-    after = route[at] if at < len(route) else day.end[k]
-    return travel[before][i] + travel[i][after] - travel[before][after]
-
-
-def _route_cost(day: _Day, k: int, route: list[int]) -> int:
-    """Walking, visits given to someone other than their usual worker, and working time
-    above the fair share, on one route."""
-    if not route:
-        return 0  # an idle worker walks nowhere (as in the OR-Tools model)
-    travel = day.travel[k]
-    walking = other = 0
-    place = day.start[k]
-    for i in route:
-        walking += travel[place][i]
-        if day.usual_worker[i] >= 0 and day.usual_worker[i] != k:
-            other += day.other_worker_cost[i]
-        place = i
-    walking += travel[place][day.end[k]]
-    total = walking + other
-    if day.fair_weight:
-        work = walking + sum(day.visits[i].duration for i in route)
-        total += day.fair_weight * max(0, work - day.fair_target)
-    return total
-
-
-def _unfairness(day: _Day, worked: int, added: int) -> int:
-    """What `added` seconds of work cost in fairness on a route of `worked` seconds."""
-    if not day.fair_weight:
-        return 0
-    above = max(0, worked - day.fair_target)
-    return day.fair_weight * (max(0, worked + added - day.fair_target) - above)
-
-
-def _positions(
-    day: _Day, k: int, route: list[int], i: int, fits: _Check
-) -> Iterator[tuple[int, int]]:
-    """(detour, position) of the feasible insertions of visit `i` in worker `k`'s route,
-    cheapest first (checked only as far as the caller reads)."""
-    travel = day.travel[k]
-    from_i = travel[i]
-    before = day.start[k]
-    detours = []
-    for at, after in enumerate([*route, day.end[k]]):
-        row = travel[before]
-        detours.append((row[i] + from_i[after] - row[after], at))
-        before = after
-    detours.sort()
-    for d, at in detours:
-        if fits.can_insert(i, at, d):
-            yield d, at
-
-
-def _fits(day: _Day, k: int, route: list[int], i: int, at: int, fits: _Check) -> bool:
-    """Whether visit `i` may go at position `at` of worker `k`'s route."""
-    return fits.can_insert(i, at, _detour(day, k, route, i, at))
-
-
-def _check(day: _Day, k: int, route: list[int]) -> _Check:
-    """The insertion check of worker `k`'s route."""
-    return _Slack(day, k, route) if day.lunch[k] is None else _LunchSlack(day, k, route)
-
-
-class _Slack:
-    """Earliest and latest service starts along a route of a worker without lunch.
-
-    The same rules as `_construct.schedule`: a visit starts within its window (or at its
-    pinned start) after the previous one ends and the walk between; the worker leaves at
-    the shift start and is back by its end; working time and load within their limits.
-    """
-
-    def __init__(self, day: _Day, k: int, route: list[int]) -> None:
-        worker: Worker = day.problem.workers[k]
-        visits, travel = day.visits, day.travel[k]
-        self.day, self.k, self.route, self.worker = day, k, route, worker
-        self.finish: list[int] = []  # earliest end of service at each stop
-        free, place, worked = worker.shift_start, day.start[k], 0
-        for j in route:
-            start = max(day.low[j], free + travel[place][j])
-            worked += travel[place][j] + visits[j].duration
-            free, place = start + visits[j].duration, j
-            self.finish.append(free)
-        self.worked = worked + travel[place][day.end[k]]
-        self.load = sum(visits[j].demand for j in route)
-        # latest[n]: the latest start at stop n that keeps every later stop and the return.
-        self.latest = [0] * len(route)
-        limit, place = worker.shift_end, day.end[k]
-        for n in range(len(route) - 1, -1, -1):
-            j = route[n]
-            self.latest[n] = min(day.high[j], limit - travel[j][place] - visits[j].duration)
-            limit, place = self.latest[n], j
-
-    def can_insert(self, i: int, at: int, detour: int) -> bool:
-        worker, visit, travel = self.worker, self.day.visits[i], self.day.travel[self.k]
-        if worker.capacity is not None and self.load + visit.demand > worker.capacity:
-            return False
-        cap = worker.max_working_seconds
-        if cap is not None and self.worked + detour + visit.duration > cap:
-            return False
-        free = self.finish[at - 1] if at else worker.shift_start
-        place = self.route[at - 1] if at else self.day.start[self.k]
-        start = max(self.day.low[i], free + travel[place][i])
-        if start > self.day.high[i]:
-            return False
-        done = start + visit.duration
-        if at == len(self.route):
-            return done + travel[i][self.day.end[self.k]] <= worker.shift_end
-        return done + travel[i][self.route[at]] <= self.latest[at]
-
-
-class _LunchSlack:
-    """The same for a worker with lunch: each stop in two states, lunch still to come or
-    taken in an earlier gap (the two states of `_construct.schedule`).
-
-    Lunch is taken at a place (the start point before leaving, or a visit's place after it
-    ends), between its earliest and latest start; the walk on begins when it is over. A
-    stop in the "to come" state ends by the break's latest start.
-    """
-
-    def __init__(self, day: _Day, k: int, route: list[int]) -> None:
-        worker: Worker = day.problem.workers[k]
-        lunch = worker.lunch
-        assert lunch is not None
-        visits, travel = day.visits, day.travel[k]
-        self.day, self.k, self.route, self.worker, self.lunch = day, k, route, worker, lunch
-        # Earliest end of service at each stop, lunch to come / taken (NEVER: impossible).
-        self.to_come: list[int] = []
-        self.taken: list[int] = []
-        to_come, taken, place, worked = worker.shift_start, NEVER, day.start[k], 0
-        for j in route:
-            leg = travel[place][j]
-            to_come, taken = self._step(j, to_come, taken, leg)
-            self.to_come.append(to_come)
-            self.taken.append(taken)
-            worked += leg + visits[j].duration
-            place = j
-        self.worked = worked + travel[place][day.end[k]]
-        self.load = sum(visits[j].demand for j in route)
-        # Latest start at each stop that keeps every later stop and the return feasible,
-        # lunch taken before the stop / still to come after it (-NEVER: impossible).
-        self.latest_taken = [-NEVER] * len(route)
-        self.latest_to_come = [-NEVER] * len(route)
-        for n in range(len(route) - 1, -1, -1):
-            j = route[n]
-            duration, ends_by = visits[j].duration, lunch.latest - visits[j].duration
-            if n == len(route) - 1:
-                back = travel[j][day.end[k]]
-                taken_limit = worker.shift_end - back - duration
-                lunch_after = lunch.earliest + lunch.duration + back <= worker.shift_end
-                to_come_limit = worker.shift_end - lunch.duration - back - duration
-                to_come_limit = min(to_come_limit, ends_by) if lunch_after else -NEVER
-            else:
-                leg = travel[j][route[n + 1]]
-                taken_limit = self.latest_taken[n + 1] - leg - duration
-                # Lunch in the gap after this stop, or still later.
-                in_gap = -NEVER
-                if lunch.earliest + lunch.duration + leg <= self.latest_taken[n + 1]:
-                    in_gap = self.latest_taken[n + 1] - lunch.duration - leg - duration
-                later = self.latest_to_come[n + 1] - leg - duration
-                to_come_limit = min(max(in_gap, later), ends_by)
-            self.latest_taken[n] = _latest(day, j, taken_limit)
-            self.latest_to_come[n] = _latest(day, j, to_come_limit)
-
-    def _step(self, j: int, to_come: int, taken: int, leg: int) -> tuple[int, int]:
-        """Earliest ends at stop `j` in both states from the previous stop's."""
-        day, lunch = self.day, self.lunch
-        low, high, duration = day.low[j], day.high[j], day.visits[j].duration
-        new_to_come = new_taken = NEVER
-        if to_come < NEVER:
-            start = max(low, to_come + leg)
-            if start <= high and start + duration <= lunch.latest:
-                new_to_come = start + duration
-            lunch_start = max(to_come, lunch.earliest)
-            if lunch_start <= lunch.latest:
-                start = max(low, lunch_start + lunch.duration + leg)
-                if start <= high:
-                    new_taken = start + duration
-        if taken < NEVER:
-            start = max(low, taken + leg)
-            if start <= high:
-                new_taken = min(new_taken, start + duration)
-        return new_to_come, new_taken
-
-    def can_insert(self, i: int, at: int, detour: int) -> bool:
-        worker, visit, travel, day = (
-            self.worker,
-            self.day.visits[i],
-            self.day.travel[self.k],
-            self.day,
-        )
-        if worker.capacity is not None and self.load + visit.demand > worker.capacity:
-            return False
-        cap = worker.max_working_seconds
-        if cap is not None and self.worked + detour + visit.duration > cap:
-            return False
-        if at:
-            to_come, taken, place = self.to_come[at - 1], self.taken[at - 1], self.route[at - 1]
-        else:
-            to_come, taken, place = worker.shift_start, NEVER, day.start[self.k]
-        to_come, taken = self._step(i, to_come, taken, travel[place][i])
-        lunch = self.lunch
-        if at == len(self.route):
-            back = travel[i][day.end[self.k]]
-            if taken < NEVER and taken + back <= worker.shift_end:
-                return True
-            return (
-                to_come < NEVER
-                and max(to_come, lunch.earliest) <= lunch.latest
-                and max(to_come, lunch.earliest) + lunch.duration + back <= worker.shift_end
-            )
-        q = self.route[at]
-        leg, low = travel[i][q], day.low[q]
-        if taken < NEVER and max(low, taken + leg) <= self.latest_taken[at]:
-            return True
-        if to_come == NEVER:
-            return False
-        if max(low, to_come + leg) <= self.latest_to_come[at]:
-            return True  # lunch after a later stop
-        lunch_start = max(to_come, lunch.earliest)
-        if lunch_start > lunch.latest:
-            return False
-        start = max(low, lunch_start + lunch.duration + leg)
-        return start <= self.latest_taken[at]  # lunch in the gap before the next stop
-
-
-_Check = _Slack | _LunchSlack
-
-
-def _latest(day: _Day, j: int, limit: int) -> int:
-    """The latest start at stop `j` under `limit`, or -NEVER if its window opens later."""
-    latest = min(day.high[j], limit)
-    return latest if latest >= day.low[j] else -NEVER
-
-
-def _window(visit: Visit) -> tuple[int, int]:
-    if visit.pinned_start is not None:
-        return visit.pinned_start, visit.pinned_start
-    return visit.window_start, visit.window_end

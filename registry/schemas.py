@@ -478,3 +478,25 @@ class AuditOut(BaseModel):
 
 def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
+
+
+class ImportRowError(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class ImportAnswer(BaseModel):
+    """What an import did (or, with mode=check, would do): rows read and written, addresses
+    geocoded or still to place, each bad row's column and reason, the ids written."""
+
+    ok: bool
+    kind: str
+    mode: str
+    rows: int
+    written: int
+    geocoded: int
+    needs_location: int
+    errors: list[ImportRowError]
+    skipped_rows: list[int]
+    ids: list[int]

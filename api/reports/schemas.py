@@ -7,7 +7,7 @@ heading reads the same everywhere. Russian headers follow the offices' own repor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,6 +29,18 @@ class Filters:
     start: date
     end: date
     worker_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a hierarchy report covers: the period and, optionally, one region, centre or
+    office (the user's reach decides the rest)."""
+
+    start: date
+    end: date
+    region_id: int | None = None
+    centre: str | None = None
+    office_id: int | None = None
 
 
 class Table(BaseModel):
@@ -234,3 +246,34 @@ REPORTS: dict[str, tuple[str, str, list[Column]]] = {
 
 def columns_json(columns: list[Column]) -> list[dict[str, str]]:
     return [{"key": c.key, "ru": c.ru, "en": c.en, "kind": c.kind} for c in columns]
+
+
+class WorkerName(BaseModel):
+    id: int
+    name: str
+
+
+class ReportOffice(BaseModel):
+    """An office the user may report on, with its workers (for the filters)."""
+
+    id: int
+    name: str
+    centre: str | None = None
+    workers: list[WorkerName]
+
+
+class VisitTap(BaseModel):
+    """One tap behind a visit: what, when, where (metres from the address) and its verdict."""
+
+    type: str
+    t: datetime
+    services: list[dict[str, Any]] | None = None
+    distance_m: float | None = None
+    outside_geofence: bool | None = None
+    confirmed: bool | None = None
+    reason: str | None = None
+
+
+class VisitEvents(BaseModel):
+    visit_id: int
+    events: list[VisitTap]

@@ -9,17 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from core import throttle
-from core.deps import CurrentUser, SessionDep
+from core.deps import SESSION_COOKIE, CurrentUser, SessionDep
 from core.errors import DomainError
 from core.models import User
 from core.redis import get_redis
 from core.security import burn_password_check, create_access_token, verify_password
+from core.settings import get_settings
 from registry.models import Worker
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -55,8 +56,13 @@ class TooManyLogins(DomainError):
     responses={429: {"description": "too many failed logins; wait `Retry-After` seconds"}},
 )
 def login(
-    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
+    """The token for API clients (`Authorization: Bearer`), and the same login as an HttpOnly,
+    SameSite=Strict cookie (Secure over https) for the pages, whose script never sees it."""
     redis = get_redis()
     address = request.client.host if request.client else ""
     wait = throttle.seconds_to_wait(redis, username=form.username, address=address)
@@ -73,7 +79,30 @@ def login(
     throttle.record_success(redis, username=form.username)
     user.last_login_at = datetime.now(UTC)
     token = create_access_token(user.id, user.role.value, version=user.token_version)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=get_settings().access_token_minutes * 60,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
     return Token(access_token=token, role=user.role.value)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request) -> Response:
+    """Ends the pages' login: the cookie is cleared (tokens held by API clients stay valid)."""
+    answer = Response(status_code=status.HTTP_204_NO_CONTENT)
+    answer.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return answer
 
 
 @router.get("/me", response_model=Me)

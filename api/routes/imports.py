@@ -18,7 +18,7 @@ from core.deps import EditorUser, SessionDep
 from registry.geocode import geocoder_from_settings
 from registry.importer.read import MAX_BYTES, ImportFileError, ImportKind, ImportMode
 from registry.importer.service import run_import
-from registry.schemas import Id
+from registry.schemas import Id, ImportAnswer
 
 router = APIRouter(prefix="/api", tags=["import"])
 
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api", tags=["import"])
 @router.post(
     "/offices/{office_id}/imports/{kind}",
     summary="Import clients, workers or care plans from CSV, XLSX or GeoJSON",
+    response_model=ImportAnswer,
     responses={422: {"description": "bad rows: the report names each row and column"}},
 )
 def import_file(

@@ -1,4 +1,5 @@
-"""Supervisors' live view: `WS /api/live/ws?office_id=..&token=<JWT>`.
+"""Supervisors' live view: `WS /api/live/ws?office_id=..&token=<JWT>` (or the
+pages' login cookie instead of `token`).
 
 On connect the socket sends one snapshot, then forwards the office's changes as they happen:
     {"type": "snapshot", "office_id", "positions": [{worker_id, t, lat, lon, accuracy,
@@ -25,7 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from core.db import session_factory
-from core.deps import user_from_token
+from core.deps import socket_token, user_from_token
 from core.models import Role
 from core.settings import get_settings
 from registry.access import can_see_office
@@ -38,7 +39,7 @@ WATCHERS = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
 QUEUE_SIZE = 500  # messages a slow supervisor's socket may lag behind before losing old ones
 
 
-def _check_and_visits(token: str, office_id: int) -> list[dict[str, Any]]:
+def _check_and_visits(token: str | None, office_id: int) -> list[dict[str, Any]]:
     """Authorise the supervisor and read today's visit facts (a short session of its own)."""
     with session_factory()() as session:
         user = user_from_token(session, token)
@@ -59,7 +60,8 @@ async def live_socket(
 ) -> None:
     await websocket.accept()
     try:
-        today_visits = await run_in_threadpool(_check_and_visits, token, office_id)
+        token_used = socket_token(websocket, token)
+        today_visits = await run_in_threadpool(_check_and_visits, token_used, office_id)
     except HTTPException as exc:
         await websocket.send_json({"type": "error", "detail": exc.detail})
         await websocket.close(code=4000 + exc.status_code)

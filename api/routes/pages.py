@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from api.schemas import FeatureCollection
 from core.errors import DomainError
 from core.settings import get_settings
 
@@ -61,7 +62,9 @@ def page_config() -> PageConfig:
     )
 
 
-@router.get("/api/basemap", response_class=JSONResponse)
+@router.get(
+    "/api/basemap", response_class=JSONResponse, responses={200: {"model": FeatureCollection}}
+)
 def basemap() -> JSONResponse:
     """Streets as GeoJSON LineStrings with names: the map's background when there are no tiles."""
     configured = get_settings().basemap_geojson

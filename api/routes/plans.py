@@ -34,7 +34,7 @@ from api.schemas import (
     PlanSummary,
     VisitsDue,
 )
-from core.deps import SessionDep, StaffUser, user_from_token
+from core.deps import SessionDep, StaffUser, socket_token, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
 from planner import build, day_events, jobs, moves, plans
@@ -175,7 +175,7 @@ async def planning_job_ws(
 ) -> None:
     """Progress messages while the job runs, then one with the plan id (or the error)."""
     try:
-        user = await run_in_threadpool(user_from_token, session, token)
+        user = await run_in_threadpool(user_from_token, session, socket_token(websocket, token))
         if user.role == Role.WORKER:
             raise HTTPException(status.HTTP_403_FORBIDDEN)
         await run_in_threadpool(_job, session, user, job_id)

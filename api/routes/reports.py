@@ -14,7 +14,15 @@ from fastapi.responses import FileResponse, Response
 
 from api.reports import export, service
 from api.reports.pivot import DIMENSIONS, MEASURES
-from api.reports.schemas import Filters, PivotTable, RollupTable, Table
+from api.reports.schemas import (
+    Filters,
+    PivotTable,
+    ReportOffice,
+    RollupTable,
+    Scope,
+    Table,
+    VisitEvents,
+)
 from core.deps import ReportUser, SessionDep
 from registry.schemas import Day, Id
 
@@ -27,6 +35,16 @@ PAGE_FILES = {"reports.js": "text/javascript", "reports.css": "text/css",
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# What an export answers, for the OpenAPI schema: a file, not JSON.
+DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the file (Content-Disposition names it)",
+        "content": {"text/csv": {}, MEDIA["xlsx"]: {}},
+    }
+}
+XLSX: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the form as XLSX", "content": {MEDIA["xlsx"]: {}}}
 }
 
 
@@ -53,42 +71,52 @@ def report_filters(
 FiltersDep = Annotated[Filters, Depends(report_filters)]
 
 
-@router.get("/api/reports/offices")
+@router.get("/api/reports/offices", response_model=list[ReportOffice])
 def report_offices(user: ReportUser, session: SessionDep) -> list[dict[str, Any]]:
     """The offices the user may report on, with their workers (for the filters)."""
     return service.offices_with_workers(session, user=user)
 
 
-@router.get("/api/reports/visits/{visit_id}/events")
+@router.get("/api/reports/visits/{visit_id}/events", response_model=VisitEvents)
 def visit_events(visit_id: int, user: ReportUser, session: SessionDep) -> dict[str, Any]:
     return service.visit_detail(session, user=user, visit_id=visit_id)
 
 
-def rollup_table(
-    user: ReportUser,
-    session: SessionDep,
+def report_scope(
     start: Day | None = None,
     end: Day | None = None,
     period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
     region_id: Id | None = None,
     centre: Annotated[str | None, Query(max_length=200)] = None,
     office_id: Id | None = None,
+) -> Scope:
+    """The period and the unit a hierarchy report (rollup, pivot, forms) covers."""
+    start, end = service.resolve_period(start, end, period)
+    return Scope(start, end, region_id=region_id, centre=centre, office_id=office_id)
+
+
+ReportScope = Annotated[Scope, Depends(report_scope)]
+
+
+def rollup_table(
+    user: ReportUser,
+    session: SessionDep,
+    scope: ReportScope,
     depth: Annotated[
         Literal["nation", "region", "centre", "office", "worker"] | None,
         Query(description="the lowest level returned (one below the unit asked for if empty)"),
     ] = None,
     split: Annotated[Day | None, Query(description="before / after the month of this date")] = None,
 ) -> RollupTable:
-    start, end = service.resolve_period(start, end, period)
     return service.hierarchy(
         session,
         user=user,
-        start=start,
-        end=end,
+        start=scope.start,
+        end=scope.end,
         depth=depth,
-        region_id=region_id,
-        centre=centre,
-        office_id=office_id,
+        region_id=scope.region_id,
+        centre=scope.centre,
+        office_id=scope.office_id,
         split=split,
     )
 
@@ -104,7 +132,7 @@ def rollup(table: RollupDep) -> RollupTable:
     return table
 
 
-@router.get("/api/reports/rollup/export.{fmt}")
+@router.get("/api/reports/rollup/export.{fmt}", response_class=Response, responses=DOWNLOAD)
 def export_rollup(
     fmt: Literal["csv", "xlsx"],
     table: RollupDep,
@@ -124,28 +152,22 @@ def pivot_table(
     session: SessionDep,
     rows: Dimension,
     measure: MeasureName,
+    scope: ReportScope,
     columns: Dimension | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
-    region_id: Id | None = None,
-    centre: Annotated[str | None, Query(max_length=200)] = None,
-    office_id: Id | None = None,
     locale: Literal["ru", "en"] = "ru",
 ) -> PivotTable:
-    start, end = service.resolve_period(start, end, period)
     return service.breakdown(
         session,
         user=user,
-        start=start,
-        end=end,
+        start=scope.start,
+        end=scope.end,
         rows=rows,
         columns=columns,
         measure=measure,
         locale=locale,
-        region_id=region_id,
-        centre=centre,
-        office_id=office_id,
+        region_id=scope.region_id,
+        centre=scope.centre,
+        office_id=scope.office_id,
     )
 
 
@@ -160,7 +182,7 @@ def breakdown(table: PivotDep) -> PivotTable:
     return table
 
 
-@router.get("/api/reports/pivot/export.{fmt}")
+@router.get("/api/reports/pivot/export.{fmt}", response_class=Response, responses=DOWNLOAD)
 def export_pivot(
     fmt: Literal["csv", "xlsx"],
     table: PivotDep,
@@ -171,24 +193,19 @@ def export_pivot(
     return _download(session, service.pivot_as_table(table, locale=locale), fmt, locale, filters)
 
 
-@router.get("/api/reports/forms/{form}.xlsx")
+@router.get("/api/reports/forms/{form}.xlsx", response_class=Response, responses=XLSX)
 def report_form(
     form: Literal["department-services", "centre-clients"],
     user: ReportUser,
     session: SessionDep,
-    start: Day | None = None,
-    end: Day | None = None,
-    period: Annotated[str | None, Query(description="this_month / last_month / ...")] = None,
-    office_id: Id | None = None,
-    region_id: Id | None = None,
-    centre: Annotated[str | None, Query(max_length=200)] = None,
+    scope: ReportScope,
 ) -> Response:
     """The offices' report forms as XLSX: the department's report on services rendered, the
     centre's report on clients by category and kind of service."""
-    start, end = service.resolve_period(start, end, period)
-    body = service.form(session, user=user, name=form, start=start, end=end,
-                        office_id=office_id, region_id=region_id, centre=centre)  # fmt: skip
-    filename = f"{form}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    body = service.form(session, user=user, name=form, start=scope.start, end=scope.end,
+                        office_id=scope.office_id, region_id=scope.region_id,
+                        centre=scope.centre)  # fmt: skip
+    filename = f"{form}_{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.xlsx"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, media_type=MEDIA["xlsx"], headers=disposition)
 
@@ -212,7 +229,7 @@ def report(name: str, filters: FiltersDep, session: SessionDep) -> Table:
     return service.report(session, name=name, filters=filters)
 
 
-@router.get("/api/reports/{name}/export.{fmt}")
+@router.get("/api/reports/{name}/export.{fmt}", response_class=Response, responses=DOWNLOAD)
 def export_report(
     name: str,
     fmt: Literal["csv", "xlsx"],

@@ -10,6 +10,16 @@ from sqlalchemy.orm import Session
 
 from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
+from api.schemas import (
+    LockAnswer,
+    MovesPreview,
+    MovesSaved,
+    RebalanceAnswer,
+    ZoneClient,
+    ZoneFeatures,
+    ZoneSetVersion,
+    ZoneSetView,
+)
 from core.deps import SessionDep, StaffUser
 from registry.access import can_see_office
 from registry.schemas import Id, Text
@@ -71,26 +81,42 @@ def _run(call, *args, field: str | None = None, **kwargs):  # type: ignore[no-un
         ) from exc
 
 
-@router.get("/offices/{office_id}/zones", summary="The office's active zones with figures")
+@router.get(
+    "/offices/{office_id}/zones",
+    response_model=ZoneSetView,
+    summary="The office's active zones with figures",
+)
 def get_zones(office_id: Id, session: SessionDep, user: OfficeReader) -> dict[str, Any]:
     return _run(service.zone_view, session, office_id=office_id)
 
 
-@router.get("/offices/{office_id}/zones/clients", summary="Clients with their zone and lock")
+@router.get(
+    "/offices/{office_id}/zones/clients",
+    response_model=list[ZoneClient],
+    summary="Clients with their zone and lock",
+)
 def get_zone_clients(
     office_id: Id, session: SessionDep, user: OfficeReader
 ) -> list[dict[str, Any]]:
     return _run(service.zone_clients, session, office_id=office_id)
 
 
-@router.get("/offices/{office_id}/zones/history", summary="Versions of the office's zones")
+@router.get(
+    "/offices/{office_id}/zones/history",
+    response_model=list[ZoneSetVersion],
+    summary="Versions of the office's zones",
+)
 def get_zone_history(
     office_id: Id, session: SessionDep, user: OfficeReader
 ) -> list[dict[str, Any]]:
     return service.zone_set_history(session, office_id=office_id)
 
 
-@router.post("/offices/{office_id}/zones/preview", summary="What-if: figures after moves")
+@router.post(
+    "/offices/{office_id}/zones/preview",
+    response_model=MovesPreview,
+    summary="What-if: figures after moves",
+)
 def preview(
     office_id: Id, body: MovesIn, session: SessionDep, user: OfficeReader
 ) -> dict[str, Any]:
@@ -98,7 +124,11 @@ def preview(
     return _run(service.preview_moves, session, office_id=office_id, moves=moves, field="moves")
 
 
-@router.post("/offices/{office_id}/zones/moves", summary="Move clients; saves a new version")
+@router.post(
+    "/offices/{office_id}/zones/moves",
+    response_model=MovesSaved,
+    summary="Move clients; saves a new version",
+)
 def save_moves(
     office_id: Id, body: MovesIn, session: SessionDep, user: SupervisorOf
 ) -> dict[str, Any]:
@@ -112,7 +142,11 @@ def save_moves(
     return {"zone_set_id": zone_set.id, "version": zone_set.version, "moved": len(moves)}
 
 
-@router.post("/offices/{office_id}/zones/lock", summary="Lock or unlock clients in their zone")
+@router.post(
+    "/offices/{office_id}/zones/lock",
+    response_model=LockAnswer,
+    summary="Lock or unlock clients in their zone",
+)
 def lock(office_id: Id, body: LockIn, session: SessionDep, user: SupervisorOf) -> dict[str, Any]:
     count = _run(
         service.set_locked, session, user=user, office_id=office_id,
@@ -121,7 +155,11 @@ def lock(office_id: Id, body: LockIn, session: SessionDep, user: SupervisorOf) -
     return {"updated": count, "locked": body.locked}
 
 
-@router.post("/offices/{office_id}/zones/rebalance", summary="Auto-rebalance with fewest moves")
+@router.post(
+    "/offices/{office_id}/zones/rebalance",
+    response_model=RebalanceAnswer,
+    summary="Auto-rebalance with fewest moves",
+)
 def rebalance(
     office_id: Id, body: RebalanceIn, session: SessionDep, user: OfficeReader
 ) -> dict[str, Any]:
@@ -133,7 +171,11 @@ def rebalance(
     )  # fmt: skip
 
 
-@router.get("/zone-sets/{zone_set_id}/geojson", summary="A zone set's polygons as GeoJSON")
+@router.get(
+    "/zone-sets/{zone_set_id}/geojson",
+    response_model=ZoneFeatures,
+    summary="A zone set's polygons as GeoJSON",
+)
 def zone_set_geojson(zone_set_id: Id, session: SessionDep, user: StaffUser) -> dict[str, Any]:
     zone_set = session.get(ZoneSet, zone_set_id)
     if zone_set is None or not can_see_office(session, user, zone_set.office_id):

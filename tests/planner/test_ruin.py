@@ -9,7 +9,7 @@ import statistics
 import pytest
 
 from bench.homecare_gen import generate
-from planner import _construct, _model, _ruin
+from planner import _construct, _model, _ruin, _ruin_day, _ruin_slack
 from planner._construct import Call, schedule
 from planner.problem import Problem, SolveParams
 
@@ -40,11 +40,11 @@ def test_constant_time_check_agrees_with_the_exact_schedule(lunch: bool) -> None
     days += [generate(5, 35, seed=seed, lunch=lunch) for seed in (1, 2)]  # roomier routes
     for seed, problem in enumerate(days):
         visits = list(problem.visits)
-        day = _ruin._day(problem, visits, SolveParams())
+        day = _ruin_day._day(problem, visits, SolveParams())
         routes = routes_of(problem)
         for k, route in enumerate(routes):
-            slack = _ruin._check(day, k, route)
-            assert isinstance(slack, _ruin._LunchSlack if lunch else _ruin._Slack)
+            slack = _ruin_slack._check(day, k, route)
+            assert isinstance(slack, _ruin_slack._LunchSlack if lunch else _ruin_slack._Slack)
             for i in range(len(visits)):
                 if i in route:
                     continue
@@ -70,7 +70,7 @@ def test_improve_keeps_every_rule_and_never_costs_more() -> None:
         visits = list(problem.visits)
         params = SolveParams()
         start = routes_of(problem)
-        day = _ruin._day(problem, visits, params)
+        day = _ruin_day._day(problem, visits, params)
         routes = _ruin.improve(problem, visits, params, start, 0.3, random.Random(seed))
         served = [i for route in routes for i in route]
         assert len(served) == len(set(served))  # no visit twice
@@ -81,8 +81,8 @@ def test_improve_keeps_every_rule_and_never_costs_more() -> None:
             if visit.pinned_worker is not None and any(i in r for r in start):
                 owner = next(k for k, r in enumerate(routes) if i in r)
                 assert problem.workers[owner].id == visit.pinned_worker
-        assert _ruin._cost(day, routes) <= _ruin._cost(day, start)
-        assert _ruin._cost(day, routes) < _ruin._cost(day, start)  # 0.3 s finds something
+        assert _ruin_day._cost(day, routes) <= _ruin_day._cost(day, start)
+        assert _ruin_day._cost(day, routes) < _ruin_day._cost(day, start)  # 0.3 s finds something
 
 
 def test_a_part_of_pinned_visits_only_comes_back_as_it_was() -> None:
@@ -110,7 +110,7 @@ def test_kept_route_costs_and_places_match_a_full_recount_after_many_rounds(
 ) -> None:
     problem = many_workers_day(7)
     visits = list(problem.visits)
-    day = _ruin._day(problem, visits, SolveParams(fairness_weight=1), fair_target)
+    day = _ruin_day._day(problem, visits, SolveParams(fairness_weight=1), fair_target)
     search = _ruin._Search(day, routes_of(problem))
     rng = random.Random(7)
     accepted = 0
@@ -120,8 +120,8 @@ def test_kept_route_costs_and_places_match_a_full_recount_after_many_rounds(
             search.accept(change)
             accepted += 1
         routes = search.routes_now()
-        assert search.cost == _ruin._cost(day, routes)
-        assert search.route_cost == [_ruin._route_cost(day, k, r) for k, r in enumerate(routes)]
+        assert search.cost == _ruin_day._cost(day, routes)
+        assert search.route_cost == [_ruin_day._route_cost(day, k, r) for k, r in enumerate(routes)]
         for k, route in enumerate(routes):
             assert all(search.route_of[i] == k for i in route)
         served = {i for route in routes for i in route}
@@ -134,7 +134,7 @@ def test_improve_on_a_day_of_many_workers_keeps_skills_shifts_and_windows() -> N
         problem = many_workers_day(seed)
         visits = list(problem.visits)
         start = routes_of(problem)
-        day = _ruin._day(problem, visits, SolveParams())
+        day = _ruin_day._day(problem, visits, SolveParams())
         assert len(day.allowed[0]) > _ruin.NEAR_ROUTES  # the search beside nearest visits
         routes = _ruin.improve(problem, visits, SolveParams(), start, 0.5, random.Random(seed))
         served = [i for route in routes for i in route]
@@ -143,7 +143,7 @@ def test_improve_on_a_day_of_many_workers_keeps_skills_shifts_and_windows() -> N
             worker = problem.workers[k]
             assert all(visits[i].required_skills <= worker.skills for i in route)
             assert schedule(problem, worker, visits, [Call(i) for i in route]) is not None
-        assert _ruin._cost(day, routes) < _ruin._cost(day, start)
+        assert _ruin_day._cost(day, routes) < _ruin_day._cost(day, start)
 
 
 def test_fairness_spreads_the_working_time_as_the_model_prices_it() -> None:
@@ -158,9 +158,9 @@ def test_fairness_spreads_the_working_time_as_the_model_prices_it() -> None:
         routes = _ruin.improve(
             problem, visits, params, start, 0.5, random.Random(10), None, (1.0, 0.0), fair_target
         )
-        day = _ruin._day(problem, visits, params, target)
-        work = [_ruin._check(day, k, r).worked for k, r in enumerate(routes)]
+        day = _ruin_day._day(problem, visits, params, target)
+        work = [_ruin_slack._check(day, k, r).worked for k, r in enumerate(routes)]
         spread[fair_target] = statistics.pstdev(work)
         if fair_target:
-            assert _ruin._cost(day, routes) < _ruin._cost(day, start)
+            assert _ruin_day._cost(day, routes) < _ruin_day._cost(day, start)
     assert spread[target] < spread[0]

@@ -30,6 +30,7 @@ ACCESS_CODES = {401, 403, 404}
 EXPECTED: dict[str, str] = {
     "GET /health": "ok ok ok ok ok ok",
     "POST /api/auth/token": "401 401 401 401 401 401",  # wrong password for everyone
+    "POST /api/auth/logout": "ok ok ok ok ok ok",  # clears the pages' login cookie
     "GET /api/auth/me": "401 ok ok ok ok ok",
     "POST /api/auth/password-with-code": "ok ok ok ok ok ok",  # a wrong code: 400 for anyone
     "POST /api/me/password": "401 ok ok ok ok ok",  # a wrong current password: 400

@@ -1,8 +1,9 @@
 // Every call the pages make to the public JSON API, in one place.
-// The login token (JWT from POST /api/auth/token) is kept in localStorage.
+// The login lives in an HttpOnly cookie the server sets at login (page script never sees the
+// token); only the role is kept here, to know which page to open.
 
-const TOKEN_KEY = 'careroute.token';
 const ROLE_KEY = 'careroute.role';
+localStorage.removeItem('careroute.token'); // where an older version of the pages kept it
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -12,29 +13,22 @@ export class ApiError extends Error {
   }
 }
 
-export function token() {
-  return localStorage.getItem(TOKEN_KEY);
-}
-
 export function storedRole() {
   return localStorage.getItem(ROLE_KEY);
 }
 
-export function logout() {
-  localStorage.removeItem(TOKEN_KEY);
+export async function logout() {
   localStorage.removeItem(ROLE_KEY);
+  await fetch('/api/auth/logout', { method: 'POST' }).catch(() => {});
   location.assign('/');
 }
 
-async function request(method, path, { body, form, query, authorization } = {}) {
+async function request(method, path, { body, form, query, extraHeaders } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
   }
-  const headers = { Accept: 'application/json' };
-  const auth = token();
-  if (authorization) headers.Authorization = authorization;
-  else if (auth) headers.Authorization = `Bearer ${auth}`;
+  const headers = { Accept: 'application/json', ...extraHeaders };
   let payload;
   if (form) {
     payload = new URLSearchParams(form);
@@ -55,7 +49,7 @@ const post = (path, body) => request('POST', path, { body: body ?? {} });
 export function wsUrl(path, query = {}) {
   const url = new URL(path, location.origin);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  for (const [k, v] of Object.entries({ token: token(), ...query })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   return url.toString();
 }
 
@@ -69,9 +63,8 @@ export function homeOf(role) {
 // --- login -------------------------------------------------------------------------------
 export async function login(username, password) {
   const answer = await request('POST', '/api/auth/token', { form: { username, password } });
-  localStorage.setItem(TOKEN_KEY, answer.access_token);
   localStorage.setItem(ROLE_KEY, answer.role);
-  return answer;
+  return { role: answer.role }; // the token itself stays in the server's HttpOnly cookie
 }
 
 export const me = () => get('/api/auth/me');
@@ -125,11 +118,12 @@ export const liveSocket = (officeId) =>
 export const myRoute = (day) => get('/api/me/route', { day });
 export const myClient = (clientId) => get(`/api/me/clients/${clientId}`);
 export const registerDevice = (device) => post('/api/me/devices', device);
-// Pings and visit events are sent as the registered device (its own token, not the login).
-export const sync = (deviceToken, batch) =>
-  request('POST', '/api/mobile/sync', { body: batch, authorization: `Device ${deviceToken}` });
-export const workerSocket = (deviceToken) =>
-  new WebSocket(wsUrl('/api/mobile/ws', { token: deviceToken }));
+// Pings and visit events are sent as the registered device, named by its id (the login cookie
+// proves who sends them).
+export const sync = (deviceId, batch) =>
+  request('POST', '/api/mobile/sync', { body: batch, extraHeaders: { 'X-Device-Id': String(deviceId) } });
+export const workerSocket = (deviceId) =>
+  new WebSocket(wsUrl('/api/mobile/ws', { device_id: deviceId }));
 
 // --- the map's offline background (streets as GeoJSON) -----------------------------------
 export const basemap = () => get('/api/basemap');

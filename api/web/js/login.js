@@ -31,7 +31,7 @@ form.querySelector('button[type=submit]').disabled = false;
 document.body.dataset.ready = '1';
 
 // Already logged in: straight to work.
-if (api.token() && api.storedRole()) {
+if (api.storedRole()) {
   api.me().then(
     (user) => location.replace(api.homeOf(user.role)),
     () => {},

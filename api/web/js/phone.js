@@ -15,7 +15,7 @@ const SYNC_EVERY_MS = 20_000;
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
 }
-if (!api.token()) location.replace('/');
+if (!api.storedRole()) location.replace('/');
 
 const cfg = await api.config().catch(() => JSON.parse(localStorage.getItem('careroute.cfg') ?? '{}'));
 localStorage.setItem('careroute.cfg', JSON.stringify(cfg));
@@ -85,13 +85,13 @@ async function loadRoute() {
   render();
 }
 
-// --- the device: registered once, its token kept for syncing -------------------------------
+// --- the device: registered once, its id kept for syncing (the login cookie proves the rest) --
 async function device() {
   let known = JSON.parse(localStorage.getItem(DEVICE_KEY) ?? 'null');
-  if (known?.worker_id !== user.worker_id) known = null;
+  if (known?.worker_id !== user.worker_id || known?.token) known = null; // older pages kept a token
   if (!known) {
     const answer = await api.registerDevice({ name: navigator.userAgent.slice(0, 120), platform: 'web' });
-    known = { id: answer.id, token: answer.token, worker_id: answer.worker_id };
+    known = { id: answer.id, worker_id: answer.worker_id };
     localStorage.setItem(DEVICE_KEY, JSON.stringify(known));
   }
   return known;
@@ -144,7 +144,7 @@ async function sync() {
   let reload = false;
   try {
     const phone = await device();
-    const result = await outbox.flush((batch) => api.sync(phone.token, batch));
+    const result = await outbox.flush((batch) => api.sync(phone.id, batch));
     online = true;
     if (result.refused.length) {
       // a confirmation the server did not count: the visit is not shown as confirmed
@@ -594,7 +594,7 @@ async function listen() {
     setTimeout(listen, 15_000);
     return;
   }
-  const socket = api.workerSocket(phone.token);
+  const socket = api.workerSocket(phone.id);
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
     if (message.type === 'ready') {

@@ -13,7 +13,7 @@ import { WeekTab } from './sv_week.js';
 
 const $ = (id) => document.getElementById(id);
 
-if (!api.token()) location.replace('/');
+if (!api.storedRole()) location.replace('/');
 const cfg = await api.config().catch(() => ({}));
 let user;
 try {

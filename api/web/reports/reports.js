@@ -29,12 +29,13 @@ function errorText(error) {
   return words[`error_${error.status}`] ?? t('error_other');
 }
 
-function token() { return localStorage.getItem('careroute.token'); }
+// The login is the HttpOnly cookie set at login; the role kept by the login page says one was made.
+function loggedIn() { return Boolean(localStorage.getItem('careroute.role')); }
 
 async function api(path, query = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, v);
-  const answer = await fetch(url, { headers: { Authorization: `Bearer ${token()}` } });
+  const answer = await fetch(url);
   if (!answer.ok) {
     const body = await answer.json().catch(() => ({}));
     const error = new Error(body.detail || answer.status);
@@ -313,8 +314,13 @@ async function start() {
   words = catalogue[lang];
   translate();
   $('lang').onclick = () => { localStorage.setItem(LANG_KEY, lang === 'ru' ? 'en' : 'ru'); location.search = ''; };
-  $('logout').onclick = () => { localStorage.removeItem('careroute.token'); localStorage.removeItem('careroute.role'); };
-  if (!token()) { $('denied').textContent = t('login_needed'); $('denied').hidden = false; return; }
+  $('logout').onclick = async (event) => {
+    event.preventDefault();
+    localStorage.removeItem('careroute.role');
+    await fetch('/api/auth/logout', { method: 'POST' }).catch(() => {});
+    location.assign('/');
+  };
+  if (!loggedIn()) { $('denied').textContent = t('login_needed'); $('denied').hidden = false; return; }
   let offices;
   try {
     offices = await (await api('/api/reports/offices')).json();

@@ -4,6 +4,7 @@ from tests.browser.conftest import (  # noqa: F401
     browser,
     context,
     office_data,
+    phone,
     server,
     zoned_office,
 )
