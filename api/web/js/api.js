@@ -26,7 +26,7 @@ export function logout() {
   location.assign('/');
 }
 
-async function request(method, path, { body, form, query, authorization } = {}) {
+async function request(method, path, { body, form, upload, query, authorization } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
@@ -36,7 +36,9 @@ async function request(method, path, { body, form, query, authorization } = {}) 
   if (authorization) headers.Authorization = authorization;
   else if (auth) headers.Authorization = `Bearer ${auth}`;
   let payload;
-  if (form) {
+  if (upload) {
+    payload = upload; // FormData: the browser sets the multipart boundary
+  } else if (form) {
     payload = new URLSearchParams(form);
   } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -63,6 +65,7 @@ export function wsUrl(path, query = {}) {
 export function homeOf(role) {
   if (role === 'worker') return '/m/';
   if (role === 'manager' || role === 'national') return '/reports/';
+  if (role === 'admin') return '/admin/';
   return '/supervisor/';
 }
 
@@ -81,6 +84,9 @@ export const config = () => get('/api/config');
 export const offices = () => get('/api/offices', { limit: 500 });
 export const office = (officeId) => get(`/api/offices/${officeId}`);
 export const workers = (officeId) => get(`/api/offices/${officeId}/workers`, { limit: 500 });
+
+// Any call of the registry pages (/admin/, /office/, /account/): call('PATCH', path, { body }).
+export const call = request;
 
 // --- zones -------------------------------------------------------------------------------
 export const zones = (officeId) => get(`/api/offices/${officeId}/zones`);
