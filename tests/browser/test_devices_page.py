@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
+from core.models import AuditEntry
 from core.security import hash_device_token
 from registry.models import Service, WorkerAbsence
 from tests.browser import admin_setup  # noqa: F401 (longer timeouts for these pages)
@@ -79,6 +80,13 @@ def test_issue_bind_and_revoke_a_device(
     expect(row.locator(".state")).to_have_text("отозван")
     page.screenshot(path=str(artifacts / "devices-revoked.png"))
     assert httpx.get(f"{server}/api/gps/osmand", params=fix).status_code == 403
+    with Session(get_engine()) as session:
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity == "device", AuditEntry.entity_id == str(device_id))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert actions == ["create", "update", "revoke"]
     assert not page.errors
 
 
