@@ -218,12 +218,24 @@ $('user-form').addEventListener('submit', async (event) => {
 
 // --- the audit log -------------------------------------------------------------------------
 
+// A change as the user reads it: the field's name from the catalogue, values plainly.
+function valueText(field, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return t(value ? 'audit.yes' : 'audit.no');
+  if (Array.isArray(value)) return value.length ? value.map((v) => valueText(field, v)).join(', ') : '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  const prefix = { role: 'role', platform: 'dev.platform', travel_mode: 'travel' }[field];
+  if (prefix && t(`${prefix}.${value}`) !== `${prefix}.${value}`) return t(`${prefix}.${value}`);
+  return String(value);
+}
+
 function changesText(changes) {
   return Object.entries(changes ?? {}).map(([field, change]) => {
+    const label = t(`field.${field}`) !== `field.${field}` ? t(`field.${field}`) : field;
     if (change && typeof change === 'object' && 'to' in change) {
-      return `${field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`;
+      return `${label}: ${valueText(field, change.from)} → ${valueText(field, change.to)}`;
     }
-    return `${field}: ${JSON.stringify(change)}`;
+    return `${label}: ${valueText(field, change)}`;
   }).join('; ');
 }
 
@@ -234,7 +246,7 @@ async function loadAudit() {
     el('td', {}, a.username ?? t('audit.system')),
     el('td', {}, t(`audit.do.${a.action}`) !== `audit.do.${a.action}` ? t(`audit.do.${a.action}`) : a.action),
     el('td', {}, `${t(`audit.entity.${a.entity}`) !== `audit.entity.${a.entity}` ? t(`audit.entity.${a.entity}`) : a.entity} №${a.entity_id}`),
-    el('td', { class: 'small' }, changesText(a.changes)))));
+    el('td', { class: 'small changes' }, changesText(a.changes)))));
 }
 $('audit-entity').addEventListener('change', () => loadAudit().catch(pageError));
 
