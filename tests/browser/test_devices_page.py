@@ -71,6 +71,13 @@ def test_issue_bind_and_revoke_a_device(
     with page.expect_response(lambda r: r.url.endswith(f"/api/devices/{device_id}")) as bound:
         row.locator("[data-action=bind]").click()
     assert bound.value.status == 200, bound.value.text()
+    # the session commits as the answer goes out: read it back as the page does, afresh
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    page.select_option("#device-worker", str(worker["id"]))
+    expect(page.locator(f"#devices tr[data-device-id='{device_id}'] input")).to_have_value(
+        "traccar-5512"
+    )
     with Session(get_engine()) as session:
         assert session.get(Device, device_id).external_id == "traccar-5512"  # type: ignore[union-attr]
 
