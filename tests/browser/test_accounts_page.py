@@ -32,7 +32,7 @@ def create_login(page: Any, username: str, office_name: str) -> str:
     page.fill("#user-form [name=username]", username)
     page.fill("#user-form [name=full_name]", "Смирнова Анна Павловна")
     page.select_option("#user-form [name=role]", "supervisor")
-    page.locator("#user-offices label", has_text=office_name).locator("input").check()
+    page.locator("#user-offices").get_by_label(office_name, exact=True).check()
     page.click("#user-form button[type=submit]")
     page.wait_for_selector("#code-box:not([hidden])")
     expect(page.locator(f"#users tr[data-username='{username}']")).to_be_visible()

@@ -279,8 +279,9 @@ def head_imports_care_programmes(story: Story) -> None:
 
 def head_plans_and_approves_the_day(story: Story) -> None:
     page = story.pages["head"]
-    page.goto(f"/supervisor/?office={story.office_id}&day={story.day}&tab=plan")
+    page.goto(f"/supervisor/?office={story.office_id}&day={story.day}")
     page.wait_for_selector("body[data-ready='1']")
+    page.click("[data-tab=plan]")
     expect(page.locator("#no-plan")).to_be_visible()
     page.click("#plan-start")
     expect(page.locator("#plan-approve")).to_be_enabled(timeout=60_000)
