@@ -110,8 +110,11 @@ let workers = []; // every office's worker records, for binding a field worker's
 
 async function loadUsers() {
   users = await api.call('GET', '/api/users');
-  const lists = await Promise.all(offices.map((o) => api.workers(o.id).then((p) => p.items)));
-  workers = lists.flat();
+  renderUsers();
+  // Worker records name a field worker's login and fill the form's choice; an office whose
+  // list does not come leaves only its own workers out.
+  const lists = await Promise.allSettled(offices.map((o) => api.workers(o.id).then((p) => p.items)));
+  workers = lists.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
 }
 
 function placeOf(u) {
