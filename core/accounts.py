@@ -24,8 +24,16 @@ RESET_CODE_HOURS = 72  # the code an administrator hands over: valid three days,
 class AccountError(DomainError):
     """The account cannot be made or changed as asked; the message says why."""
 
-    def __init__(self, message: str, *, status: int = 422, field: str | None = None) -> None:
-        super().__init__(message, status=status, field=field)
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        field: str | None = None,
+        code: str | None = None,
+        params: dict[str, str | int | float | None] | None = None,
+    ) -> None:
+        super().__init__(message, status=status, field=field, code=code, params=params)
 
 
 def create_admin(session: Session, *, username: str, password: str, full_name: str = "") -> User:
@@ -71,7 +79,12 @@ def update_user(
 ) -> User:
     """Change a login's name, its offices or region, or disable / enable it."""
     if user.id == actor.id and active is False:
-        raise AccountError("you cannot disable your own login", field="active", status=409)
+        raise AccountError(
+            "you cannot disable your own login",
+            field="active",
+            status=409,
+            code="accounts.self_disable",
+        )
     before = _view(user)
     if full_name is not None:
         user.full_name = full_name.strip()
@@ -110,7 +123,12 @@ def set_password_with_code(session: Session, *, username: str, code: str, passwo
         or expires < datetime.now(UTC)
         or not verify_password(code.strip(), user.reset_code_hash)
     ):
-        raise AccountError("the code is wrong or has expired", status=400, field="code")
+        raise AccountError(
+            "the code is wrong or has expired",
+            status=400,
+            field="code",
+            code="accounts.code_wrong",
+        )
     user.password_hash = hash_password(password)
     user.reset_code_hash = user.reset_code_expires_at = None
     session.flush()
@@ -121,7 +139,12 @@ def set_password_with_code(session: Session, *, username: str, code: str, passwo
 def change_password(session: Session, *, user: User, old: str, new: str) -> None:
     """One's own new password, given the current one."""
     if not verify_password(old, user.password_hash):
-        raise AccountError("the current password is wrong", status=400, field="old_password")
+        raise AccountError(
+            "the current password is wrong",
+            status=400,
+            field="old_password",
+            code="accounts.old_password_wrong",
+        )
     check_password(new)
     user.password_hash = hash_password(new)
     session.flush()
@@ -135,16 +158,27 @@ def list_users(session: Session) -> list[User]:
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(
-            f"the password needs at least {MIN_PASSWORD} characters", field="password"
+            f"the password needs at least {MIN_PASSWORD} characters",
+            field="password",
+            code="accounts.password_short",
+            params={"min": MIN_PASSWORD},
         )
 
 
 def _new_user(session: Session, *, username: str, full_name: str, role: Role) -> User:
     username = username.strip()
     if not username:
-        raise AccountError("the username is empty", field="username")
+        raise AccountError(
+            "the username is empty", field="username", code="accounts.username_empty"
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise AccountError(f"the username '{username}' is taken", field="username", status=409)
+        raise AccountError(
+            f"the username '{username}' is taken",
+            field="username",
+            status=409,
+            code="accounts.username_taken",
+            params={"username": username},
+        )
     # No password until the user sets one with their code: this hash matches nothing typed.
     user = User(
         username=username,
@@ -161,12 +195,18 @@ def _place(
     """Where the login belongs: a manager's region, a head of department's offices."""
     if user.role == Role.MANAGER:
         if region_id is None:
-            raise AccountError("a manager needs a region", field="region_id")
+            raise AccountError(
+                "a manager needs a region", field="region_id", code="accounts.needs_region"
+            )
         user.region_id = region_id
     if user.role == Role.SUPERVISOR:
         offices = list(session.scalars(select(Office).where(Office.id.in_(office_ids or [-1]))))
         if not offices or len(offices) != len(set(office_ids)):
-            raise AccountError("a head of department needs their offices", field="office_ids")
+            raise AccountError(
+                "a head of department needs their offices",
+                field="office_ids",
+                code="accounts.needs_offices",
+            )
         user.offices = offices
 
 

@@ -24,14 +24,30 @@ from core.errors import DomainError
 from core.models import AuditEntry, Office, Region, User
 from registry import access
 from registry.models import Service, Worker
-from registry.schemas import AuditOut, LonLat, OfficeIn, OfficeOut, OfficeUpdate, Page, RegionOut
+from registry.schemas import (
+    AuditOut,
+    LonLat,
+    OfficeIn,
+    OfficeOut,
+    OfficeUpdate,
+    Page,
+    RegionIn,
+    RegionOut,
+)
 
 
 class RegistryError(DomainError):
     """A broken registry rule, answered with `status` (422 unless said) and the field at fault."""
 
-    def __init__(self, message: str, *, status: int = 422, field: str | None = None) -> None:
-        super().__init__(message, status=status, field=field)
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        field: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, field=field, code=code)
 
 
 class NotFound(RegistryError):
@@ -140,6 +156,31 @@ def list_regions(session: Session, *, user: User, limit: int, offset: int) -> Pa
 
 def _region_out(region: Region) -> RegionOut:
     return RegionOut(id=region.id, name=region.name)
+
+
+def region_out(region: Region) -> RegionOut:
+    return _region_out(region)
+
+
+def create_region(session: Session, *, user: User, data: RegionIn) -> Region:
+    """Adds a region, the area a manager oversees (admins only: checked by the caller's role);
+    names are unique."""
+    if session.scalar(select(Region.id).where(Region.name == data.name)) is not None:
+        raise RegistryError(
+            "a region with this name exists", status=409, field="name", code="registry.region_taken"
+        )
+    region = Region(name=data.name)
+    session.add(region)
+    session.flush()
+    audit.record(
+        session,
+        user=user,
+        action="create",
+        entity="region",
+        entity_id=region.id,
+        changes=audit.diff({}, {"name": region.name}),
+    )
+    return region
 
 
 def office_out(office: Office) -> OfficeOut:

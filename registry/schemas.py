@@ -84,6 +84,10 @@ class RegionOut(BaseModel):
     name: str
 
 
+class RegionIn(_In):
+    name: Name
+
+
 class OfficeIn(_In):
     region_id: Id
     name: Name

@@ -218,7 +218,12 @@ def without_login(session: Session, *, worker_id: int) -> Worker:
     if worker is None:
         raise NotFound("worker")
     if worker.user_id is not None:
-        raise RegistryError("this worker already has a login", status=409, field="worker_id")
+        raise RegistryError(
+            "this worker already has a login",
+            status=409,
+            field="worker_id",
+            code="accounts.worker_has_login",
+        )
     return worker
 
 
@@ -231,3 +236,9 @@ def bind_login(session: Session, *, worker_id: int, user: User) -> Worker:
     session.flush()
     _record(session, user=None, worker=worker, action="update", before=before)
     return worker
+
+
+def logins_of_workers(session: Session) -> dict[int, int]:
+    """Login user id -> the worker record it belongs to."""
+    rows = session.execute(select(Worker.user_id, Worker.id).where(Worker.user_id.is_not(None)))
+    return {user_id: worker_id for user_id, worker_id in rows if user_id is not None}

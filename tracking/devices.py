@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.models import User
 from core.security import hash_device_token, new_device_token
 from registry.models import Worker
@@ -42,8 +43,10 @@ def register_device(
     name: str,
     platform: str = "web",
     external_id: str | None = None,
+    user: User | None = None,
 ) -> tuple[Device, str]:
-    """A new device of the worker and its token (only the token's hash is stored)."""
+    """A new device of the worker and its token (only the token's hash is stored); audited
+    as the `user`'s act when one issues it for the worker (a supervisor, not the phone)."""
     token = new_device_token()
     device = Device(
         worker_id=worker.id,
@@ -54,6 +57,8 @@ def register_device(
     )
     session.add(device)
     session.flush()
+    if user is not None:
+        _audit(session, user, "create", device, worker.office_id, _view(device))
     return device, token
 
 
@@ -67,21 +72,64 @@ def get_device(session: Session, *, device_id: int) -> Device | None:
     return session.get(Device, device_id)
 
 
-def bind_identifier(session: Session, *, device: Device, external_id: str | None) -> Device:
+def bind_identifier(
+    session: Session,
+    *,
+    device: Device,
+    external_id: str | None,
+    user: User | None = None,
+    office_id: int | None = None,
+) -> Device:
     """Bind (or with None, unbind) the identifier a GPS app sends beside the device's token
-    (Traccar Client's device identifier, OwnTracks' user); unique across devices."""
+    (Traccar Client's device identifier, OwnTracks' user); unique across devices. Audited
+    as the `user`'s act."""
+    before = device.external_id
     device.external_id = external_id or None
     session.flush()
+    if user is not None and before != device.external_id:
+        changes = audit.diff({"external_id": before}, {"external_id": device.external_id})
+        _audit(session, user, "update", device, office_id, changes)
     return device
 
 
-def revoke_device(session: Session, *, device: Device, user: User) -> Device:
-    """Refuse the device from now on (its data stays)."""
+def revoke_device(
+    session: Session, *, device: Device, user: User, office_id: int | None = None
+) -> Device:
+    """Refuse the device from now on (its data stays); audited."""
     if device.revoked_at is None:
         device.revoked_at = datetime.now(UTC)
         device.revoked_by = user.id
         session.flush()
+        _audit(session, user, "revoke", device, office_id, {})
     return device
+
+
+def _view(device: Device) -> dict[str, Any]:
+    return {
+        "worker_id": device.worker_id,
+        "name": device.name,
+        "platform": device.platform,
+        "external_id": device.external_id,
+    }
+
+
+def _audit(
+    session: Session,
+    user: User,
+    action: str,
+    device: Device,
+    office_id: int | None,
+    changes: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        user=user,
+        action=action,
+        entity="device",
+        entity_id=device.id,
+        changes=changes,
+        office_id=office_id,
+    )
 
 
 # Everything ingest needs about a device in one round trip (this runs on every request).

@@ -52,6 +52,7 @@ class UserOut(BaseModel):
     active: bool
     region_id: int | None
     office_ids: list[int]
+    worker_id: int | None = Field(None, description="a field worker's record")
     last_login_at: datetime | None
     created_at: datetime | None
 
@@ -77,7 +78,7 @@ class PasswordChange(BaseModel):
     new_password: Password
 
 
-def _out(user: User) -> UserOut:
+def _out(user: User, worker_id: int | None = None) -> UserOut:
     return UserOut(
         id=user.id,
         username=user.username,
@@ -86,6 +87,7 @@ def _out(user: User) -> UserOut:
         active=user.is_active,
         region_id=user.region_id,
         office_ids=sorted(o.id for o in user.offices),
+        worker_id=worker_id,
         last_login_at=user.last_login_at,
         created_at=user.created_at,
     )
@@ -100,7 +102,8 @@ def _user(session: SessionDep, user_id: int) -> User:
 
 @router.get("/users")
 def list_users(session: SessionDep, admin: AdminUser) -> list[UserOut]:
-    return [_out(u) for u in accounts.list_users(session)]
+    workers = registry_workers.logins_of_workers(session)
+    return [_out(u, workers.get(u.id)) for u in accounts.list_users(session)]
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
@@ -108,7 +111,9 @@ def create_user(body: UserIn, session: SessionDep, admin: AdminUser) -> UserCrea
     """A new login without a password: hand the person the code to set one."""
     if body.role == Role.WORKER and body.worker_id is None:
         raise accounts.AccountError(
-            "a field worker's login needs their worker record", field="worker_id"
+            "a field worker's login needs their worker record",
+            field="worker_id",
+            code="accounts.needs_worker",
         )
     if body.worker_id is not None:
         registry_workers.without_login(session, worker_id=body.worker_id)
@@ -123,7 +128,7 @@ def create_user(body: UserIn, session: SessionDep, admin: AdminUser) -> UserCrea
     )
     if body.worker_id is not None:
         registry_workers.bind_login(session, worker_id=body.worker_id, user=user)
-    return UserCreated(user=_out(user), code=code)
+    return UserCreated(user=_out(user, body.worker_id), code=code)
 
 
 @router.patch("/users/{user_id}")
@@ -138,7 +143,7 @@ def update_user(user_id: Id, body: UserUpdate, session: SessionDep, admin: Admin
         region_id=body.region_id,
         office_ids=body.office_ids,
     )
-    return _out(user)
+    return _out(user, registry_workers.logins_of_workers(session).get(user.id))
 
 
 @router.post("/users/{user_id}/reset-code")

@@ -49,7 +49,12 @@ def issue_device(
     _editable(session, user, worker.office_id if worker else None, "worker")
     assert worker is not None
     device, token = devices.register_device(
-        session, worker=worker, name=data.name, platform=data.platform, external_id=data.external_id
+        session,
+        worker=worker,
+        name=data.name,
+        platform=data.platform,
+        external_id=data.external_id,
+        user=user,
     )
     session.refresh(device)
     return DeviceIssued(**device_json(device, token))
@@ -63,7 +68,10 @@ def bind_device(device_id: int, data: BindIn, user: EditorUser, session: Session
     worker = session.get(Worker, device.worker_id) if device else None
     _editable(session, user, worker.office_id if worker else None, "device")
     assert device is not None
-    bound = devices.bind_identifier(session, device=device, external_id=data.external_id)
+    assert worker is not None
+    bound = devices.bind_identifier(
+        session, device=device, external_id=data.external_id, user=user, office_id=worker.office_id
+    )
     return DeviceOut(**device_json(bound))
 
 

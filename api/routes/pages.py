@@ -128,6 +128,24 @@ def supervisor_page() -> FileResponse:
     return _page("supervisor.html")
 
 
+@router.get("/admin/", include_in_schema=False)
+def admin_page() -> FileResponse:
+    """The administrator's page: the organisation's regions and departments, and the logins."""
+    return _page("admin.html")
+
+
+@router.get("/office/", include_in_schema=False)
+def office_page() -> FileResponse:
+    """A department's registers: the service catalogue, workers, their devices, imports."""
+    return _page("office.html")
+
+
+@router.get("/account/", include_in_schema=False)
+def account_page() -> FileResponse:
+    """One's own login: change the password."""
+    return _page("account.html")
+
+
 @router.get("/docs", include_in_schema=False)
 def swagger_ui() -> HTMLResponse:
     """The interactive API documentation, from the local Swagger UI assets."""

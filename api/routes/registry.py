@@ -35,6 +35,7 @@ from registry.schemas import (
     OfficeOut,
     OfficeUpdate,
     Page,
+    RegionIn,
     RegionOut,
     ServiceIn,
     ServiceOut,
@@ -63,6 +64,16 @@ def list_regions(
     session: SessionDep, user: StaffUser, limit: Limit = 50, offset: Offset = 0
 ) -> Page[RegionOut]:
     return service.list_regions(session, user=user, limit=limit, offset=offset)
+
+
+@router.post(
+    "/regions",
+    summary="Create a region (admin)",
+    response_model=RegionOut,
+    status_code=status.HTTP_201_CREATED,
+)
+def create_region(session: SessionDep, user: AdminUser, data: RegionIn) -> RegionOut:
+    return service.region_out(service.create_region(session, user=user, data=data))
 
 
 @router.get("/offices", summary="List the offices you may see", response_model=Page[OfficeOut])

@@ -39,10 +39,9 @@ def revoke_device(device_id: int, user: EditorUser, session: SessionDep) -> Devi
     device = devices.get_device(session, device_id=device_id)
     if device is None:
         raise HTTPException(404, detail="device not found")
-    _worker_in_reach(session, user, device.worker_id, edit=True)
-    return DeviceOut(
-        **devices.device_json(devices.revoke_device(session, device=device, user=user))
-    )
+    worker = _worker_in_reach(session, user, device.worker_id, edit=True)
+    revoked = devices.revoke_device(session, device=device, user=user, office_id=worker.office_id)
+    return DeviceOut(**devices.device_json(revoked))
 
 
 @router.get("/api/offices/{office_id}/visits")

@@ -39,6 +39,7 @@ EXPECTED: dict[str, str] = {
     "PATCH /api/users/{user_id}": "401 403 403 403 403 404",  # no such user
     "POST /api/users/{user_id}/reset-code": "401 403 403 403 403 404",
     "GET /api/regions": "401 403 ok ok ok ok",
+    "POST /api/regions": "401 403 403 403 403 ok",
     "GET /api/offices": "401 ok ok ok ok ok",
     "POST /api/offices": "401 403 403 403 403 ok",
     "GET /api/offices/{office_id}": "401 ok 404 ok ok ok",
@@ -152,6 +153,7 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "POST /api/users": {"json": {"username": "made.in.matrix", "role": "admin"}},
         "PATCH /api/users/{user_id}": {"json": {"full_name": "Новое имя"}},
         "POST /api/offices": {"json": {"region_id": ids["region_id"], "name": "ОСО №99"}},
+        "POST /api/regions": {"json": {"name": "Регион из матрицы"}},
         "PATCH /api/offices/{office_id}": {"json": {"address": "Москва, ул. Новая, 1"}},
         "POST /api/offices/{office_id}/workers": {"json": worker},
         "PATCH /api/workers/{worker_id}": {"json": {"phone": "+7 916 000-00-01"}},

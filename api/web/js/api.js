@@ -23,14 +23,16 @@ export async function logout() {
   location.assign('/');
 }
 
-async function request(method, path, { body, form, query, extraHeaders } = {}) {
+async function request(method, path, { body, form, upload, query, extraHeaders } = {}) {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
   }
   const headers = { Accept: 'application/json', ...extraHeaders };
   let payload;
-  if (form) {
+  if (upload) {
+    payload = upload; // FormData: the browser sets the multipart boundary
+  } else if (form) {
     payload = new URLSearchParams(form);
   } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -57,6 +59,7 @@ export function wsUrl(path, query = {}) {
 export function homeOf(role) {
   if (role === 'worker') return '/m/';
   if (role === 'manager' || role === 'national') return '/reports/';
+  if (role === 'admin') return '/admin/';
   return '/supervisor/';
 }
 
@@ -74,6 +77,9 @@ export const config = () => get('/api/config');
 export const offices = () => get('/api/offices', { limit: 500 });
 export const office = (officeId) => get(`/api/offices/${officeId}`);
 export const workers = (officeId) => get(`/api/offices/${officeId}/workers`, { limit: 500 });
+
+// Any call of the registry pages (/admin/, /office/, /account/): call('PATCH', path, { body }).
+export const call = request;
 
 // --- zones -------------------------------------------------------------------------------
 export const zones = (officeId) => get(`/api/offices/${officeId}/zones`);

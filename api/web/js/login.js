@@ -1,6 +1,6 @@
 // Login page: get a token, then go where the user's role works.
 import * as api from './api.js';
-import { initI18n, mountLangSwitch, t } from './i18n.js';
+import { errorText, initI18n, mountLangSwitch, t } from './i18n.js';
 
 const cfg = await api.config().catch(() => ({}));
 await initI18n({ defaultLocale: cfg.default_locale });
@@ -22,6 +22,41 @@ form.addEventListener('submit', async (event) => {
       error.textContent = exc.status === 401 ? t('login.wrong') : t('error.network');
     }
     error.hidden = false;
+  }
+});
+
+// A one-time code from the administrator sets the password (a new login, or a forgotten one).
+const codeForm = document.getElementById('code-form');
+const codeError = document.getElementById('code-error');
+document.getElementById('code-open').addEventListener('click', (event) => {
+  codeForm.hidden = !codeForm.hidden;
+  event.target.setAttribute('aria-expanded', String(!codeForm.hidden));
+  if (!codeForm.hidden) codeForm.username.value ||= form.username.value.trim();
+  if (!codeForm.hidden) codeForm.username.focus();
+});
+codeForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  codeError.hidden = true;
+  if (codeForm.password.value !== codeForm.repeat.value) {
+    codeError.textContent = t('acc.mismatch');
+    codeError.hidden = false;
+    return;
+  }
+  try {
+    await api.call('POST', '/api/auth/password-with-code', {
+      body: { username: codeForm.username.value.trim(), code: codeForm.code.value.trim(), password: codeForm.password.value },
+    });
+    form.username.value = codeForm.username.value.trim();
+    codeForm.reset();
+    codeForm.hidden = true;
+    const done = document.getElementById('code-done');
+    done.textContent = t('login.password_set');
+    done.hidden = false;
+    form.password.focus();
+  } catch (exc) {
+    codeError.textContent = exc.status === 429
+      ? t('login.throttled', { seconds: exc.body?.retry_after ?? '' }) : errorText(exc);
+    codeError.hidden = false;
   }
 });
 
