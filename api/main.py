@@ -14,6 +14,7 @@ from api.routes import (
     accounts,
     audit,
     auth,
+    clients,
     field,
     health,
     imports,
@@ -38,6 +39,7 @@ ROUTERS = [
     auth.router,
     accounts.router,
     registry.router,
+    clients.router,
     imports.router,
     audit.router,
     zones.router,
@@ -47,6 +49,7 @@ ROUTERS = [
     field.router,
     tracking.router,
     mobile_gateway_router.router,
+    clients.pages,
     pages.router,
 ]
 
