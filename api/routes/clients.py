@@ -107,33 +107,33 @@ def programme_versions(session: SessionDep, user: StaffUser, client_id: Id) -> l
 
 
 @router.get(
-    "/care-plans/{plan_id}", summary="One version of a programme", response_model=CarePlanOut
+    "/care-plans/{care_plan_id}", summary="One version of a programme", response_model=CarePlanOut
 )
-def get_programme(session: SessionDep, user: StaffUser, plan_id: Id) -> CarePlanOut:
-    plan = programmes.plan_to_read(session, user=user, plan_id=plan_id)
+def get_programme(session: SessionDep, user: StaffUser, care_plan_id: Id) -> CarePlanOut:
+    plan = programmes.plan_to_read(session, user=user, plan_id=care_plan_id)
     return programmes.programme_out(session, plan)
 
 
 @router.post(
-    "/care-plans/{plan_id}/approve",
+    "/care-plans/{care_plan_id}/approve",
     summary="Approve a draft programme (head of department); the version it replaces closes",
     response_model=CarePlanOut,
 )
-def approve_programme(session: SessionDep, user: EditorUser, plan_id: Id) -> CarePlanOut:
-    plan = programmes.approve(session, user=user, plan_id=plan_id)
+def approve_programme(session: SessionDep, user: EditorUser, care_plan_id: Id) -> CarePlanOut:
+    plan = programmes.approve(session, user=user, plan_id=care_plan_id)
     return programmes.programme_out(session, plan)
 
 
 @router.post(
-    "/care-plans/{plan_id}/close",
+    "/care-plans/{care_plan_id}/close",
     summary="Close an approved programme after its last day (default today)",
     response_model=CarePlanOut,
 )
 def close_programme(
-    session: SessionDep, user: EditorUser, plan_id: Id, data: CloseIn
+    session: SessionDep, user: EditorUser, care_plan_id: Id, data: CloseIn
 ) -> CarePlanOut:
     plan = programmes.close(
-        session, user=user, plan_id=plan_id, last_day=data.last_day or date.today()
+        session, user=user, plan_id=care_plan_id, last_day=data.last_day or date.today()
     )
     return programmes.programme_out(session, plan)
 
