@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import any_, func, or_, select
+from sqlalchemy import any_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -293,9 +293,7 @@ def delete_client(session: Session, *, user: User, client_id: int) -> None:
     try:
         with session.begin_nested():
             session.execute(
-                ClientStatusChange.__table__.delete().where(
-                    ClientStatusChange.client_id == client.id
-                )
+                delete(ClientStatusChange).where(ClientStatusChange.client_id == client.id)
             )
             session.delete(client)
     except IntegrityError:

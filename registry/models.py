@@ -137,7 +137,7 @@ class Client(Base):
     workers_needed: Mapped[int] = mapped_column(SmallInteger, default=1)
     confirmation_code: Mapped[str] = mapped_column(String(12), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    door_code: Mapped[str] = mapped_column(String(40), default="")
+    door_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Archived: kept with its whole history, out of the lists (a client is never deleted once
     # they have one); a status change brings them back.
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -27,8 +27,8 @@ from registry.schemas import CarePlanOut
 
 def programme_out(session: Session, plan: CarePlan) -> CarePlanOut:
     """The version with the name of whoever approved it."""
-    name = session.get(User, plan.approved_by).full_name if plan.approved_by else None
-    return care_plan_out(plan, approved_by_name=name)
+    approver = session.get(User, plan.approved_by) if plan.approved_by else None
+    return care_plan_out(plan, approved_by_name=approver.full_name if approver else None)
 
 
 def versions(session: Session, *, user: User, client_id: int) -> list[CarePlan]:

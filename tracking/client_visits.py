@@ -70,7 +70,9 @@ def client_visits(
             )
             .order_by(ClientFeedback.at, ClientFeedback.id)
         ):
-            visit_id = feedback.visit_id or by_stop.get(feedback.plan_stop_id)
+            visit_id = feedback.visit_id
+            if visit_id is None and feedback.plan_stop_id is not None:
+                visit_id = by_stop.get(feedback.plan_stop_id)
             if visit_id is None:
                 continue
             ratings.setdefault(visit_id, []).append(

@@ -21,8 +21,9 @@ STATUS = postgresql.ENUM("draft", "approved", "closed", name="care_plan_status")
 
 
 def upgrade() -> None:
-    op.add_column("client", sa.Column("door_code", sa.String(40), nullable=False, server_default=""))
-    op.alter_column("client", "door_code", server_default=None)
+    op.add_column(
+        "client", sa.Column("door_code", sa.String(40), nullable=False, server_default="")
+    )
     op.add_column("client", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column(
         "client", sa.Column("queue_reviewed_at", sa.DateTime(timezone=True), nullable=True)
