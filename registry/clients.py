@@ -242,7 +242,7 @@ def update_client(session: Session, *, user: User, client_id: int, data: ClientU
         if key == "location":
             client.location = point_from(data.location)
             client.location_status = (
-                LocationStatus.NEEDS_LOCATION if data.location is None else LocationStatus.OK
+                LocationStatus.NEEDS_LOCATION if data.location is None else LocationStatus.MANUAL
             )
         else:
             setattr(client, key, value)

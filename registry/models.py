@@ -57,6 +57,7 @@ class LocationStatus(enum.StrEnum):
     OK = "ok"
     GEOCODED = "geocoded"
     NEEDS_LOCATION = "needs_location"  # the supervisor places it on the map
+    MANUAL = "manual"  # placed (or moved) on the map by a person: the geocoder is not trusted
 
 
 class Worker(Base):

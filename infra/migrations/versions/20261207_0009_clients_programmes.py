@@ -1,4 +1,4 @@
-"""clients and programmes: door codes, archive, the queue's last look; programme versions with
+"""clients and programmes: locations placed by hand, door codes, archive, the queue's last look; programme versions with
 approval (draft -> approved -> closed), the existing programmes approved
 
 Revision ID: 0009
@@ -21,6 +21,8 @@ STATUS = postgresql.ENUM("draft", "approved", "closed", name="care_plan_status")
 
 
 def upgrade() -> None:
+    # a location placed or moved on the map by a person (kept on downgrade: enum values stay)
+    op.execute("ALTER TYPE location_status ADD VALUE IF NOT EXISTS 'manual'")
     op.add_column(
         "client", sa.Column("door_code", sa.String(40), nullable=False, server_default="")
     )
