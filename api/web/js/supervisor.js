@@ -7,6 +7,7 @@ import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
+import { ClientsTab } from './sv_clients.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -77,6 +78,7 @@ function nameLiveTab() {
   $('tab-live').textContent = day === today() ? t('tab.live_today') : t('tab.live_day', { date: fmtShortDate(day) });
 }
 const tabs = { zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx) };
+tabs.clients = new ClientsTab(ctx);
 let currentTab = params.get('tab') || 'zones';
 
 function applyRole() {
