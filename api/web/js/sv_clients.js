@@ -301,7 +301,8 @@ export class ClientsTab {
       const p = this.marker.getLatLng();
       $('cl-location-status').textContent = t('cl.point_moved', { lat: p.lat.toFixed(5), lon: p.lng.toFixed(5) });
     });
-    map.setView(at, Math.max(map.getZoom(), 16));
+    map.setView(at, Math.max(map.getZoom(), 16), { animate: false });
+    this.root.dataset.point = '1'; // the pin is where it stays: it may be dragged
   }
 
   async savePoint() {
