@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import any_, delete, func, or_, select
+from sqlalchemy import any_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -292,10 +292,7 @@ def delete_client(session: Session, *, user: User, client_id: int) -> None:
     before, office_id = snapshot(client), client.office_id
     try:
         with session.begin_nested():
-            session.execute(
-                delete(ClientStatusChange).where(ClientStatusChange.client_id == client.id)
-            )
-            session.delete(client)
+            session.delete(client)  # the registration goes with it (ON DELETE CASCADE)
     except IntegrityError:
         raise _has_history("visits or plans") from None
     audit.record(

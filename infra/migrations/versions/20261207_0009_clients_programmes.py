@@ -1,5 +1,5 @@
-"""clients and programmes: locations placed by hand, door codes, archive, the queue's last look; programme versions with
-approval (draft -> approved -> closed), the existing programmes approved
+"""clients and programmes: locations placed by hand, door codes, archive, the queue's last
+look; programme versions with approval (draft -> approved -> closed), existing ones approved
 
 Revision ID: 0009
 Revises: 0007
