@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.models import User
+from core.models import Role, User
 from registry.clients import client_to_edit, client_to_read
 from registry.models import CarePlan, CarePlanLine, CarePlanStatus, Service
 from registry.offices import (
@@ -205,6 +205,12 @@ def get_care_plan(session: Session, *, user: User, client_id: int) -> CarePlan:
     worker: only for their own clients)."""
     client = client_to_read(session, user=user, client_id=client_id)
     plan = _current_plan(session, client_id=client.id)
+    if user.role == Role.WORKER and plan is not None and plan.status == CarePlanStatus.DRAFT:
+        plan = session.scalars(  # a field worker serves what is in force, not a draft
+            select(CarePlan)
+            .where(CarePlan.client_id == client.id, CarePlan.status == CarePlanStatus.APPROVED)
+            .order_by(CarePlan.id.desc())
+        ).first()
     if plan is None:
         raise NotFound("care plan")
     return plan

@@ -268,3 +268,34 @@ def test_the_client_list_filters_and_answers_fast_for_two_thousand_clients(
     assert veterans["total"] == 667
     own = api.get(url, params={"worker_id": worker.id}, headers=headers).json()
     assert own["total"] == 40
+
+
+def test_the_card_lists_visits_with_flags_and_ratings(api: TestClient, db: Session) -> None:
+    from datetime import UTC, datetime
+
+    from tracking.feedback import ClientFeedback
+    from tracking.models import Visit
+
+    office, headers, _ = _office(db)
+    worker = f.worker(db, office)
+    client = f.client(db, office)
+    older = Visit(office_id=office.id, worker_id=worker.id, client_id=client.id,
+                  day=date(2026, 12, 1), flags=[], minutes=30)  # fmt: skip
+    newer = Visit(office_id=office.id, worker_id=worker.id, client_id=client.id,
+                  day=date(2026, 12, 3), flags=["late", "unverified"], minutes=55)  # fmt: skip
+    db.add_all([older, newer])
+    db.flush()
+    db.add(ClientFeedback(office_id=office.id, visit_id=newer.id, client_id=client.id,
+                          worker_id=worker.id, rating=2, comment="поздно",
+                          at=datetime(2026, 12, 3, 12, tzinfo=UTC)))  # fmt: skip
+    db.flush()
+    page = api.get(f"/api/clients/{client.id}/visits", headers=headers).json()
+    assert page["total"] == 2
+    first, second = page["items"]
+    assert (first["day"], first["flags"], first["worker_name"]) == (
+        "2026-12-03",
+        ["late", "unverified"],
+        worker.full_name,
+    )
+    assert [(r["rating"], r["comment"]) for r in first["ratings"]] == [(2, "поздно")]
+    assert second["ratings"] == []
