@@ -7,6 +7,8 @@ import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
+import { EventsTab } from './sv_events.js';
+import { ReplayTab } from './sv_replay.js';
 import { ClientsTab } from './sv_clients.js';
 
 const $ = (id) => document.getElementById(id);
@@ -77,8 +79,10 @@ function nameLiveTab() {
   const day = $('day').value;
   $('tab-live').textContent = day === today() ? t('tab.live_today') : t('tab.live_day', { date: fmtShortDate(day) });
 }
-const tabs = { zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx) };
-tabs.clients = new ClientsTab(ctx);
+const tabs = {
+  zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
+  events: new EventsTab(ctx), replay: new ReplayTab(ctx), clients: new ClientsTab(ctx),
+};
 let currentTab = params.get('tab') || 'zones';
 
 function applyRole() {
