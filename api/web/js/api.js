@@ -96,8 +96,6 @@ export const markReviewed = (clientId) => post(`/api/clients/${clientId}/queue-r
 export const archiveClient = (clientId, reason) =>
   post(`/api/clients/${clientId}/archive`, { reason });
 export const clientVisits = (clientId) => get(`/api/clients/${clientId}/visits`, { limit: 20 });
-export const services = (officeId) =>
-  get(`/api/offices/${officeId}/services`, { active: true, limit: 500 });
 export const programmeVersions = (clientId) => get(`/api/clients/${clientId}/care-plans`);
 export const programme = (planId) => get(`/api/care-plans/${planId}`);
 export const saveProgramme = (clientId, body) =>

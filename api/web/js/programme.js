@@ -73,7 +73,7 @@ class Editor {
     this.client = client;
     this.versions = versions;
     const catalogue = await api.services(client.office_id);
-    this.services = catalogue.items ?? catalogue;
+    this.services = (catalogue.items ?? catalogue).filter((s) => s.active);
     this.canEdit = this.user.role === 'admin'
       || (this.user.role === 'supervisor' && this.user.office_ids.includes(client.office_id));
     // The version the editor starts from: the draft being prepared, else the one in force.
