@@ -25,6 +25,7 @@ from api.routes import (
     registry,
     reports,
     tracking,
+    weeks,
     zones,
 )
 from core.logging import setup_logging
@@ -46,6 +47,7 @@ ROUTERS = [
     zones.router,
     plans.router,
     dayops.router,
+    weeks.router,
     reports.router,
     live.router,
     field.router,

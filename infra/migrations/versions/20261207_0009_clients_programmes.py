@@ -2,7 +2,7 @@
 look; programme versions with approval (draft -> approved -> closed), existing ones approved
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
