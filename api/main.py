@@ -14,6 +14,7 @@ from api.routes import (
     accounts,
     audit,
     auth,
+    clients,
     dayops,
     field,
     health,
@@ -40,6 +41,7 @@ ROUTERS = [
     auth.router,
     accounts.router,
     registry.router,
+    clients.router,
     imports.router,
     audit.router,
     zones.router,
@@ -51,6 +53,7 @@ ROUTERS = [
     field.router,
     tracking.router,
     mobile_gateway_router.router,
+    clients.pages,
     pages.router,
 ]
 

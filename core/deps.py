@@ -34,7 +34,11 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits before the answer is sent. With the default scope the
+# commit ran after it, so a page's next request could read the state before the change (seen
+# under load: an approval answered 200, the page's reload still showed the draft), and a
+# failed commit came after a 2xx that promised it was stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _unauthorized(detail: str) -> HTTPException:

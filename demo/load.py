@@ -44,6 +44,7 @@ from demo.data.wipe import delete_rows
 from registry.models import (
     CarePlan,
     CarePlanLine,
+    CarePlanStatus,
     Client,
     ClientStatus,
     ClientStatusChange,
@@ -335,7 +336,12 @@ def _store_plans(
 
 def _plan_row(client_id: int, plan: DemoPlan, services: dict[str, Service]) -> CarePlan:
     row = CarePlan(
-        client_id=client_id, number=plan.number, valid_from=plan.valid_from, valid_to=plan.valid_to
+        client_id=client_id,
+        number=plan.number,
+        valid_from=plan.valid_from,
+        valid_to=plan.valid_to,
+        status=CarePlanStatus.APPROVED,  # the demo office's programmes are in force
+        approved_at=datetime(*plan.valid_from.timetuple()[:3], 9, tzinfo=ZoneInfo("UTC")),
     )
     row.lines = [
         CarePlanLine(

@@ -1,20 +1,24 @@
 """Registry services for an office's service catalogue and clients' care plans.
 
-A client has one care plan (their individual programme); saving it replaces its lines as a
-whole. Every line names a service of the client's office by code or id; an unknown one is
-answered with the line's field (`lines.2.service_code`) and nothing is stored."""
+A client's care plan (their individual programme) has versions: a draft, approved by the head
+of department (`registry.programmes`), later closed. Saving edits the client's draft as a whole,
+or starts a new draft from an approved programme, which stays in force until the draft is
+approved: an unapproved change is never planned. Every line names a service of the client's
+office by code or id; an unknown one is answered with the line's field (`lines.2.service_code`)
+and nothing is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.models import User
+from core.models import Role, User
 from registry.clients import client_to_edit, client_to_read
-from registry.models import CarePlan, CarePlanLine, Service
+from registry.models import CarePlan, CarePlanLine, CarePlanStatus, Service
 from registry.offices import (
     NotFound,
     RegistryError,
@@ -23,6 +27,7 @@ from registry.offices import (
     office_to_read,
     page,
 )
+from registry.recurrence import Recurrence, label_en, label_ru, parse_recurrence
 from registry.schemas import (
     CarePlanIn,
     CarePlanLineOut,
@@ -142,13 +147,20 @@ def _record(
 # --- care plans ------------------------------------------------------------------------------
 
 
-def care_plan_out(plan: CarePlan) -> CarePlanOut:
+def care_plan_out(plan: CarePlan, *, approved_by_name: str | None = None) -> CarePlanOut:
     return CarePlanOut(
         id=plan.id,
         client_id=plan.client_id,
         number=plan.number,
         valid_from=plan.valid_from,
         valid_to=plan.valid_to,
+        status=plan.status.value,
+        version=plan.version,
+        replaces_id=plan.replaces_id,
+        approved_at=plan.approved_at,
+        approved_by=plan.approved_by,
+        approved_by_name=approved_by_name,
+        closed_at=plan.closed_at,
         lines=[
             CarePlanLineOut(
                 id=line.id,
@@ -157,6 +169,8 @@ def care_plan_out(plan: CarePlan) -> CarePlanOut:
                 service_name=line.service.name,
                 standard_minutes=line.service.standard_minutes,
                 recurrence=line.recurrence,
+                recurrence_ru=_words(line.recurrence, label_ru),
+                recurrence_en=_words(line.recurrence, label_en),
                 valid_from=line.valid_from,
                 valid_to=line.valid_to,
             )
@@ -165,16 +179,38 @@ def care_plan_out(plan: CarePlan) -> CarePlanOut:
     )
 
 
+def _words(rule: str, label: Callable[[Recurrence], str]) -> str:
+    try:
+        return label(parse_recurrence(rule))
+    except ValueError:
+        return rule  # a rule stored before a stricter parser: shown as it is
+
+
 def _current_plan(session: Session, *, client_id: int) -> CarePlan | None:
-    return session.scalars(
-        select(CarePlan).where(CarePlan.client_id == client_id).order_by(CarePlan.id.desc())
-    ).first()
+    """The client's newest version: the draft being prepared, else the one in force."""
+    return (
+        session.scalars(
+            select(CarePlan)
+            .where(CarePlan.client_id == client_id, CarePlan.status != CarePlanStatus.CLOSED)
+            .order_by(CarePlan.id.desc())
+        ).first()
+        or session.scalars(
+            select(CarePlan).where(CarePlan.client_id == client_id).order_by(CarePlan.id.desc())
+        ).first()
+    )
 
 
 def get_care_plan(session: Session, *, user: User, client_id: int) -> CarePlan:
-    """The client's care plan (a field worker: only for their own clients)."""
+    """The client's care plan, newest version: a draft when one is being prepared (a field
+    worker: only for their own clients)."""
     client = client_to_read(session, user=user, client_id=client_id)
     plan = _current_plan(session, client_id=client.id)
+    if user.role == Role.WORKER and plan is not None and plan.status == CarePlanStatus.DRAFT:
+        plan = session.scalars(  # a field worker serves what is in force, not a draft
+            select(CarePlan)
+            .where(CarePlan.client_id == client.id, CarePlan.status == CarePlanStatus.APPROVED)
+            .order_by(CarePlan.id.desc())
+        ).first()
     if plan is None:
         raise NotFound("care plan")
     return plan
@@ -217,21 +253,39 @@ def _plan_snapshot(plan: CarePlan | None) -> dict[str, Any]:
         f"{ln['service_code']} {ln['recurrence']} {ln['valid_from']}..{ln['valid_to'] or ''}"
         for ln in out["lines"]
     ]
-    return {key: out[key] for key in ("number", "valid_from", "valid_to", "lines")}
+    return {key: out[key] for key in ("number", "valid_from", "valid_to", "lines", "version")}
+
+
+def _draft_to_edit(session: Session, *, client_id: int) -> tuple[CarePlan | None, CarePlan | None]:
+    """The client's draft (None: none yet) and the version a new draft would start from."""
+    versions = session.scalars(
+        select(CarePlan).where(CarePlan.client_id == client_id).order_by(CarePlan.id.desc())
+    ).all()
+    draft = next((p for p in versions if p.status == CarePlanStatus.DRAFT), None)
+    base = next((p for p in versions if p.status == CarePlanStatus.APPROVED), None)
+    return draft, base or (versions[0] if versions else None)
 
 
 def save_care_plan(
     session: Session, *, user: User | None, client_id: int, data: CarePlanIn
 ) -> CarePlan:
-    """Creates the client's care plan or replaces it (fields and all lines) as a whole.
+    """Saves the client's programme as a draft, fields and all lines as a whole: the draft being
+    prepared is replaced; without one, a new draft version starts (the approved one stays in
+    force until the draft is approved). A draft is never planned.
 
     The audit entry's entity is `care_plan` with the client's id, the one a user asks for."""
     client = client_to_edit(session, user=user, client_id=client_id)
     lines = resolve_lines(session, office_id=client.office_id, data=data)  # may refuse: no change
-    plan = _current_plan(session, client_id=client.id)
+    plan, base = _draft_to_edit(session, client_id=client.id)
     before = _plan_snapshot(plan)
     if plan is None:
-        plan = CarePlan(client_id=client.id, valid_from=data.valid_from)
+        plan = CarePlan(
+            client_id=client.id,
+            valid_from=data.valid_from,
+            status=CarePlanStatus.DRAFT,
+            version=(base.version + 1) if base else 1,
+            replaces_id=base.id if base and base.status == CarePlanStatus.APPROVED else None,
+        )
         session.add(plan)
     plan.number, plan.valid_from, plan.valid_to = data.number, data.valid_from, data.valid_to
     plan.lines = lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import any_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,14 @@ from core import audit
 from core.models import Role, User
 from registry import access
 from registry.geocode import Geocoder
-from registry.models import Client, ClientStatus, ClientStatusChange, LocationStatus, Worker
+from registry.models import (
+    CarePlan,
+    Client,
+    ClientStatus,
+    ClientStatusChange,
+    LocationStatus,
+    Worker,
+)
 from registry.offices import (
     NotFound,
     RegistryError,
@@ -43,6 +50,8 @@ from registry.schemas import (
 
 # Statuses a client comes back from when their period ends (the until-date).
 _RETURNING = (ClientStatus.REFUSED, ClientStatus.SUSPENDED, ClientStatus.DISCHARGED)
+# Statuses that need a decision when they have no until-date (a discharge is itself one).
+_OPEN_ENDED = (ClientStatus.REFUSED, ClientStatus.SUSPENDED)
 
 
 def client_out(client: Client) -> ClientOut:
@@ -64,6 +73,9 @@ def client_out(client: Client) -> ClientOut:
         workers_needed=client.workers_needed,
         confirmation_code=client.confirmation_code,
         notes=client.notes,
+        door_code=client.door_code or "",
+        archived_at=client.archived_at,
+        queue_reviewed_at=client.queue_reviewed_at,
         created_at=client.created_at,
         updated_at=client.updated_at,
     )
@@ -89,10 +101,14 @@ def list_clients(
     status: ClientStatus | None = None,
     category: str | None = None,
     needs_location: bool | None = None,
+    archived: bool | None = False,
+    only_ids: set[int] | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[Any]:
-    """An office's clients the user may see, by name; `q` searches name and address."""
+    """An office's clients the user may see, by name; `q` searches name and address. Archived
+    clients are left out unless asked for (`archived=True`: only them, None: everyone);
+    `only_ids` narrows to a set the caller chose (a zone's or a worker's clients)."""
     office_to_read(session, user=user, office_id=office_id)
     query = (
         access.visible_clients(session, user)
@@ -109,6 +125,12 @@ def list_clients(
     if needs_location is not None:
         wanted = Client.location_status == LocationStatus.NEEDS_LOCATION
         query = query.where(wanted if needs_location else ~wanted)
+    if archived is not None:
+        query = query.where(
+            Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None)
+        )
+    if only_ids is not None:
+        query = query.where(Client.id.in_(only_ids or {-1}))
     return page(
         session, query, limit=limit, offset=offset, convert=lambda c: client_view(c, user=user)
     )
@@ -195,7 +217,16 @@ def update_client(session: Session, *, user: User, client_id: int, data: ClientU
     """Changes the fields sent; the status changes only through `change_status`."""
     client = client_to_edit(session, user=user, client_id=client_id)
     sent = data.model_dump(exclude_unset=True)
-    for key in ("full_name", "address", "phone", "categories", "required_skills", "workers_needed"):
+    for key in (
+        "full_name",
+        "address",
+        "phone",
+        "categories",
+        "required_skills",
+        "workers_needed",
+        "notes",
+        "door_code",
+    ):
         if key in sent and sent[key] is None:
             raise RegistryError(f"{key} cannot be empty", field=key)
     if "preferred_worker_id" in sent:
@@ -211,7 +242,7 @@ def update_client(session: Session, *, user: User, client_id: int, data: ClientU
         if key == "location":
             client.location = point_from(data.location)
             client.location_status = (
-                LocationStatus.NEEDS_LOCATION if data.location is None else LocationStatus.OK
+                LocationStatus.NEEDS_LOCATION if data.location is None else LocationStatus.MANUAL
             )
         else:
             setattr(client, key, value)
@@ -226,19 +257,44 @@ def update_client(session: Session, *, user: User, client_id: int, data: ClientU
     return client
 
 
+def history_of(session: Session, *, client: Client) -> list[str]:
+    """What the office has on record about a client besides their registration: a queue place,
+    status changes, care programmes. Visits and plans are checked by the database itself."""
+    found = []
+    if client.status != ClientStatus.ENROLLED:
+        found.append(f"status {client.status.value}")
+    changes = session.scalar(select(func.count()).where(ClientStatusChange.client_id == client.id))
+    if (changes or 0) > 1:
+        found.append("status changes")
+    if session.scalar(select(func.count()).where(CarePlan.client_id == client.id)):
+        found.append("care programmes")
+    return found
+
+
+def _has_history(what: str) -> RegistryError:
+    return RegistryError(
+        f"the client has a history ({what}): archive them instead, nothing is deleted",
+        status=409,
+        field="status",
+        code="clients.has_history",
+        params={"what": what},
+    )
+
+
 def delete_client(session: Session, *, user: User, client_id: int) -> None:
-    """Deletes a client entered by mistake; one with visits on record must be discharged."""
+    """Deletes a client entered by mistake (enrolled, nothing on record but the registration).
+    One with any history (a queue place, status changes, programmes, visits, plans) is refused
+    with 409: such a client is archived (`registry.queue.archive_client`), never deleted."""
     client = client_to_edit(session, user=user, client_id=client_id)
+    history = history_of(session, client=client)
+    if history:
+        raise _has_history(", ".join(history))
     before, office_id = snapshot(client), client.office_id
     try:
         with session.begin_nested():
-            session.delete(client)
+            session.delete(client)  # the registration goes with it (ON DELETE CASCADE)
     except IntegrityError:
-        raise RegistryError(
-            "the client has visits on record; change the status to discharged instead",
-            status=409,
-            field="status",
-        ) from None
+        raise _has_history("visits or plans") from None
     audit.record(
         session,
         user=user,
@@ -258,6 +314,7 @@ def change_status(
     client = client_to_edit(session, user=user, client_id=client_id)
     before = client.status
     client.status = data.status
+    client.archived_at = None  # a decision about an archived client brings them back
     change = ClientStatusChange(
         client_id=client.id,
         status=data.status,
@@ -296,8 +353,9 @@ def _status_change_out(change: ClientStatusChange) -> StatusChangeOut:
 def to_enrol(
     session: Session, *, user: User, office_id: int, today: date, limit: int, offset: int
 ) -> Page[ToEnrolItem]:
-    """Clients to enrol: queued ones (longest waiting first), and refused, suspended or
-    discharged ones whose until-date has come."""
+    """Clients to enrol: queued ones (longest waiting first), refused, suspended or discharged
+    ones whose until-date has come, and refused or suspended ones with no until-date at all
+    (nobody decided when they come back: they stay until someone does). Archived ones are out."""
     office_to_read(session, user=user, office_id=office_id)
     latest = (
         select(ClientStatusChange)
@@ -311,11 +369,12 @@ def to_enrol(
     query = (
         access.visible_clients(session, user)
         .add_columns(since.label("since"), until.label("until"))
-        .where(Client.office_id == office_id)
+        .where(Client.office_id == office_id, Client.archived_at.is_(None))
         .where(
             or_(
                 Client.status == ClientStatus.QUEUED,
                 Client.status.in_(_RETURNING) & (until <= today),
+                Client.status.in_(_OPEN_ENDED) & until.is_(None),
             )
         )
         .order_by(since.asc().nulls_first(), Client.id)
@@ -325,13 +384,21 @@ def to_enrol(
     items = [
         ToEnrolItem(
             client=client_out(client),
-            why="queued" if client.status == ClientStatus.QUEUED else "period_ended",
+            why=_why(client.status, row_until),
             since=row_since,
             until=row_until,
         )
         for client, row_since, row_until in rows
     ]
     return Page[ToEnrolItem](items=items, total=total or 0, limit=limit, offset=offset)
+
+
+def _why(
+    status: ClientStatus, until: date | None
+) -> Literal["queued", "period_ended", "no_end_date"]:
+    if status == ClientStatus.QUEUED:
+        return "queued"
+    return "period_ended" if until is not None else "no_end_date"
 
 
 def _record(

@@ -44,10 +44,20 @@ class ClientStatus(enum.StrEnum):
     DISCHARGED = "discharged"  # left the service
 
 
+class CarePlanStatus(enum.StrEnum):
+    """A care programme's life: a draft is never planned; an approved one is in force over its
+    validity; a closed one was in force until its (set) valid_to and is kept as history."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    CLOSED = "closed"
+
+
 class LocationStatus(enum.StrEnum):
     OK = "ok"
     GEOCODED = "geocoded"
     NEEDS_LOCATION = "needs_location"  # the supervisor places it on the map
+    MANUAL = "manual"  # placed (or moved) on the map by a person: the geocoder is not trusted
 
 
 class Worker(Base):
@@ -128,6 +138,18 @@ class Client(Base):
     workers_needed: Mapped[int] = mapped_column(SmallInteger, default=1)
     confirmation_code: Mapped[str] = mapped_column(String(12), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    door_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Archived: kept with its whole history, out of the lists (a client is never deleted once
+    # they have one); a status change brings them back.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When someone last looked at a queued, refused or suspended client (the queue's rule:
+    # nobody waits unseen).
+    queue_reviewed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    queue_reviewed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -169,7 +191,8 @@ class Service(Base):
 
 
 class CarePlan(Base):
-    """A client's individual programme of services."""
+    """One version of a client's individual programme of services. Only approved (and, for
+    their past, closed) versions are planned; an edit of an approved one is a new draft."""
 
     __tablename__ = "care_plan"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -177,6 +200,18 @@ class CarePlan(Base):
     number: Mapped[str] = mapped_column(String(40), default="")
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[CarePlanStatus] = mapped_column(
+        enum_column(CarePlanStatus, "care_plan_status"), default=CarePlanStatus.DRAFT
+    )
+    version: Mapped[int] = mapped_column(SmallInteger, default=1)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("care_plan.id", ondelete="SET NULL"), nullable=True
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    approved_by: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL"), nullable=True
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     lines: Mapped[list[CarePlanLine]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CarePlanLine.id"

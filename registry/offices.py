@@ -10,6 +10,7 @@ existence does not leak; broken rules raise `RegistryError` naming the field at 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
@@ -46,8 +47,9 @@ class RegistryError(DomainError):
         status: int = 422,
         field: str | None = None,
         code: str | None = None,
+        params: Mapping[str, str | int | float | None] | None = None,
     ) -> None:
-        super().__init__(message, status=status, field=field, code=code)
+        super().__init__(message, status=status, field=field, code=code, params=params)
 
 
 class NotFound(RegistryError):

@@ -1,6 +1,7 @@
 """A client's care programme expanded into what is due: the one home of that rule.
 
-A line of a care plan is due on a day when its plan is valid that day, its service is still
+A line of a care plan is due on a day when its plan is in force (approved, or closed after it
+was: a draft is never planned) and valid that day, its service is still
 offered, the day lies within the line's own validity, and its recurrence falls on the day
 (anchored at the line's start). Zones weigh clients by it, the planner builds each day's
 visits from it, and the demo checks its generated programmes with it. No I/O: it reads plans
@@ -19,6 +20,9 @@ from registry.recurrence import Recurrence, occurs_on, parse_recurrence
 if TYPE_CHECKING:  # plans arrive loaded: no database code runs here
     from registry.models import CarePlan
 
+# States of a programme that were approved: only these are planned. A closed one keeps counting
+# for the days up to its valid_to (set when it was closed), so past days stay as they were.
+IN_FORCE = frozenset({"approved", "closed"})
 WEEKS_SAMPLED = 4  # a weekly workload is averaged over four weeks (monthly rules even out)
 
 
@@ -41,9 +45,11 @@ class ProgrammeLine:
 
 
 def lines_on(plans: Sequence[CarePlan], day: date) -> list[ProgrammeLine]:
-    """The lines of the plans valid on `day` whose service is still offered."""
+    """The lines of the approved plans valid on `day` whose service is still offered."""
     lines = []
     for plan in plans:
+        if plan.status not in IN_FORCE:
+            continue  # a draft (an unapproved change) is never planned
         if plan.valid_from > day or (plan.valid_to is not None and plan.valid_to < day):
             continue
         for line in plan.lines:

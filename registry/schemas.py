@@ -266,6 +266,7 @@ class ClientIn(_In):
     preferred_worker_id: Id | None = Field(None, description="a worker of the same office")
     workers_needed: int = Field(1, ge=1, le=2)
     notes: Text = Field("", max_length=2000)
+    door_code: Text = Field("", max_length=40, description="entrance door code, intercom")
 
     _birth = field_validator("birth_date")(_birth_date_plausible)
 
@@ -290,6 +291,7 @@ class ClientUpdate(_In):
     preferred_worker_id: Id | None = None
     workers_needed: int | None = Field(None, ge=1, le=2)
     notes: Text | None = Field(None, max_length=2000)
+    door_code: Text | None = Field(None, max_length=40)
 
     _birth = field_validator("birth_date")(_birth_date_plausible)
 
@@ -317,6 +319,9 @@ class ClientOut(BaseModel):
     workers_needed: int
     confirmation_code: str
     notes: str
+    door_code: str = ""
+    archived_at: datetime | None = None
+    queue_reviewed_at: datetime | None = None
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -335,6 +340,7 @@ class ClientForWorker(BaseModel):
     required_skills: list[str]
     workers_needed: int
     notes: str
+    door_code: str = ""
 
 
 class StatusChangeIn(_In):
@@ -362,10 +368,11 @@ class StatusChangeOut(BaseModel):
 
 
 class ToEnrolItem(BaseModel):
-    """A client to enrol: waiting in the queue, or back after a refusal or suspension ended."""
+    """A client to enrol: waiting in the queue, back after a refusal or suspension ended, or
+    refused or suspended with no end date (someone must decide: nobody leaves the list unseen)."""
 
     client: ClientOut
-    why: Literal["queued", "period_ended"]
+    why: Literal["queued", "period_ended", "no_end_date"]
     since: date | None
     until: date | None
 
@@ -454,6 +461,8 @@ class CarePlanLineOut(BaseModel):
     recurrence: str
     valid_from: date
     valid_to: date | None
+    recurrence_ru: str = Field("", description="the recurrence in words, in Russian")
+    recurrence_en: str = Field("", description="the recurrence in words, in English")
 
 
 class CarePlanOut(BaseModel):
@@ -463,6 +472,13 @@ class CarePlanOut(BaseModel):
     valid_from: date
     valid_to: date | None
     lines: list[CarePlanLineOut]
+    status: str = Field("approved", description="draft (never planned), approved, closed")
+    version: int = 1
+    replaces_id: int | None = None
+    approved_at: datetime | None = None
+    approved_by: int | None = None
+    approved_by_name: str | None = None
+    closed_at: datetime | None = None
 
 
 # --- audit -----------------------------------------------------------------------------------

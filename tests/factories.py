@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from core.models import Office, Region, Role, User
 from core.security import create_access_token, hash_password
-from registry.models import CarePlan, CarePlanLine, Client, Service, TravelMode, Worker, WorkerShift
+from registry.models import (
+    CarePlan,
+    CarePlanLine,
+    CarePlanStatus,
+    Client,
+    Service,
+    TravelMode,
+    Worker,
+    WorkerShift,
+)
 
 _n = count(1)
 # Names unique across runs too: tests that commit (ingest, browser) may leave rows behind.
@@ -122,8 +131,14 @@ def service(db: Session, office_row: Office, code: str = "C01", minutes: int = 3
     return row
 
 
-def care_plan(db: Session, client_row: Client, lines: list[tuple[Service, str]]) -> CarePlan:
-    row = CarePlan(client_id=client_row.id, valid_from=date(2026, 1, 1))
+def care_plan(
+    db: Session,
+    client_row: Client,
+    lines: list[tuple[Service, str]],
+    status: CarePlanStatus = CarePlanStatus.APPROVED,
+) -> CarePlan:
+    """A programme in force (approved) unless told otherwise: only approved ones are planned."""
+    row = CarePlan(client_id=client_row.id, valid_from=date(2026, 1, 1), status=status)
     row.lines = [
         CarePlanLine(service_id=s.id, recurrence=r, valid_from=date(2026, 1, 1)) for s, r in lines
     ]

@@ -48,6 +48,7 @@ from registry.schemas import (
     WorkerOut,
     WorkerUpdate,
 )
+from zones.client_filter import client_ids_in
 
 router = APIRouter(prefix="/api", tags=["registry"])
 
@@ -216,6 +217,9 @@ def list_clients(
     client_status: Annotated[ClientStatus | None, Query(alias="status")] = None,
     category: Annotated[Text | None, Query(max_length=60)] = None,
     needs_location: bool | None = None,
+    zone_id: Annotated[Id | None, Query(description="clients of this zone (active zones)")] = None,
+    worker_id: Annotated[Id | None, Query(description="the worker's zone and own clients")] = None,
+    archived: Annotated[bool, Query(description="true: only archived clients")] = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[Any]:
@@ -227,6 +231,8 @@ def list_clients(
         status=client_status,
         category=category,
         needs_location=needs_location,
+        archived=archived,
+        only_ids=client_ids_in(session, office_id=office_id, zone_id=zone_id, worker_id=worker_id),
         limit=limit,
         offset=offset,
     )
@@ -290,7 +296,7 @@ def update_client(
 
 @router.delete(
     "/clients/{client_id}",
-    summary="Delete a client entered by mistake (with visits on record: 409, discharge instead)",
+    summary="Delete a client entered by mistake (with any history: 409, archive instead)",
     status_code=status.HTTP_204_NO_CONTENT,
 )
 def delete_client(session: SessionDep, user: EditorUser, client_id: Id) -> Response:

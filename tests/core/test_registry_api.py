@@ -75,7 +75,7 @@ def test_client_without_location_needs_one(api: TestClient, db: Session) -> None
         json={"location": {"lon": 37.8, "lat": 55.75}},
         headers=headers,
     ).json()
-    assert placed["location_status"] == "ok"
+    assert placed["location_status"] == "manual"  # placed by a person
 
 
 def _client_count(db: Session, office_id: int) -> int:

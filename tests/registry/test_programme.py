@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from registry.models import CarePlan, CarePlanLine, Service
+from registry.models import CarePlan, CarePlanLine, CarePlanStatus, Service
 from registry.programme import lines_on, minutes_due, weekly_load
 from tests import factories as f
 from zones.service import load_office
@@ -14,8 +14,12 @@ from zones.service import load_office
 MONDAY = date(2026, 12, 7)
 
 
-def _plan(valid_to: date | None, *lines: tuple[Service, str]) -> CarePlan:
-    plan = CarePlan(valid_from=date(2026, 1, 1), valid_to=valid_to)
+def _plan(
+    valid_to: date | None,
+    *lines: tuple[Service, str],
+    status: CarePlanStatus = CarePlanStatus.APPROVED,
+) -> CarePlan:
+    plan = CarePlan(valid_from=date(2026, 1, 1), valid_to=valid_to, status=status)
     plan.lines = [
         CarePlanLine(service=s, recurrence=r, valid_from=date(2026, 1, 1)) for s, r in lines
     ]
@@ -36,6 +40,19 @@ def test_expired_plans_and_retired_services_make_nothing_due() -> None:
     assert weekly_load([current, expired], MONDAY) == (60.0, 2.0)
 
 
+def test_only_approved_programmes_make_anything_due() -> None:
+    shopping, cleaning = _service("S1", 30), _service("S2", 45)
+    approved = _plan(None, (shopping, "weekdays:1,3"))
+    draft = _plan(None, (cleaning, "daily"), status=CarePlanStatus.DRAFT)
+    assert [line.service_code for line in lines_on([approved, draft], MONDAY)] == ["S1"]
+    assert minutes_due([draft], MONDAY) == 0
+    assert weekly_load([draft], MONDAY) == (0.0, 0.0)
+    # closed on Sunday: in force up to its valid_to, nothing after
+    closed = _plan(date(2026, 12, 6), (cleaning, "daily"), status=CarePlanStatus.CLOSED)
+    assert minutes_due([closed], date(2026, 12, 6)) == 45
+    assert minutes_due([closed], MONDAY) == 0
+
+
 def test_zones_weigh_clients_by_the_work_that_still_exists(db: Session) -> None:
     office = f.office(db)
     shopping = f.service(db, office, code="S1", minutes=30)
@@ -49,3 +66,11 @@ def test_zones_weigh_clients_by_the_work_that_still_exists(db: Session) -> None:
     zoning = load_office(db, office_id=office.id, today=MONDAY)
     (weighed,) = zoning.clients
     assert weighed.weekly_minutes == 60.0
+    draft = f.care_plan(db, client, [(shopping, "daily")], status=CarePlanStatus.DRAFT)
+    db.flush()
+    (weighed,) = load_office(db, office_id=office.id, today=MONDAY).clients
+    assert weighed.weekly_minutes == 60.0, "an unapproved programme weighs nothing"
+    draft.status = CarePlanStatus.APPROVED
+    db.flush()
+    (weighed,) = load_office(db, office_id=office.id, today=MONDAY).clients
+    assert weighed.weekly_minutes == 60.0 + 7 * 30.0  # daily, every day of the week

@@ -53,7 +53,7 @@ def _office_objects(db: Session, office: Any, worker_user: User | None) -> dict[
     client = f.client(db, office, preferred_worker_id=worker.id)
     spare_client = f.client(db, office, lonlat=(37.80, 55.745))
     f.care_plan(db, client, [(service, "daily")])
-    f.care_plan(db, spare_client, [(service, "weekdays:1,3,5")])
+    spare_plan = f.care_plan(db, spare_client, [(service, "weekdays:1,3,5")])
     absence = WorkerAbsence(
         worker_id=worker.id, date_from=date(2026, 7, 1), date_to=date(2026, 7, 14)
     )
@@ -89,6 +89,7 @@ def _office_objects(db: Session, office: Any, worker_user: User | None) -> dict[
         "absence_id": absence.id,
         "client_id": client.id,
         "spare_client_id": spare_client.id,
+        "care_plan_id": spare_plan.id,
         "service_id": service.id,
         "spare_service_id": spare_service.id,
         "zone_set_id": zone_set_id,

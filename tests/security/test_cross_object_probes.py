@@ -30,6 +30,7 @@ NOT_OBJECTS = {
     "GET /api/reports/offices", "GET /api/reports/visits/{visit_id}/events",
     "POST /api/auth/password-with-code", "POST /api/me/password",  # one's own account
     "POST /api/auth/logout",  # clears the caller's own cookie
+    "GET /api/recurrence-words",  # a rule put into words
 }  # fmt: skip
 SPARES = {"worker_id": "spare_worker_id", "client_id": "spare_client_id",
           "service_id": "spare_service_id"}  # fmt: skip

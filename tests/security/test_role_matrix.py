@@ -121,6 +121,15 @@ EXPECTED: dict[str, str] = {
     "GET /api/gps/osmand": "401 401 401 401 401 401",  # unknown device; logins do not count
     "POST /api/gps/osmand": "401 401 401 401 401 401",
     "POST /api/gps/owntracks": "401 401 401 401 401 401",
+    "GET /api/offices/{office_id}/clients/queue": "401 403 404 ok ok ok",
+    "POST /api/clients/{client_id}/queue-review": "401 403 404 ok 403 ok",
+    "POST /api/clients/{client_id}/archive": "401 403 404 ok 403 ok",  # the spare client
+    "GET /api/clients/{client_id}/visits": "401 403 404 ok ok ok",
+    "GET /api/clients/{client_id}/care-plans": "401 403 404 ok ok ok",
+    "GET /api/care-plans/{care_plan_id}": "401 403 404 ok ok ok",
+    "POST /api/care-plans/{care_plan_id}/approve": "401 403 404 ok 403 ok",  # approved: 409
+    "POST /api/care-plans/{care_plan_id}/close": "401 403 404 ok 403 ok",
+    "GET /api/recurrence-words": "401 403 ok ok ok ok",
     "GET /api/config": "ok ok ok ok ok ok",
     "GET /api/basemap": "ok ok ok ok ok ok",
     # websockets: the first answer, or the close code's HTTP part
@@ -171,6 +180,9 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 "lines": [{"service_code": "A01", "recurrence": "weekdays:2,4"}],
             }
         },
+        "POST /api/clients/{client_id}/archive": {"json": {"reason": "переезд"}},
+        "POST /api/care-plans/{care_plan_id}/close": {"json": {"last_day": "2100-12-31"}},
+        "GET /api/recurrence-words": {"params": {"rule": "weekdays:1,4"}},
         "POST /api/offices/{office_id}/imports/{kind}": {
             "params": {"mode": "check"},
             "files": {"file": ("clients.csv", CLIENTS_CSV)},
@@ -239,6 +251,7 @@ PATH_VALUES = {
 SPARE = {
     "DELETE /api/workers/{worker_id}": {"worker_id": "spare_worker_id"},
     "DELETE /api/clients/{client_id}": {"client_id": "spare_client_id"},
+    "POST /api/clients/{client_id}/archive": {"client_id": "spare_client_id"},
     "DELETE /api/services/{service_id}": {"service_id": "spare_service_id"},
 }
 

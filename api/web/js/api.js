@@ -81,6 +81,29 @@ export const workers = (officeId) => get(`/api/offices/${officeId}/workers`, { l
 // Any call of the registry pages (/admin/, /office/, /account/): call('PATCH', path, { body }).
 export const call = request;
 
+// --- clients, the queue and care programmes ---------------------------------------------
+export const clients = (officeId, query) => get(`/api/offices/${officeId}/clients`, query);
+export const clientQueue = (officeId, query) =>
+  get(`/api/offices/${officeId}/clients/queue`, query);
+export const client = (clientId) => get(`/api/clients/${clientId}`);
+export const updateClient = (clientId, fields) =>
+  request('PATCH', `/api/clients/${clientId}`, { body: fields });
+export const statusHistory = (clientId) =>
+  get(`/api/clients/${clientId}/status-history`, { limit: 100 });
+export const changeStatus = (clientId, change) => post(`/api/clients/${clientId}/status`, change);
+export const markReviewed = (clientId) => post(`/api/clients/${clientId}/queue-review`);
+export const archiveClient = (clientId, reason) =>
+  post(`/api/clients/${clientId}/archive`, { reason });
+export const clientVisits = (clientId) => get(`/api/clients/${clientId}/visits`, { limit: 20 });
+export const programmeVersions = (clientId) => get(`/api/clients/${clientId}/care-plans`);
+export const programme = (planId) => get(`/api/care-plans/${planId}`);
+export const saveProgramme = (clientId, body) =>
+  request('PUT', `/api/clients/${clientId}/care-plan`, { body });
+export const approveProgramme = (planId) => post(`/api/care-plans/${planId}/approve`);
+export const closeProgramme = (planId, lastDay) =>
+  post(`/api/care-plans/${planId}/close`, { last_day: lastDay || null });
+export const recurrenceWords = (rule) => get('/api/recurrence-words', { rule });
+
 // --- zones -------------------------------------------------------------------------------
 export const zones = (officeId) => get(`/api/offices/${officeId}/zones`);
 export const zoneClients = (officeId) => get(`/api/offices/${officeId}/zones/clients`);

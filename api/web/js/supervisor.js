@@ -10,6 +10,7 @@ import { LiveTab } from './sv_live.js';
 import { EventsTab } from './sv_events.js';
 import { ReplayTab } from './sv_replay.js';
 import { WeekTab } from './sv_week.js';
+import { ClientsTab } from './sv_clients.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -82,6 +83,7 @@ function nameLiveTab() {
 const tabs = {
   zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
   events: new EventsTab(ctx), replay: new ReplayTab(ctx), week: new WeekTab(ctx),
+  clients: new ClientsTab(ctx),
 };
 let currentTab = params.get('tab') || 'zones';
 

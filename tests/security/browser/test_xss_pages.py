@@ -154,6 +154,23 @@ def test_hostile_names_run_nowhere(new_page: Any, hostile_office: OfficeData) ->
     _open_every_tooltip(page)
     watch.assert_clean("live")
 
+    client_id = data.client_ids[0]
+    page.goto("/supervisor/?tab=clients")
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator(f"#cl-list [data-client='{client_id}']").click()
+    page.wait_for_selector("#cl-name")
+    assert CLIENT_NAME in page.inner_text("#cl-name")  # shown as text
+    _open_every_tooltip(page)
+    watch.assert_clean("client card")
+    page.goto(f"/supervisor/programme?client={client_id}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#prog-editor:not([hidden])")
+    watch.assert_clean("programme editor")
+    if page.locator("#prog-versions [data-version]").count():
+        page.click("#prog-print")
+        page.wait_for_selector("#prog-document:not([hidden])")
+        watch.assert_clean("printed programme")
+
     page.goto("/reports/")
     page.wait_for_selector("#status:not(:has-text('Загрузка'))")
     watch.assert_clean("reports (supervisor)")
