@@ -22,6 +22,7 @@ from api.routes import (
     plans,
     registry,
     reports,
+    review,
     tracking,
     zones,
 )
@@ -45,6 +46,7 @@ ROUTERS = [
     reports.router,
     live.router,
     field.router,
+    review.router,
     tracking.router,
     mobile_gateway_router.router,
     pages.router,

@@ -178,7 +178,7 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
     )
 
 
-def _plan_stop(
+def plan_stop_of(
     session: Session, *, worker_id: int, client_id: int, day: date, given: int | None
 ) -> PlanStop | None:
     """The given plan stop if it is this worker's visit to this client, else the approved one."""
@@ -292,7 +292,7 @@ def _store_event(
     if client is None or event.client_id not in own_clients:
         return Verdict("rejected", "not_your_client", uid), None
     day = event.t.astimezone(tz).date()
-    stop = _plan_stop(
+    stop = plan_stop_of(
         session, worker_id=device.worker_id, client_id=client.id, day=day, given=event.plan_stop_id
     )
     services = _services(session, office_id=client.office_id, given=event.services, stop=stop)
