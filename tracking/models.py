@@ -185,7 +185,9 @@ class Visit(Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     corrected_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    corrected_services: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True)
+    corrected_services: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSONB(none_as_null=True), nullable=True
+    )
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -50,7 +50,9 @@ class WorkerMonthReport(Base):
     head_comment: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
-    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True)
+    lines: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSONB(none_as_null=True), nullable=True
+    )
     __table_args__ = (
         UniqueConstraint("worker_id", "office_id", "month", name="uq_worker_month_report"),
         CheckConstraint("state IN ('draft', 'completed', 'signed')", name="state"),

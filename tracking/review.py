@@ -57,7 +57,7 @@ def on_site_seconds_sql(alias: str) -> str:
 
 def services_sql(alias: str) -> str:
     """SQL: the visit's services as counted, the corrected ones when corrected."""
-    return f"coalesce({alias}.corrected_services, {alias}.services)"
+    return f"coalesce(nullif({alias}.corrected_services, 'null'::jsonb), {alias}.services)"
 
 
 def unreviewed_sql(alias: str) -> str:
@@ -106,7 +106,7 @@ def _corrected_services(
     for code, line in zip(codes, services, strict=True):
         if code not in known:
             raise _error(f"unknown service {code!r}", "unknown_service", field="services",
-                         code=code)  # fmt: skip
+                         service=code)  # fmt: skip
         minutes = line.get("minutes")
         if minutes is None:
             minutes = known[code]

@@ -29,6 +29,8 @@ NOT_OBJECTS = {
     "GET /api/auth/me", "GET /api/regions", "GET /api/offices", "GET /api/audit",
     "GET /api/reports/offices", "GET /api/reports/visits/{visit_id}/events",
     "POST /api/auth/password-with-code", "POST /api/me/password",  # one's own account
+    "GET /api/me/monthly-report", "GET /api/me/monthly-report/export.xlsx",  # one's own report
+    "POST /api/me/monthly-report/complete",
 }  # fmt: skip
 SPARES = {"worker_id": "spare_worker_id", "client_id": "spare_client_id",
           "service_id": "spare_service_id"}  # fmt: skip
