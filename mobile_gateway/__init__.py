@@ -25,11 +25,13 @@ worker's `Bearer <JWT>` plus `X-Device-Id: <device id>`), body
 `{"pings": [{uuid, t, lat, lon, accuracy, speed (m/s), bearing, altitude, battery (%)}],
   "events": [{uuid, type, t, client_id, plan_stop_id?, lat?, lon?, accuracy?,
               services?: [{code, minutes?}], code?, signature?, reason?}]}`
+and optionally `"ratings": [{uuid, t, client_id, plan_stop_id?, rating (1-5), comment?}]` (the
+client's rating of the visit at check-out, stored once by its uuid; `tracking.ratings`),
 where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | departed |
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
 no_show | refused (`reason` required). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
-one entry per item in order (match them by position: a refused item's uuid may be what was
+(and `"ratings": [...]` when the batch had any), one entry per item in order (match them by position: a refused item's uuid may be what was
 wrong with it). status: `accepted` (stored; for events the reason may be a flag:
 `outside_geofence`, `unverified`, `long_service`, or `wrong_code` / `code_used` for a
 confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from
