@@ -1,4 +1,5 @@
-// The supervisor's workplace: office and date, a map, and three tabs (zones, plan, the day).
+// The supervisor's workplace: office and date, a map, and four tabs (zones, plan, the day, the
+// review of visits).
 import * as api from './api.js';
 import {
   errorText, fmtShortDate, initI18n, mountLangSwitch, t, today, translateDom,
@@ -7,6 +8,7 @@ import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
+import { ReviewTab } from './sv_review.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -76,7 +78,9 @@ function nameLiveTab() {
   const day = $('day').value;
   $('tab-live').textContent = day === today() ? t('tab.live_today') : t('tab.live_day', { date: fmtShortDate(day) });
 }
-const tabs = { zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx) };
+const tabs = {
+  zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx), review: new ReviewTab(ctx),
+};
 let currentTab = params.get('tab') || 'zones';
 
 function applyRole() {
