@@ -31,8 +31,9 @@ where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | d
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
 no_show | refused (`reason` required). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
-(and `"ratings": [...]` when the batch had any), one entry per item in order (match them by position: a refused item's uuid may be what was
-wrong with it). status: `accepted` (stored; for events the reason may be a flag:
+(and `"ratings": [...]` when the batch had any), one entry per item in order (match them by
+position: a refused item's uuid may be what was wrong with it). status: `accepted` (stored;
+for events the reason may be a flag:
 `outside_geofence`, `unverified`, `long_service`, or `wrong_code` / `code_used` for a
 confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from
 the outbox), `rejected` + reason (bad data: drop it, resending will not help; one bad item

@@ -153,7 +153,7 @@ def view(session: Session, *, worker: Worker, month: date) -> dict[str, Any]:
         "head_comment": report.head_comment if report else "",
         "signed_at": report.signed_at if report else None,
         "lines": lines,
-        "total_visits": sum(line["visits"] for line in lines),
+        "total_services": sum(line["visits"] for line in lines),
         "total_minutes": sum(line["minutes"] for line in lines),
         "counts": counts,
     }

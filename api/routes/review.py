@@ -137,7 +137,7 @@ class MonthlyReport(BaseModel):
     head_comment: str
     signed_at: datetime | None
     lines: list[ReportLine]
-    total_visits: int
+    total_services: int
     total_minutes: int
     counts: dict[str, int]  # accepted / corrected / rejected / unreviewed finished visits
 
@@ -350,7 +350,7 @@ _WORDS = {
 def _xlsx(session: SessionDep, report: dict[str, Any], locale: str) -> Response:
     words = _WORDS[locale]
     rows = [dict(line) for line in report["lines"]]
-    rows.append({"client_name": words["total"], "visits": report["total_visits"],
+    rows.append({"client_name": words["total"], "visits": report["total_services"],
                  "minutes": report["total_minutes"]})  # fmt: skip
     rows.append({"client_name": words["state"], "service_name": _STATES[locale][report["state"]]})
     rows.append({"client_name": words["worker"], "service_name": report["worker_comment"]})

@@ -203,7 +203,7 @@ def test_monthly_report_from_draft_to_signed(api: TestClient, db: Session) -> No
     assert signed.status_code == 200, signed.text
     report = signed.json()
     assert report["state"] == "signed"
-    assert (report["total_visits"], report["total_minutes"]) == (2, 70)
+    assert (report["total_services"], report["total_minutes"]) == (2, 70)
 
     # a signed month's visits are final
     late = api.post(

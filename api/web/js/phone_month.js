@@ -50,7 +50,7 @@ async function draw(month) {
   if (!report.lines.length) lines.append(line(t('month.empty'), 'muted'));
   const total = document.createElement('p');
   total.className = 'month-total';
-  total.textContent = t('month.total', { n: report.total_visits, minutes: report.total_minutes });
+  total.textContent = t('month.total', { n: report.total_services, minutes: report.total_minutes });
   box.append(state, lines, total);
   if (report.counts.unreviewed) {
     box.append(Object.assign(document.createElement('p'), {

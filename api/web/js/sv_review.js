@@ -74,6 +74,9 @@ export class ReviewTab {
   async load() {
     const section = $('panel-review');
     section.dataset.loaded = '0';
+    // the visits and the month's report are fetched together and shown together, so the
+    // report's figures never lag behind a decision on screen
+    const month = this.fetchMonth();
     try {
       this.data = await api.reviewList(this.ctx.officeId(), this.query());
       this.ctx.showError(null);
@@ -81,8 +84,9 @@ export class ReviewTab {
       this.ctx.showError(exc);
       this.data = { visits: [] };
     }
+    const report = await month;
     this.render();
-    await this.loadMonth();
+    this.showMonth(report);
     section.dataset.loaded = '1';
   }
 
@@ -268,20 +272,21 @@ export class ReviewTab {
   }
 
   // --- the worker's monthly report ---------------------------------------------------------
-  async loadMonth() {
+  async fetchMonth() {
     const workerId = Number($('review-worker').value);
-    const box = $('review-month');
-    box.hidden = !workerId;
-    if (!workerId) return;
-    let report;
+    if (!workerId) return null;
     try {
-      report = await api.monthlyReport(workerId, this.month());
+      return await api.monthlyReport(workerId, this.month());
     } catch (exc) {
       this.ctx.showError(exc);
-      box.hidden = true;
-      return;
+      return null;
     }
-    this.report = report;
+  }
+
+  showMonth(report) {
+    const box = $('review-month');
+    box.hidden = !report;
+    if (!report) return;
     box.dataset.state = report.state;
     $('review-month-title').textContent = t('review.month_title', {
       name: report.worker_name, month: fmtMonth(report.month),
@@ -293,7 +298,7 @@ export class ReviewTab {
       el('td', { className: 'num', textContent: String(line.visits) }),
       el('td', { className: 'num', textContent: String(line.minutes) }))),
     el('tr', { className: 'total' }, el('th', { colSpan: 2, textContent: t('review.total') }),
-      el('th', { className: 'num', textContent: String(report.total_visits) }),
+      el('th', { className: 'num', textContent: String(report.total_services) }),
       el('th', { className: 'num', textContent: String(report.total_minutes) })));
     $('review-month-counts').textContent = t('review.month_counts', report.counts);
     $('review-month-worker-comment').textContent = report.worker_comment
