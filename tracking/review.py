@@ -221,9 +221,12 @@ _REVIEW_LIST = """
     FROM visit v
     JOIN worker w ON w.id = v.worker_id
     JOIN client c ON c.id = v.client_id
-    LEFT JOIN LATERAL (
-        SELECT f.rating, f.comment FROM client_feedback f
-        WHERE f.visit_id = v.id ORDER BY f.at DESC LIMIT 1) r ON true
+    LEFT JOIN (  -- each visit's latest rating (ratings come at or after the visit)
+        SELECT DISTINCT ON (f.visit_id) f.visit_id, f.rating, f.comment
+        FROM client_feedback f
+        WHERE f.office_id = :office AND f.visit_id IS NOT NULL
+          AND f.at >= CAST(:start AS date) - 1
+        ORDER BY f.visit_id, f.at DESC) r ON r.visit_id = v.id
     WHERE v.office_id = :office AND v.day BETWEEN :start AND :end
       AND (CAST(:worker AS int) IS NULL OR v.worker_id = :worker)
     ORDER BY w.full_name, v.worker_id, v.day, coalesce(v.arrived_at, v.planned_start), v.id
