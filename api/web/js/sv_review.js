@@ -64,6 +64,10 @@ export class ReviewTab {
 
   query() {
     const byMonth = $('review-period').value === 'month';
+    // a month is read worker by worker (a department's month is thousands of visits)
+    if (byMonth && !$('review-worker').value && this.workers.length) {
+      $('review-worker').value = String(this.workers[0].id);
+    }
     return {
       day: byMonth ? undefined : this.ctx.day(),
       month: byMonth ? this.month() : undefined,
