@@ -29,6 +29,8 @@ from tracking.schemas import DeviceIssued, DeviceOut
 
 router = APIRouter()
 
+READY_WAIT_S = 5.0  # the worker socket waits this long for the live subscription before "ready"
+
 
 def _json(content: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(content), status_code=status, media_type="application/json")
@@ -191,6 +193,11 @@ async def worker_socket(websocket: WebSocket, token: str = Query("")) -> None:
     channel = WORKER_CHANNEL.format(device.worker_id)
     queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
     hub().register(channel, queue)
+    # "ready" once the process listens on Redis: a change published from now on reaches
+    # this phone (one published while it was away is read by reloading the route).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(hub().connected.wait(), timeout=READY_WAIT_S)
+    await websocket.send_json({"type": "ready", "listening": hub().connected.is_set()})
     pusher = asyncio.create_task(_push(websocket, queue))
     try:
         while True:

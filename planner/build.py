@@ -113,6 +113,7 @@ class VisitDraft:
     priority: int = 1
     pinned_worker: str | None = None
     pinned_start: int | None = None
+    deadline_s: int | None = None  # the visit must be over by then (seconds since midnight)
 
     @property
     def duration(self) -> int:
@@ -405,6 +406,9 @@ def assemble(
 
 def _visit(draft: VisitDraft, location: int) -> Visit:
     client = draft.client
+    window_end = seconds_of(client.window_end) if client.window_end else 24 * 3600
+    if draft.deadline_s is not None:
+        window_end = max(0, min(window_end, draft.deadline_s - draft.duration))
     return Visit(
         id=draft.id,
         client_id=str(client.id),
@@ -412,7 +416,7 @@ def _visit(draft: VisitDraft, location: int) -> Visit:
         location=location,
         duration=draft.duration,
         window_start=seconds_of(client.window_start) if client.window_start else 0,
-        window_end=seconds_of(client.window_end) if client.window_end else 24 * 3600,
+        window_end=window_end,
         required_skills=draft.required_skills,
         preferred_worker=draft.preferred_worker,
         priority=draft.priority,

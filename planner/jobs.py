@@ -96,6 +96,7 @@ def enqueue_replan(
     exclude_worker_ids: list[int],
     urgent_client_ids: list[int],
     positions: dict[int, tuple[float, float]] | None = None,
+    events: replan.DayEvents | None = None,
     time_limit_s: float | None = None,
     user_id: int | None = None,
     connection: redis.Redis | None = None,
@@ -108,6 +109,7 @@ def enqueue_replan(
         "exclude_worker_ids": exclude_worker_ids,
         "urgent_client_ids": urgent_client_ids,
         "positions": {str(k): list(v) for k, v in (positions or {}).items()},
+        "events": (events or replan.DayEvents()).as_json(),
     }
     return planning_queue(connection).enqueue(
         run_replan_job,
@@ -204,6 +206,7 @@ def run_replan_job(request: dict[str, Any], time_limit_s: float, user_id: int | 
         exclude_worker_ids=tuple(request["exclude_worker_ids"]),
         urgent_client_ids=tuple(request["urgent_client_ids"]),
         positions={int(k): Location(lon=v[0], lat=v[1]) for k, v in request["positions"].items()},
+        events=_events(request.get("events") or {}),
     )
     return _run(
         lambda session: replan.prepare_replan(session, asked),
@@ -211,6 +214,23 @@ def run_replan_job(request: dict[str, Any], time_limit_s: float, user_id: int | 
             session, asked, built, solved, user_id=user_id, params=params
         ),
         params,
+    )
+
+
+def _events(data: dict[str, Any]) -> replan.DayEvents:
+    """The day's events back from the job's JSON arguments."""
+    return replan.DayEvents(
+        urgent=tuple(
+            replan.UrgentVisit(
+                client_id=int(u["client_id"]),
+                service_codes=tuple(u.get("service_codes") or ()),
+                deadline=datetime.fromisoformat(u["deadline"]) if u.get("deadline") else None,
+            )
+            for u in data.get("urgent", [])
+        ),
+        overrun_minutes={int(k): int(v) for k, v in data.get("overrun_minutes", {}).items()},
+        no_access_client_ids=tuple(data.get("no_access_client_ids", [])),
+        begun_client_ids=tuple(data.get("begun_client_ids", [])),
     )
 
 

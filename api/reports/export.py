@@ -2,11 +2,12 @@
 the table with Russian (or English) column headers.
 
 XLSX is written with openpyxl's write-only mode, which streams rows and keeps memory flat.
-Durations (whole minutes) are written as hours and minutes: `[h]:mm` time values in XLSX,
-`87:05` in CSV. Text that a spreadsheet would read as a formula (starting with = + - @, a tab
-or a carriage return) is written with a leading apostrophe, so an opened export runs nothing:
-in the table and in the header rows (office and worker names). XLSX writes every text as a
-string cell, so no value from the data ever becomes a formula or an error code.
+Durations (whole minutes, kinds `duration` and `minutes`) are written as hours and minutes, as
+the page shows them: `[h]:mm` time values in XLSX, `87:05` in CSV, the unit gone from the
+heading. Text that a spreadsheet would read as a formula (starting with = + - @, a tab or a
+carriage return) is written with a leading apostrophe, so an opened export runs nothing: in the
+table and in the header rows (office and worker names). XLSX writes every text as a string cell,
+so no value from the data ever becomes a formula or an error code.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ VALUES = {
            "all": "whole period"},
 }  # fmt: skip
 CODED = {"level", "bucket"}
+DURATIONS = {"duration", "minutes"}
+
+
+def heading(column: dict[str, str], locale: str) -> str:
+    """A column's heading; a duration shown as hours and minutes loses its unit ("…, мин")."""
+    text = column[locale]
+    if column["kind"] == "minutes":
+        for unit in (", мин", ", min"):
+            text = text.removesuffix(unit)
+    return text
 
 
 def safe_text(value: str) -> str:
@@ -96,7 +107,7 @@ def _value(value: Any, kind: str) -> Any:
 def _body(table: Table, locale: str) -> tuple[list[str], list[list[Any]]]:
     keys = [c["key"] for c in table.columns]
     kinds = [c["kind"] for c in table.columns]
-    heads = [c[locale] for c in table.columns]
+    heads = [heading(c, locale) for c in table.columns]
     words = VALUES[locale]
     rows = [
         [
@@ -130,7 +141,7 @@ def to_csv(
 
 
 def _csv_text(value: Any, kind: str = "text") -> str:
-    if kind == "duration" and isinstance(value, int | float):
+    if kind in DURATIONS and isinstance(value, int | float):
         return hours_minutes(value)
     if isinstance(value, datetime):
         return value.strftime("%d.%m.%Y %H:%M")
@@ -175,7 +186,7 @@ def to_xlsx(
     sheet.append([])
     heads, rows = _body(table, locale)
     sheet.append([_xlsx_cell(sheet, head, bold) for head in heads])
-    durations = {i for i, c in enumerate(table.columns) if c["kind"] == "duration"}
+    durations = {i for i, c in enumerate(table.columns) if c["kind"] in DURATIONS}
     for row in rows:
         sheet.append(
             [

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, WebSocket, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
@@ -36,7 +37,8 @@ from api.schemas import (
 from core.deps import SessionDep, StaffUser, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
-from planner import build, jobs, moves, plans
+from planner import build, day_events, jobs, moves, plans
+from planner import replan as replan_service
 from planner.models import Plan
 from registry.access import can_see_office
 from registry.schemas import Day, Id
@@ -77,11 +79,33 @@ class Position(BaseModel):
     lat: float = Field(ge=-90, le=90)
 
 
+class UrgentIn(BaseModel):
+    """A visit that came in during the day."""
+
+    client_id: Id
+    service_codes: list[str] = Field(
+        default_factory=list, max_length=50, description="catalogue codes; none: the care plan's"
+    )
+    deadline: datetime | None = Field(None, description="the visit must be over by then")
+
+
+class OverrunIn(BaseModel):
+    """A visit under way that runs long."""
+
+    client_id: Id
+    minutes: int = Field(ge=1, le=day_events.MAX_OVERRUN_MIN)
+
+
 class ReplanRequest(BaseModel):
     exclude_worker_ids: list[Id] = Field(
         default_factory=list, max_length=500, description="e.g. went home sick"
     )
     urgent_client_ids: list[Id] = Field(default_factory=list, max_length=5000)
+    urgent: list[UrgentIn] = Field(default_factory=list, max_length=500)
+    overruns: list[OverrunIn] = Field(default_factory=list, max_length=500)
+    no_access_client_ids: list[Id] = Field(
+        default_factory=list, max_length=500, description="clients who did not open the door"
+    )
     now: datetime | None = Field(None, description="default: the current time")
     positions: dict[Id, Position] = Field(
         default_factory=dict, description="latest position per worker id"
@@ -212,29 +236,34 @@ def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> FeatureCo
 @router.post("/plans/{plan_id}/approve")
 def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> PlanDetail:
     """Approve a draft; the previously approved version is superseded; phones are told."""
-    _plan(session, user, plan_id, edit=True)
+    draft = _plan(session, user, plan_id, edit=True)
+    previous = plans.approved_plan(session, office_id=draft.office_id, day=draft.day)
+    had_route = {r.worker_id for r in previous.routes} if previous is not None else set()
     try:
         plan = plans.approve(session, plan_id=plan_id, user=user)
     except plans.PlanRuleError as exc:
         raise _rule_error(exc) from exc
-    _tell_phones(plan)
+    _tell_phones(plan, had_route)
     return PlanDetail(**plan_json.plan_detail(session, plan))
 
 
-def _tell_phones(plan: Plan) -> None:
+def _tell_phones(plan: Plan, had_route: set[int] | None = None) -> None:
+    """Tell each worker with a route in the new version, and each who had one in the version
+    it replaces (a worker sent home has no route any more), that their day changed."""
     try:
         from tracking.live import publish_plan_change
     except ImportError:
         return
-    for route in plan.routes:
+    stops = {r.worker_id: len(r.stops) for r in plan.routes}
+    for worker_id in sorted(set(stops) | (had_route or set())):
         change = {
             "plan_id": plan.id,
             "day": plan.day.isoformat(),
             "version": plan.version,
-            "stops": len(route.stops),
+            "stops": stops.get(worker_id, 0),
         }
         try:
-            publish_plan_change(plan.office_id, route.worker_id, change)
+            publish_plan_change(plan.office_id, worker_id, change)
         except Exception:  # the plan is approved; the phones also poll
             log.warning("plan change not published", extra={"plan_id": plan.id}, exc_info=True)
 
@@ -300,6 +329,20 @@ def replan(plan_id: Id, body: ReplanRequest, session: SessionDep, user: StaffUse
     now = body.now or datetime.now(build.local_tz())
     if now.tzinfo is None:
         now = now.replace(tzinfo=build.local_tz())
+    events = _events(session, plan, body)
+    asked = replan_service.ReplanRequest(
+        plan_id=plan.id,
+        now=now,
+        exclude_worker_ids=tuple(body.exclude_worker_ids),
+        urgent_client_ids=tuple(body.urgent_client_ids),
+        events=events,
+    )
+    try:
+        replan_service.check_request(session, asked)
+    except plans.PlanRuleError as exc:
+        raise DomainError(
+            exc.message, status=exc.status, code=exc.rule or None, params=exc.details
+        ) from exc
     job = jobs.enqueue_replan(
         plan_id=plan.id,
         office_id=plan.office_id,
@@ -308,12 +351,51 @@ def replan(plan_id: Id, body: ReplanRequest, session: SessionDep, user: StaffUse
         exclude_worker_ids=body.exclude_worker_ids,
         urgent_client_ids=body.urgent_client_ids,
         positions=_positions(session, plan.office_id, now, body),
+        events=events,
         time_limit_s=body.time_limit_s,
         user_id=user.id,
     )
     return JobQueued.model_validate(
         {"job_id": job.id, "status": "queued", "office_id": plan.office_id, "from": plan.id}
     )
+
+
+def _events(session: Session, plan: Plan, body: ReplanRequest) -> replan_service.DayEvents:
+    """The request's events, plus the visits the phones say began (pinned wherever planned)."""
+
+    def aware(moment: datetime | None) -> datetime | None:
+        if moment is not None and moment.tzinfo is None:
+            return moment.replace(tzinfo=build.local_tz())
+        return moment
+
+    overruns: dict[int, int] = {}
+    for item in body.overruns:
+        overruns[item.client_id] = overruns.get(item.client_id, 0) + item.minutes
+    return replan_service.DayEvents(
+        urgent=tuple(
+            replan_service.UrgentVisit(u.client_id, tuple(u.service_codes), aware(u.deadline))
+            for u in body.urgent
+        ),
+        overrun_minutes=overruns,
+        no_access_client_ids=tuple(dict.fromkeys(body.no_access_client_ids)),
+        begun_client_ids=tuple(_begun(session, plan)),
+    )
+
+
+def _begun(session: Session, plan: Plan) -> list[int]:
+    """Clients whose visit of the plan's day a phone reported begun or done."""
+    try:
+        from tracking.models import Visit
+    except ImportError:
+        return []
+    rows = session.scalars(
+        select(Visit.client_id).where(
+            Visit.office_id == plan.office_id,
+            Visit.day == plan.day,
+            Visit.arrived_at.is_not(None),
+        )
+    )
+    return sorted(set(rows))
 
 
 def _positions(

@@ -160,6 +160,27 @@ def test_categories_count_under_each_but_totals_once(
     assert english["row_labels"] == ["Mon", "Tue"]
 
 
+def test_services_split_under_each_category(api: TestClient, month: dict[str, Any]) -> None:
+    """v1 (c1: two categories) 40 minutes as S1 30 + S2 10; v2 and v3 (c2: none) S2 20, S1 30."""
+    table = _pivot(api, month, rows="client_category", columns="service_category",
+                   measure="minutes_actual")  # fmt: skip
+    assert table["row_labels"] == ["ветеран труда", "инвалид II группы", "не указано"]
+    assert table["column_labels"] == ["социально-бытовые", "социально-медицинские"]
+    assert table["cells"] == [[30, 10], [30, 10], [30, 20]]
+    assert table["row_totals"] == [40, 40, 50]
+    assert table["column_totals"] == [60, 30]  # each visit once, though under two categories
+    assert table["total"] == 90
+    services = _pivot(api, month, rows="worker", columns="service", measure="services")
+    assert services["cells"] == [[2, 1], [None, 1]]
+    assert services["row_totals"] == [3, 1] and services["total"] == 4
+    travel = _pivot(api, month, rows="zone", columns="service_level", measure="travel")
+    assert travel["cells"] == [[17, 3]] and travel["total"] == 20
+    # marks: v1 as a whole 4 (to its first service, S1) and its S2 2, v3's S1 5; Иванова none
+    rating = _pivot(api, month, rows="worker", columns="service", measure="rating")
+    assert rating["cells"] == [[4.5, 2], [None, None]]
+    assert rating["row_totals"] == [3.67, None] and rating["column_totals"] == [4.5, 2]
+
+
 def test_unknown_dimensions_and_other_regions_are_refused(
     api: TestClient, db: Session, month: dict[str, Any]
 ) -> None:

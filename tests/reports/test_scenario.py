@@ -318,6 +318,19 @@ def test_worker_timing_report_gives_back_the_simulated_day(
     cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assert cells[1] == ["Период", f"{DAY:%d.%m.%Y} – {DAY:%d.%m.%Y}"]
     assert "Посещений выполнено" in cells[5]
+    # minutes read as hours and minutes, as the page shows them, the unit gone from the heading
+    heads = list(next(r for r in sheet.iter_rows(min_row=6, max_row=6, values_only=True)))
+    assert "Дорога факт" in heads and "Дорога факт, мин" not in heads
+    column = [r[heads.index("Дорога факт")] for r in sheet.iter_rows(min_row=7)]
+    travel = [c for c in column if c.value is not None]
+    assert travel and all(c.number_format == "[h]:mm" for c in travel)
+    assert 85 * 60 in {c.value.total_seconds() for c in travel}  # worker A on the road
+    csv = client.get(
+        "/api/reports/worker-timing/export.csv",
+        params={"office_id": world.office_id, "start": DAY.isoformat(), "end": DAY.isoformat()},
+        headers=world.manager,
+    ).content.decode("utf-8-sig")
+    assert ";Дорога факт;" in csv and ", мин;" not in csv
 
 
 def _times(row: dict[str, Any]) -> tuple[str, ...]:

@@ -82,6 +82,8 @@ EXPECTED: dict[str, str] = {
     "POST /api/plans/{plan_id}/approve": "401 403 404 ok 403 ok",
     "POST /api/plans/{plan_id}/move": "401 403 404 ok 403 ok",
     "POST /api/plans/{plan_id}/replan": "401 403 404 ok 403 ok",
+    "GET /api/plans/{plan_id}/changes": "401 403 404 ok ok ok",  # one version: 422 to compare
+    "GET /api/workers/{worker_id}/day-track": "401 403 404 ok ok ok",
     "GET /api/offices/{office_id}/visits-due": "401 403 404 ok ok ok",
     "GET /api/reports/offices": "401 403 ok ok ok ok",
     "GET /api/reports/visits/{visit_id}/events": "401 403 404 404 404 404",  # no such visit
@@ -185,6 +187,7 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "json": {"stop_id": ids["stop_id"], "to_worker_id": ids["worker_id"], "dry_run": True}
         },
         "POST /api/plans/{plan_id}/replan": {"json": {"time_limit_s": 1}},
+        "GET /api/workers/{worker_id}/day-track": {"params": {"day": day}},
         "GET /api/offices/{office_id}/visits-due": {"params": {"day": day}},
         "GET /api/reports/{name}": {"params": {**PERIOD, "office_id": ids["office_id"]}},
         "GET /api/reports/{name}/export.{fmt}": {

@@ -102,6 +102,11 @@ export const plansOf = (officeId, day) => get(`/api/offices/${officeId}/plans`, 
 export const plan = (planId) => get(`/api/plans/${planId}`);
 export const approvePlan = (planId) => post(`/api/plans/${planId}/approve`);
 export const moveVisit = (planId, move) => post(`/api/plans/${planId}/move`, move);
+export const replan = (planId, events) => post(`/api/plans/${planId}/replan`, events);
+export const planChanges = (planId) => get(`/api/plans/${planId}/changes`);
+export const services = (officeId) => get(`/api/offices/${officeId}/services`, { limit: 500 });
+export const officeVisits = (officeId, day) => get(`/api/offices/${officeId}/visits`, { day });
+export const dayTrack = (workerId, day) => get(`/api/workers/${workerId}/day-track`, { day });
 
 // --- live --------------------------------------------------------------------------------
 export const liveSocket = (officeId) =>

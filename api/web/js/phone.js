@@ -604,13 +604,22 @@ async function listen() {
   const socket = api.workerSocket(phone.token);
   socket.onmessage = (event) => {
     const message = JSON.parse(event.data);
-    if (message.type === 'plan') {
+    if (message.type === 'ready') {
+      // Listening again after a break: a change sent meanwhile is read with the route.
+      if (listenedBefore) loadRoute();
+      listenedBefore = true;
+      document.body.dataset.listening = '1';
+    } else if (message.type === 'plan') {
       $('plan-changed').hidden = false;
       loadRoute();
     }
   };
-  socket.onclose = () => setTimeout(listen, 10_000);
+  socket.onclose = () => {
+    delete document.body.dataset.listening;
+    setTimeout(listen, 10_000);
+  };
 }
+let listenedBefore = false;
 $('reload-route').addEventListener('click', () => { $('plan-changed').hidden = true; loadRoute(); });
 mountMonthReport();
 

@@ -1,5 +1,5 @@
-// The supervisor's workplace: office and date, a map, and four tabs (zones, plan, the day, the
-// review of visits).
+// The supervisor's workplace: office and date, a map, and its tabs (zones, plan, the day, the
+// day's events, a past day replayed, the review of visits).
 import * as api from './api.js';
 import {
   errorText, fmtShortDate, initI18n, mountLangSwitch, t, today, translateDom,
@@ -9,6 +9,8 @@ import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
 import { ReviewTab } from './sv_review.js';
+import { EventsTab } from './sv_events.js';
+import { ReplayTab } from './sv_replay.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -79,7 +81,8 @@ function nameLiveTab() {
   $('tab-live').textContent = day === today() ? t('tab.live_today') : t('tab.live_day', { date: fmtShortDate(day) });
 }
 const tabs = {
-  zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx), review: new ReviewTab(ctx),
+  zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
+  events: new EventsTab(ctx), replay: new ReplayTab(ctx), review: new ReviewTab(ctx),
 };
 let currentTab = params.get('tab') || 'zones';
 
