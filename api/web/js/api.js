@@ -128,7 +128,6 @@ export const acceptUnflagged = (officeId, body) =>
   post(`/api/offices/${officeId}/review/accept-unflagged`, body);
 export const reviewVisit = (visitId, body) => post(`/api/visits/${visitId}/review`, body);
 export const rateVisit = (visitId, body) => post(`/api/visits/${visitId}/rating`, body);
-export const services = (officeId) => get(`/api/offices/${officeId}/services`, { limit: 500 });
 export const monthlyReport = (workerId, month) =>
   get(`/api/workers/${workerId}/monthly-report`, { month });
 export const signMonthlyReport = (workerId, month, comment) =>
