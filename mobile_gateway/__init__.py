@@ -13,7 +13,8 @@ Devices
 
 The day
 - `GET /api/me/route?day=YYYY-MM-DD` -> `{day, worker_id, plan_id, start, end, stops: [{
-  plan_stop_id, seq, arrival, start, end, services: [{code, name, minutes}], status:
+  plan_stop_id, visit_key (the client's visit of the day: the same in every plan version),
+  seq, arrival, start, end, services: [{code, name, minutes}], status:
   planned|in_progress|done|no_show|refused, arrived_at, departed_at, client: CLIENT}]}`
   (empty `stops` and null `plan_id` when no plan is approved for that day).
 - `GET /api/me/clients/{id}` -> CLIENT = `{id, full_name, address, phone, notes, lat, lon,
@@ -29,7 +30,9 @@ and optionally `"ratings": [{uuid, t, client_id, plan_stop_id?, rating (1-5), co
 client's rating of the visit at check-out, stored once by its uuid; `tracking.ratings`),
 where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | departed |
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
-no_show | refused (`reason` required). Answer 200:
+no_show | refused (`reason` required) | reopened (the worker corrects their own finished or
+not-done visit of today until a supervisor reviews it; audited; refused as
+`nothing_to_correct`, `correction_not_today` or `visit_reviewed`). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
 (and `"ratings": [...]` when the batch had any), one entry per item in order (match them by
 position: a refused item's uuid may be what was wrong with it). status: `accepted` (stored;

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus
+from planner.plans import visit_key
 from registry.models import Client, Service, Worker
 from tracking.caseload import worker_client_ids
 from tracking.models import Visit
@@ -53,6 +54,20 @@ def client_card(session: Session, *, worker: Worker, client_id: int) -> dict[str
     return client_json(client) if client else None
 
 
+def _visits_of_route(
+    session: Session, *, worker_id: int, route: PlanRoute, day: date
+) -> dict[int, Visit]:
+    """The visit facts of the route's clients that day by client: the worker's own, else the
+    one of whoever did the visit before it was moved to this worker (the same visit)."""
+    clients = {s.client_id for s in route.stops}
+    found: dict[int, Visit] = {}
+    query = select(Visit).where(Visit.client_id.in_(clients or {-1}), Visit.day == day)
+    for visit in session.scalars(query.order_by(Visit.id)):
+        if visit.worker_id == worker_id or visit.client_id not in found:
+            found[visit.client_id] = visit
+    return found
+
+
 def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str, Any]:
     """The worker's approved route for the day (an empty one when none is approved)."""
     day = day or datetime.now(ZoneInfo(get_settings().timezone)).date()
@@ -70,12 +85,7 @@ def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str,
     answer: dict[str, Any] = {"day": day.isoformat(), "worker_id": worker.id, "plan_id": None}
     if plan_route is None:
         return answer | {"start": None, "end": None, "stops": []}
-    statuses = {
-        v.client_id: v
-        for v in session.scalars(
-            select(Visit).where(Visit.worker_id == worker.id, Visit.day == day)
-        )
-    }
+    statuses = _visits_of_route(session, worker_id=worker.id, route=plan_route, day=day)
     minutes = {
         s.code: s.standard_minutes
         for s in session.scalars(select(Service).where(Service.office_id == worker.office_id))
@@ -88,6 +98,7 @@ def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str,
         stops.append(
             {
                 "plan_stop_id": stop.id,
+                "visit_key": visit_key(stop.client_id, day),
                 "seq": stop.seq,
                 "arrival": stop.arrival.isoformat(),
                 "start": stop.start.isoformat(),

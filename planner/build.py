@@ -149,6 +149,9 @@ class Built:
     drafts: dict[str, VisitDraft]  # visit id -> draft
     workers: dict[str, Worker]  # problem worker id -> registry row
     skipped: list[Skipped] = field(default_factory=list)
+    # measured (km/h, detour) per travel mode the travel times were made with; stored with the
+    # plan so that a move or a re-plan times the routes as the solver did
+    speeds: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 # --- workers -------------------------------------------------------------------------------

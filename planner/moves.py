@@ -1,6 +1,10 @@
 """Moving a visit by hand. A move on a draft edits that draft in place (each move is audited);
 a move on an approved or superseded plan first copies it into a new draft, so an approved plan
 never changes under the workers.
+
+A move re-times only the routes it touches (the worker the visit leaves, the one it joins,
+and the partners of their two-worker visits), with the travel times the plan was made with
+(`plans.plan_travel`); every other route stays as stored.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from planner.plans import (
     next_version,
     plan_drafts,
     plan_or_404,
+    plan_travel,
     plan_workers,
     route_row,
     route_sequences,
@@ -36,7 +41,7 @@ from planner.travel import TravelTimeProvider
 @dataclasses.dataclass(slots=True)
 class MoveResult:
     plan: Plan  # the edited draft (or, for a dry run, the unchanged plan)
-    routes: list[Route]  # recomputed times of every worker on duty
+    routes: list[Route]  # recomputed times of the routes the move touches
     built: Built
     dry_run: bool
 
@@ -67,7 +72,7 @@ def move_visit(
         day=plan.day,
         workers=plan_workers(session, plan),
         drafts=plan_drafts(session, plan, stops),
-        provider=provider,
+        provider=provider or plan_travel(plan),
     )
     for stop in stops:
         if stop.pinned:
@@ -90,8 +95,12 @@ def move_visit(
         sequences[source].remove(visit_id)
     order = sequences.setdefault(target, [])
     order.insert(max(0, min(position, len(order))), visit_id)
+    touched = _touched(built, sequences, {target} | ({source} if source else set()))
     day = schedule.schedule_day(
-        built.problem, {w: ids for w, ids in sequences.items() if w in built.workers}
+        dataclasses.replace(
+            built.problem, workers=tuple(w for w in built.problem.workers if w.id in touched)
+        ),
+        {w: ids for w, ids in sequences.items() if w in touched},
     )
     if day.broken is not None:
         raise PlanRuleError(
@@ -120,6 +129,19 @@ def move_visit(
     )
     session.flush()
     return MoveResult(draft, day.routes, built, dry_run=False)
+
+
+def _touched(built: Built, sequences: dict[str, list[str]], workers: set[str]) -> set[str]:
+    """The workers whose routes a move re-times: those given, and the partners of their
+    two-worker visits (they start together), on duty that day."""
+    shared = {v.id for v in built.problem.visits if v.workers_needed > 1}
+    touched = {w for w in workers if w in built.workers}
+    while True:
+        visits = {v for w in touched for v in sequences.get(w, ()) if v in shared}
+        more = {w for w, ids in sequences.items() if w in built.workers and visits & set(ids)}
+        if more <= touched:
+            return touched
+        touched |= more
 
 
 def _moved_client(plan: Plan, stop_id: int | None, client_id: int | None) -> int:
@@ -175,7 +197,8 @@ def _replace_routes(
         for s in r.stops
     }
     pinned = {visit_key(s.client_id, plan.day) for r in plan.routes for s in r.stops if s.pinned}
-    kept = [r for r in plan.routes if str(r.worker_id) not in built.workers]
+    touched = {route.worker_id for route in routes}
+    kept = [r for r in plan.routes if str(r.worker_id) not in touched]
     fresh = []
     for route in routes:
         if not route.stops:

@@ -110,7 +110,7 @@ def prepare_day(
     speeds: Mapping[str, tuple[float, float]] | None = None,
 ) -> Built:
     """The office's day read from the registry as the solver's problem."""
-    return build.build_problem(
+    built = build.build_problem(
         session,
         office_id=office_id,
         day=day,
@@ -118,6 +118,8 @@ def prepare_day(
         provider=provider,
         speeds=build.calibrated(dict(speeds or {})),
     )
+    built.speeds = dict(speeds or {})
+    return built
 
 
 def solve(
@@ -156,14 +158,26 @@ def set_routes(session: Session, plan: Plan, routes: list[PlanRoute]) -> None:
 def new_plan(
     session: Session, built: Built, user_id: int | None, params: SolveParams, kind: str
 ) -> Plan:
+    extra = {"speeds": {m: list(v) for m, v in built.speeds.items()}} if built.speeds else {}
     return Plan(
         office_id=built.office_id,
         day=built.day,
         version=next_version(session, built.office_id, built.day),
         status=PlanStatus.DRAFT,
         created_by=user_id,
-        params={"kind": kind, **dataclasses.asdict(params)},
+        params={"kind": kind, **dataclasses.asdict(params), **extra},
     )
+
+
+def plan_speeds(plan: Plan) -> dict[str, tuple[float, float]]:
+    """The measured speeds a stored plan was made with (none: the default ones)."""
+    stored = (plan.params or {}).get("speeds") or {}
+    return {str(mode): (float(v[0]), float(v[1])) for mode, v in stored.items()}
+
+
+def plan_travel(plan: Plan, settings: Settings | None = None) -> TravelTimeProvider:
+    """The travel times a stored plan was made with, for a move or a re-plan of it."""
+    return build.travel_provider(settings, build.calibrated(plan_speeds(plan)))
 
 
 def finish(plan: Plan, solved: SolvedPlan | None) -> None:

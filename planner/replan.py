@@ -26,6 +26,8 @@ from planner.plans import (
     new_plan,
     plan_drafts,
     plan_or_404,
+    plan_speeds,
+    plan_travel,
     plan_workers,
     route_row,
     set_routes,
@@ -153,16 +155,18 @@ def prepare_replan(
         for w in workers
     }
     drafts = _replan_drafts(session, source, open_stops, request, tz)
-    return build.assemble(
+    built = build.assemble(
         session,
         office_id=source.office_id,
         day=source.day,
         workers=workers,
         drafts=drafts,
         settings=settings,
-        provider=provider,
+        provider=provider or plan_travel(source, settings),
         resume=resume,
     )
+    built.speeds = plan_speeds(source)  # the re-planned version keeps the plan's travel times
+    return built
 
 
 def store_replan(

@@ -1,7 +1,9 @@
 """Visit events from the phone: arrived, service rendered, departed, client confirmed,
-no-show, refused. Each is stored once (its client-made UUID is the key), checked against
-the client's address (geofence: flagged; far away: the visit is unverified until reviewed),
-linked to the plan stop, and folded into the visit fact (`tracking.visits`).
+no-show, refused, and a correction (`reopened`: the worker reopens their own finished or
+not-done visit of today, until a supervisor reviews it; audited). Each is stored once (its
+client-made UUID is the key), checked against the client's address (geofence: flagged; far
+away: the visit is unverified until reviewed), linked to the plan stop, and folded into the
+visit fact (`tracking.visits`).
 
 Each event gets its own verdict: a bad one (an id beyond 32 bits, a NUL byte, minutes that
 are not a number, an empty signature, minutes far above the service's standard) is refused
@@ -24,6 +26,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from core import audit
+from core.models import User
 from core.settings import get_settings
 from planner.models import Plan, PlanStatus, PlanStop
 from registry.models import Client, Service, Worker
@@ -179,25 +183,35 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
 
 
 def plan_stop_of(
-    session: Session, *, worker_id: int, client_id: int, day: date, given: int | None
+    session: Session,
+    *,
+    office_id: int,
+    worker_id: int,
+    client_id: int,
+    day: date,
+    given: int | None,
 ) -> PlanStop | None:
-    """The given plan stop if it is this worker's visit to this client, else the approved one."""
+    """The stop of this visit in the day's approved version (a phone may still hold a stop of
+    an earlier version: the visit is the same), else the given stop if it is this worker's
+    visit to this client."""
+    approved = (
+        select(Plan.id)
+        .where(Plan.office_id == office_id, Plan.day == day, Plan.status == PlanStatus.APPROVED)
+        .order_by(Plan.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stops = session.scalars(
+        select(PlanStop).where(PlanStop.plan_id == approved, PlanStop.client_id == client_id)
+    ).all()
+    stop = visits.stop_of_visit(list(stops), worker_id=worker_id, client_id=client_id)
+    if stop is not None:
+        return stop
     if given is not None:
         stop = session.get(PlanStop, given)
         if stop is not None and stop.worker_id == worker_id and stop.client_id == client_id:
             return stop
-    query = (
-        select(PlanStop)
-        .join(Plan, Plan.id == PlanStop.plan_id)
-        .where(
-            PlanStop.worker_id == worker_id,
-            PlanStop.client_id == client_id,
-            Plan.day == day,
-            Plan.status == PlanStatus.APPROVED,
-        )
-        .order_by(Plan.version.desc())
-    )
-    return session.scalars(query).first()
+    return None
 
 
 def _distance_m(session: Session, *, client_id: int, lat: float, lon: float) -> float | None:
@@ -293,8 +307,22 @@ def _store_event(
         return Verdict("rejected", "not_your_client", uid), None
     day = event.t.astimezone(tz).date()
     stop = plan_stop_of(
-        session, worker_id=device.worker_id, client_id=client.id, day=day, given=event.plan_stop_id
+        session,
+        office_id=client.office_id,
+        worker_id=device.worker_id,
+        client_id=client.id,
+        day=day,
+        given=event.plan_stop_id,
     )
+    if event.type == EventType.REOPENED:
+        found = session.scalars(
+            select(Visit).where(
+                Visit.worker_id == device.worker_id, Visit.client_id == client.id, Visit.day == day
+            )
+        ).first()
+        why_not = visits.correctable(found, today=datetime.now(tz).date())
+        if why_not:
+            return Verdict("rejected", why_not, uid), None
     services = _services(session, office_id=client.office_id, given=event.services, stop=stop)
     if isinstance(services, str):
         return Verdict("rejected", services, uid), None
@@ -353,6 +381,8 @@ def _store_event(
         day=day,
         plan_stop=stop,
     )
+    if event.type == EventType.REOPENED:
+        _audit_correction(session, visit, event=event, device=device)
     _apply(visit, event, services=services, distance=distance, confirmed=confirmed)
     visits.refresh(visit, geofence_m=get_settings().geofence_m)
     session.flush()
@@ -409,6 +439,33 @@ def _apply(
     elif event.type in (EventType.NO_SHOW, EventType.REFUSED):
         visit.status = event.type.value
         visit.reason = event.reason
+    elif event.type == EventType.REOPENED:
+        visits.reopen(visit, geofence_m=get_settings().geofence_m)
+
+
+def _audit_correction(
+    session: Session, visit: Visit, *, event: EventInput, device: DeviceContext
+) -> None:
+    """A worker's correction of their own visit, in the audit log with what it undid."""
+    worker = session.get(Worker, device.worker_id)
+    user = session.get(User, worker.user_id) if worker and worker.user_id else None
+    audit.record(
+        session,
+        user=user,
+        action="correct",
+        entity="visit",
+        entity_id=visit.id,
+        changes={
+            "by_worker": device.worker_id,
+            "event": str(event.uuid),
+            "status": {"from": visit.status, "to": "reopened"},
+            "departed_at": visit.departed_at,
+            "services": visit.services,
+            "confirmed": visit.confirmed,
+            "reason": visit.reason,
+        },
+        office_id=visit.office_id,
+    )
 
 
 def events_since(session: Session, *, worker_id: int, since: timedelta) -> list[VisitEvent]:

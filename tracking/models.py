@@ -42,6 +42,7 @@ class EventType(enum.StrEnum):
     CLIENT_CONFIRMED = "client_confirmed"
     NO_SHOW = "no_show"  # nobody opened the door
     REFUSED = "refused"  # the client refused the visit
+    REOPENED = "reopened"  # the worker corrects a finished or not-done visit of today
 
 
 class Device(Base):

@@ -89,7 +89,12 @@ def _store(
         )
     ).one_or_none()
     stop = plan_stop_of(
-        session, worker_id=device.worker_id, client_id=client_id, day=day, given=stop_id
+        session,
+        office_id=client.office_id,
+        worker_id=device.worker_id,
+        client_id=client_id,
+        day=day,
+        given=stop_id,
     )
     if visit is None and stop is None:
         return Verdict("rejected", "no_visit", str(uid))

@@ -160,8 +160,8 @@ def decide(
     visit.reviewed_at = datetime.now(UTC)
     visit.corrected_minutes = minutes if decision == "corrected" else None
     visit.corrected_services = corrected_services
-    if decision != "rejected":
-        visits.review(visit, geofence_m=geofence_m)  # its far-away taps count from now on
+    # reviewed: its far-away taps no longer hold it back, and the phone can no longer reopen it
+    visits.review(visit, geofence_m=geofence_m)
     audit.record(
         session,
         user=user,

@@ -25,6 +25,7 @@ class DeviceIssued(DeviceOut):
 
 class VisitFact(BaseModel):
     id: int
+    visit_key: str  # the client's visit of the day, the same in every plan version
     worker_id: int
     client_id: int
     day: date

@@ -10,6 +10,11 @@ from the pings fills in (`source` says which). Flags:
   address (an arrival 7,000 km away is no arrival): the visit does not count as done in the
   reports until a supervisor reviews it (`reviewed`, kept from then on);
 - `long_service`: a service was reported at more than 1.5 times its standard minutes (kept).
+
+A visit is the client's visit of a day (`planner.plans.visit_key`), not the stop of one plan
+version: when a version is approved (a re-plan, an edit, a move), each fact is linked to the
+new version's stop of its client (`follow_approved_plan`), so the live board, the phone and
+the reports keep speaking of the same visit.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from planner.models import Plan, PlanStop
+from planner.plans import visit_key
 from tracking.models import Visit
 
 UNVERIFIED_FACTOR = 10  # this many geofences away, a tap proves nothing
@@ -123,11 +130,43 @@ def visit_for(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if plan_stop is not None and visit.plan_stop_id is None:
-        visit.plan_stop_id = plan_stop.id
-        visit.planned_start = plan_stop.start
-        visit.planned_end = plan_stop.end
+    if plan_stop is not None and visit.plan_stop_id != plan_stop.id:
+        link_to_stop(visit, plan_stop)
     return visit
+
+
+def link_to_stop(visit: Visit, stop: PlanStop | None) -> None:
+    """The visit's planned side is this stop (None: the visit is no longer planned)."""
+    visit.plan_stop_id = stop.id if stop is not None else None
+    visit.planned_start = stop.start if stop is not None else None
+    visit.planned_end = stop.end if stop is not None else None
+
+
+def stop_of_visit(stops: list[PlanStop], *, worker_id: int, client_id: int) -> PlanStop | None:
+    """The stop of a worker's visit to a client among one version's stops: the worker's own,
+    else the client's only one (the visit was moved to another worker); a two-worker visit
+    given to two others has no single stop."""
+    of_client = [s for s in stops if s.client_id == client_id]
+    own = next((s for s in of_client if s.worker_id == worker_id), None)
+    if own is not None:
+        return own
+    return of_client[0] if len(of_client) == 1 else None
+
+
+def follow_approved_plan(session: Session, plan: Plan, *, geofence_m: float) -> int:
+    """Link every visit fact of the plan's office-day to the approved version's stop of the
+    same visit (times and flags follow); returns how many facts changed their stop."""
+    stops = [s for r in plan.routes for s in r.stops]
+    changed = 0
+    for visit in visits_of_office(session, office_id=plan.office_id, day=plan.day):
+        stop = stop_of_visit(stops, worker_id=visit.worker_id, client_id=visit.client_id)
+        if (stop.id if stop is not None else None) == visit.plan_stop_id:
+            continue
+        link_to_stop(visit, stop)
+        refresh(visit, geofence_m=geofence_m)
+        changed += 1
+    session.flush()
+    return changed
 
 
 def refresh(visit: Visit, *, geofence_m: float) -> None:
@@ -164,6 +203,30 @@ def review(visit: Visit, *, geofence_m: float) -> Visit:
     return visit
 
 
+def reopen(visit: Visit, *, geofence_m: float) -> str:
+    """The worker corrects the visit: what ended it (departure, services, confirmation, the
+    reason it was not done) is cleared, the arrival stays; returns the status it had."""
+    before = visit.status
+    visit.status = "planned"
+    visit.tapped_departure = visit.inferred_departure = None
+    visit.services, visit.minutes, visit.confirmed, visit.reason = [], 0, False, ""
+    visit.flags = [f for f in visit.flags or [] if f != "long_service"]
+    refresh(visit, geofence_m=geofence_m)
+    return before
+
+
+def correctable(visit: Visit | None, *, today: date) -> str | None:
+    """Why the worker may not correct this visit (None: they may): only their visit of today
+    that is over, and only until a supervisor has reviewed it."""
+    if visit is None or visit.status in ("planned", "in_progress"):
+        return "nothing_to_correct"
+    if visit.day != today:
+        return "correction_not_today"
+    if "reviewed" in (visit.flags or []):
+        return "visit_reviewed"
+    return None
+
+
 def as_json(visit: Visit) -> dict[str, Any]:
     """The visit as the live view and the reports read it."""
 
@@ -172,6 +235,7 @@ def as_json(visit: Visit) -> dict[str, Any]:
 
     return {
         "id": visit.id,
+        "visit_key": visit_key(visit.client_id, visit.day),
         "worker_id": visit.worker_id,
         "client_id": visit.client_id,
         "day": visit.day.isoformat(),

@@ -7,7 +7,9 @@ the page shows them: `[h]:mm` time values in XLSX, `87:05` in CSV, the unit gone
 heading. Text that a spreadsheet would read as a formula (starting with = + - @, a tab or a
 carriage return) is written with a leading apostrophe, so an opened export runs nothing: in the
 table and in the header rows (office and worker names). XLSX writes every text as a string cell,
-so no value from the data ever becomes a formula or an error code.
+so no value from the data ever becomes a formula or an error code. Codes the database keeps
+(a level, a visit's status, the source of its times, its flags, yes / no) are written in the
+user's words.
 """
 
 from __future__ import annotations
@@ -77,6 +79,39 @@ def heading(column: dict[str, str], locale: str) -> str:
     return text
 
 
+# A visit's status, where its times came from, its flags and yes / no, in words.
+WORDS = {
+    "ru": {"done": "выполнено", "in_progress": "не завершено", "planned": "не начато",
+           "no_show": "нет дома", "refused": "отказ", "missed": "не выполнено",
+           "tapped": "отметка", "inferred": "по GPS",
+           "late": "опоздание", "geofence": "далеко от адреса",
+           "disagreement": "время расходится с GPS", "unconfirmed": "не подтверждено клиентом",
+           "unverified": "не засчитано до проверки", "long_service": "услуга дольше нормы",
+           "reviewed": "проверено заведующим", True: "да", False: "нет"},
+    "en": {"done": "done", "in_progress": "not finished", "planned": "not started",
+           "no_show": "nobody home", "refused": "refused", "missed": "missed",
+           "tapped": "tapped", "inferred": "from GPS",
+           "late": "late", "geofence": "far from the address",
+           "disagreement": "times disagree with the GPS", "unconfirmed": "not confirmed by client",
+           "unverified": "not counted until reviewed", "long_service": "service over standard",
+           "reviewed": "reviewed by the head", True: "yes", False: "no"},
+}  # fmt: skip
+WORDED = {"status", "arrival_source", "departure_source", "flags"}
+
+
+def in_words(value: Any, locale: str) -> Any:
+    """A code (or a list of codes, or codes joined by commas) in the user's words; anything
+    else (a name, a number) as it is."""
+    words = WORDS[locale]
+    if isinstance(value, bool):
+        return words[value]
+    if isinstance(value, list | tuple):
+        return ", ".join(str(words.get(v, v)) for v in value)
+    if isinstance(value, str) and value:
+        return ", ".join(str(words.get(v.strip(), v.strip())) for v in value.split(","))
+    return value
+
+
 def safe_text(value: str) -> str:
     """Text that no spreadsheet reads as a formula."""
     return "'" + value if value.startswith(FORMULA_START) else value
@@ -97,8 +132,6 @@ def _value(value: Any, kind: str) -> Any:
     if isinstance(value, datetime):
         local = value.astimezone(ZoneInfo(get_settings().timezone))
         return local.strftime("%H:%M") if kind == "time" else local.replace(tzinfo=None)
-    if isinstance(value, bool):
-        return "да" if value else "нет"
     if isinstance(value, list | tuple):
         return safe_text(", ".join(str(v) for v in value))
     return value
@@ -108,15 +141,23 @@ def _body(table: Table, locale: str) -> tuple[list[str], list[list[Any]]]:
     keys = [c["key"] for c in table.columns]
     kinds = [c["kind"] for c in table.columns]
     heads = [heading(c, locale) for c in table.columns]
-    words = VALUES[locale]
     rows = [
         [
-            _value(words.get(row.get(k) or "all", row.get(k)) if k in CODED else row.get(k), kind)
+            _value(_cell(row.get(k), k, kind, locale), kind)
             for k, kind in zip(keys, kinds, strict=True)
         ]
         for row in table.rows
     ]
     return heads, rows
+
+
+def _cell(value: Any, key: str, kind: str, locale: str) -> Any:
+    """The cell as the user reads it: codes in words, yes / no in the user's language."""
+    if key in CODED:
+        return VALUES[locale].get(value or "all", value)
+    if key in WORDED or kind == "bool" or isinstance(value, bool):
+        return in_words(value, locale)
+    return value
 
 
 def to_csv(

@@ -6,8 +6,10 @@ Definitions, one worker-day at a time:
   last ping and the last departure;
 - a visit is done when the worker departed (tapped or inferred) after arriving; it is late when
   the arrival is more than 15 minutes after the planned start; a planned visit whose planned
-  end has passed without a done visit of that worker to that client that day is missed (one
-  still to come is not); a done visit not in the plan is unplanned;
+  end has passed without a done visit to that client that day is missed (one still to come is
+  not); a done visit not in the plan is unplanned. A visit is the client's visit of the day,
+  whichever plan version or worker it was done under (a visit moved to another worker after
+  it was done is neither missed nor unplanned);
 - on site, actual: departure - arrival of done visits; standard: the catalogue's minutes of the
   services rendered; planned: the plan's service time;
 - travel, actual: time on the move from the pings (`api.reports.tracks`); planned: the plan's;
@@ -78,8 +80,11 @@ _PLANNED_AND_DONE = f"""
                   JOIN service c ON c.office_id = v.office_id AND c.code = e ->> 'code')
                    AS standard_min
         FROM visit v
-        LEFT JOIN stops st
-          ON st.worker_id = v.worker_id AND st.client_id = v.client_id AND st.day = v.day
+        LEFT JOIN LATERAL (
+            SELECT st.client_id, st.start FROM stops st
+            WHERE st.client_id = v.client_id AND st.day = v.day
+            ORDER BY st.worker_id = v.worker_id DESC LIMIT 1
+        ) st ON true
         WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
           AND (CAST(:worker AS int) IS NULL OR v.worker_id = :worker)
     ), late_bound AS (SELECT interval '{LATE_MINUTES} minutes' AS late)
@@ -115,8 +120,7 @@ _WORKER_TIMING = f"""
         WHERE st."end" < now()  -- a visit still to come today is not missed yet
           AND NOT EXISTS (
             SELECT 1 FROM facts f
-            WHERE f.worker_id = st.worker_id AND f.client_id = st.client_id
-              AND f.day = st.day AND f.done)
+            WHERE f.client_id = st.client_id AND f.day = st.day AND f.done)
         GROUP BY st.day, st.worker_id
     ), tracks AS (
         SELECT day, worker_id, first_ping, last_ping, moving_s, path_m

@@ -42,6 +42,7 @@ from planner import replan as replan_service
 from planner.models import Plan
 from registry.access import can_see_office
 from registry.schemas import Day, Id
+from tracking import visits as visit_facts
 from tracking.positions import last_seen
 
 log = logging.getLogger(__name__)
@@ -235,7 +236,8 @@ def plan_geojson(plan_id: Id, session: SessionDep, user: StaffUser) -> FeatureCo
 
 @router.post("/plans/{plan_id}/approve")
 def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> PlanDetail:
-    """Approve a draft; the previously approved version is superseded; phones are told."""
+    """Approve a draft; the previously approved version is superseded; the day's visit facts
+    follow their visits into it; phones are told."""
     draft = _plan(session, user, plan_id, edit=True)
     previous = plans.approved_plan(session, office_id=draft.office_id, day=draft.day)
     had_route = {r.worker_id for r in previous.routes} if previous is not None else set()
@@ -243,6 +245,7 @@ def approve_plan(plan_id: Id, session: SessionDep, user: StaffUser) -> PlanDetai
         plan = plans.approve(session, plan_id=plan_id, user=user)
     except plans.PlanRuleError as exc:
         raise _rule_error(exc) from exc
+    visit_facts.follow_approved_plan(session, plan, geofence_m=get_settings().geofence_m)
     _tell_phones(plan, had_route)
     return PlanDetail(**plan_json.plan_detail(session, plan))
 

@@ -104,8 +104,10 @@ def test_approve_supersedes_the_previous_version(db: Session, day: Day) -> None:
     with pytest.raises(plans.PlanRuleError, match="only a draft"):
         plans.approve(db, plan_id=first.id, user=day.supervisor)
     actions = db.scalars(
-        select(AuditEntry.action).where(AuditEntry.entity == "plan").order_by(AuditEntry.id)
-    ).all()
+        select(AuditEntry.action)
+        .where(AuditEntry.entity == "plan", AuditEntry.office_id == day.office.id)
+        .order_by(AuditEntry.id)
+    ).all()  # this office's only: other tests' approvals may be in the database
     assert actions == ["approve", "supersede", "approve"]
 
 
@@ -130,7 +132,9 @@ def test_move_edits_a_draft_and_copies_an_approved_plan(db: Session, day: Day) -
         a.end <= b.arrival for a, b in zip(anna_route.stops, anna_route.stops[1:], strict=False)
     )
     assert plan.stats["edited"] is True
-    audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "move")).one()
+    audit = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "move", AuditEntry.office_id == day.office.id)
+    ).one()
     assert audit.changes["to_worker_id"] == day.anna.id
 
     plans.approve(db, plan_id=plan.id, user=day.supervisor)

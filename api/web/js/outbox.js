@@ -110,7 +110,7 @@ export async function flush(send) {
         batchRefused.push({
           kind: item.kind,
           type: item.body.type ?? null,
-          stop: item.body.plan_stop_id ?? null,
+          stop: item.body.visit_key ?? item.body.plan_stop_id ?? null,
           t: item.body.t ?? null,
           reason: String(verdict.reason ?? ''),
         });

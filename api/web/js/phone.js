@@ -231,6 +231,10 @@ function noteVerdicts(answers) {
   return any;
 }
 
+// A visit is the client's visit of the day: the same under every approved version of the
+// plan (each gives its stops new ids), so what this phone did is kept by the visit's key.
+const keyOf = (stop) => stop.visit_key ?? String(stop.plan_stop_id);
+
 async function record(stop, type, extra = {}) {
   const event = {
     uuid: outbox.newUuid(),
@@ -238,11 +242,12 @@ async function record(stop, type, extra = {}) {
     t: new Date().toISOString(),
     client_id: stop.client.id,
     plan_stop_id: stop.plan_stop_id,
+    visit_key: keyOf(stop),
     ...extra,
   };
   if (lastFix) Object.assign(event, { lat: lastFix.lat, lon: lastFix.lon, accuracy: lastFix.accuracy });
-  const mine = local[stop.plan_stop_id] ?? {};
-  local[stop.plan_stop_id] = { ...mine, events: [...(mine.events ?? []), event.uuid] };
+  const mine = local[keyOf(stop)] ?? {};
+  local[keyOf(stop)] = { ...mine, events: [...(mine.events ?? []), event.uuid] };
   saveLocal();
   await outbox.enqueue('event', event);
   await showSyncState();
@@ -250,11 +255,11 @@ async function record(stop, type, extra = {}) {
 }
 
 function stateOf(stop) {
-  return local[stop.plan_stop_id]?.status ?? stop.status ?? 'planned';
+  return local[keyOf(stop)]?.status ?? stop.status ?? 'planned';
 }
 
 function setState(stop, changes) {
-  local[stop.plan_stop_id] = { ...(local[stop.plan_stop_id] ?? {}), ...changes };
+  local[keyOf(stop)] = { ...(local[keyOf(stop)] ?? {}), ...changes };
   saveLocal();
   render();
 }
@@ -290,6 +295,24 @@ async function finish(stop, form) {
   setState(stop, { status: 'done', services, code_given: Boolean(code), open: null });
 }
 
+// The worker corrects their own visit of today, until the head has reviewed it: what ended the
+// visit is undone (the arrival stays) and the visit is filled in again. The server audits it.
+function correctable(stop, state) {
+  return isToday() && ['done', 'no_show', 'refused'].includes(state)
+    && !(stop.flags ?? []).includes('reviewed');
+}
+
+async function correct(stop) {
+  if (!window.confirm(t('phone.correct_confirm'))) return;
+  const mine = local[keyOf(stop)] ?? {};
+  const arrived = mine.arrived_at ?? stop.arrived_at;
+  await record(stop, 'reopened');
+  setState(stop, {
+    status: arrived ? 'in_progress' : 'planned', arrived_at: arrived ?? null, services: null,
+    reason: null, code_given: null, flags: [], confirmed_by_server: null, open: null,
+  });
+}
+
 async function notDone(stop, type, reason) {
   if (refuseOtherDay()) return;
   await record(stop, type, { reason });
@@ -307,8 +330,9 @@ function render() {
 function stopCard(stop) {
   const li = $('stop-template').content.firstElementChild.cloneNode(true);
   const state = stateOf(stop);
-  const mine = local[stop.plan_stop_id] ?? {};
+  const mine = local[keyOf(stop)] ?? {};
   li.dataset.stopId = stop.plan_stop_id;
+  li.dataset.visitKey = keyOf(stop);
   li.dataset.state = state;
   li.classList.add(state.replace('_', '-'));
   li.querySelector('.num').textContent = stop.seq;
@@ -352,6 +376,7 @@ function stopCard(stop) {
   } else if (state === 'in_progress') {
     openServices(li, stop);
   }
+  if (correctable(stop, state)) button('phone.correct', '', () => correct(stop));
   const status = li.querySelector('.status-line');
   if (state === 'done') {
     showVerdict(status, stop, mine);

@@ -1,6 +1,8 @@
 // Plan tab: start planning a date (progress live over the plan job's websocket), the plan's
 // versions, each worker's route on the map, a timeline (one row per worker: visits as blocks,
-// travel and breaks visible), drag a visit to another worker, approve.
+// travel and breaks visible), move a visit to another worker (drag it, or pick it by keyboard or
+// touch and choose the worker and place), approve. A move makes or edits a draft: the page says
+// so, and shows that draft (not the approved version) until it is approved.
 import * as api from './api.js';
 import { errorText, fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
 import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
@@ -83,8 +85,10 @@ export class PlanTab {
     try {
       const answer = await api.plansOf(this.ctx.officeId(), this.ctx.day());
       this.plans = answer.items ?? answer;
-      const current = this.plans.find((p) => p.status === 'approved')
-        ?? [...this.plans].sort((a, b) => b.version - a.version)[0];
+      // An edited or re-planned draft newer than the approved version is the work in hand.
+      const newest = [...this.plans].sort((a, b) => b.version - a.version)[0];
+      const approved = this.plans.find((p) => p.status === 'approved');
+      const current = newest?.status === 'draft' ? newest : (approved ?? newest);
       this.plan = current ? await api.plan(current.id) : null;
     } catch (exc) {
       this.plans = [];
@@ -194,13 +198,23 @@ export class PlanTab {
     try {
       const answer = await api.moveVisit(this.plan.id, { stop_id: stopId, to_worker_id: workerId, position });
       this.plan = answer.plan ?? (await api.plan(this.plan.id));
+      this.picked = null;
       await this.loadPlansList();
       this.render();
-      this.message(t('plan.moved'), 'good');
+      const approved = this.plans.some((p) => p.status === 'approved');
+      this.message(t(approved ? 'plan.moved_draft' : 'plan.moved_first_draft', { version: this.plan.version }), 'good');
+      this.focusStop(this.plan, stopId, workerId, position);
     } catch (exc) {
       const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : errorText(exc);
       this.message(t('plan.move_refused', { reason }), 'bad');
     }
+  }
+
+  // After a move by keyboard, the focus stays on the visit in its new place.
+  focusStop(plan, stopId, workerId, position) {
+    const route = (plan.routes ?? []).find((r) => r.worker_id === workerId);
+    const stop = route?.stops?.[Math.min(position, (route.stops?.length ?? 1) - 1)];
+    if (stop) document.querySelector(`.tl-visit[data-stop-id="${Number(stop.id)}"]`)?.focus();
   }
 
   async loadPlansList() {
@@ -215,10 +229,119 @@ export class PlanTab {
     $('plan-approve').disabled = !plan || plan.status !== 'draft';
     $('plan-versions').replaceChildren(...this.plans.map((p) => this.versionRow(p)));
     $('plan-summary').textContent = plan ? this.summary(plan) : '';
+    this.drawDraftNote(plan);
+    this.drawMovePanel();
     $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => this.unplannedRow(u)));
     this.drawTimeline();
     this.ctx.map.map.invalidateSize(); // the timeline took some of the map's height
     this.drawRoutes();
+  }
+
+  // A draft is not what the workers follow: say so, and which version they do follow.
+  drawDraftNote(plan) {
+    const note = $('plan-draft-note');
+    if (!note) return;
+    const approved = this.plans.find((p) => p.status === 'approved');
+    const draft = plan?.status === 'draft';
+    note.hidden = !draft;
+    note.textContent = !draft ? '' : approved
+      ? t('plan.draft_note', { version: plan.version, approved: approved.version })
+      : t('plan.draft_note_first', { version: plan.version });
+  }
+
+  // --- moving without a mouse: pick a visit (click, tap, Enter or Space), choose the worker
+  // and the place in their day from lists, move ----------------------------------------------
+  editable() {
+    return this.ctx.canEdit() && this.plan && this.plan.status !== 'superseded';
+  }
+
+  pick(stop) {
+    this.picked = stop;
+    this.drawMovePanel();
+    for (const el of document.querySelectorAll('.tl-visit.picked')) el.classList.remove('picked');
+    document.querySelector(`.tl-visit[data-stop-id="${Number(stop.id)}"]`)?.classList.add('picked');
+    $('plan-move-worker')?.focus();
+  }
+
+  unpick() {
+    const id = this.picked?.id;
+    this.picked = null;
+    this.drawMovePanel();
+    const el = document.querySelector(`.tl-visit[data-stop-id="${Number(id)}"]`);
+    el?.classList.remove('picked');
+    el?.focus();
+  }
+
+  // The workers to choose from: those with a route in the plan, then the office's others.
+  moveTargets() {
+    const routes = this.plan?.routes ?? [];
+    const ids = [...routes.map((r) => r.worker_id)];
+    for (const [id, w] of this.workers) if (w.active !== false && !ids.includes(id)) ids.push(id);
+    return ids.map((id) => ({ id, route: routes.find((r) => r.worker_id === id) }));
+  }
+
+  drawMovePanel() {
+    const box = $('plan-move');
+    if (!box) return;
+    const stop = this.picked;
+    box.hidden = !stop || !this.editable();
+    if (box.hidden) { box.replaceChildren(); return; }
+    const title = document.createElement('b');
+    title.textContent = t('plan.move.title', {
+      client: this.clientName(stop), time: `${fmtTime(stop.start)}–${fmtTime(stop.end)}`,
+    });
+    const worker = document.createElement('select');
+    worker.id = 'plan-move-worker';
+    const from = (this.plan.routes ?? []).find((r) => (r.stops ?? []).some((s) => s.id === stop.id));
+    for (const target of this.moveTargets()) {
+      const option = document.createElement('option');
+      option.value = String(target.id);
+      option.textContent = t('plan.move.worker_option', {
+        name: this.workerName({ worker_id: target.id }), count: target.route?.stops?.length ?? 0,
+      });
+      option.selected = target.id === from?.worker_id;
+      worker.append(option);
+    }
+    const place = document.createElement('select');
+    place.id = 'plan-move-position';
+    const fillPlaces = () => {
+      const id = Number(worker.value);
+      const stops = ((this.plan.routes ?? []).find((r) => r.worker_id === id)?.stops ?? [])
+        .filter((s) => s.id !== stop.id);
+      const options = stops.map((s, n) => [n, t('plan.move.before', {
+        n: n + 1, client: this.clientName(s), time: fmtTime(s.start),
+      })]);
+      options.push([stops.length, t('plan.move.last', { n: stops.length + 1 })]);
+      const current = id === from?.worker_id ? (from.stops ?? []).findIndex((s) => s.id === stop.id) : stops.length;
+      place.replaceChildren(...options.map(([value, text]) => {
+        const option = document.createElement('option');
+        option.value = String(value);
+        option.textContent = text;
+        option.selected = value === current;
+        return option;
+      }));
+    };
+    worker.addEventListener('change', fillPlaces);
+    fillPlaces();
+    const label = (key, control) => {
+      const el = document.createElement('label');
+      el.append(t(key), ' ', control);
+      return el;
+    };
+    const go = document.createElement('button');
+    go.id = 'plan-move-go';
+    go.className = 'primary';
+    go.textContent = t('plan.move.go');
+    go.addEventListener('click', () => this.move(stop.id, Number(worker.value), Number(place.value)));
+    const cancel = document.createElement('button');
+    cancel.id = 'plan-move-cancel';
+    cancel.textContent = t('plan.move.cancel');
+    cancel.addEventListener('click', () => this.unpick());
+    box.onkeydown = (e) => { if (e.key === 'Escape') this.unpick(); };
+    const buttons = document.createElement('div');
+    buttons.className = 'toolbar';
+    buttons.append(go, cancel);
+    box.replaceChildren(title, label('plan.move.worker', worker), label('plan.move.position', place), buttons);
   }
 
   // Names for the planner's sentences: workers by id, the moved visit's client.
@@ -396,7 +519,10 @@ export class PlanTab {
       visit.dataset.stopId = stop.id;
       const state = this.visitState.get(stop.id);
       if (state) visit.classList.add(state);
-      if (this.ctx.canEdit() && this.plan.status !== 'superseded') this.makeDraggable(visit, stop);
+      if (this.editable()) {
+        this.makeDraggable(visit, stop);
+        this.makePickable(visit, stop);
+      }
     }
     row.append(name, track);
     row.addEventListener('dragover', (e) => {
@@ -427,6 +553,21 @@ export class PlanTab {
       return (r.left + r.width / 2 - rect.left) / rect.width < x;
     });
     return Math.min(before.length, route.stops?.length ?? 0);
+  }
+
+  makePickable(el, stop) {
+    el.tabIndex = 0;
+    el.setAttribute('role', 'button');
+    el.setAttribute('aria-label', t('plan.move.pick', {
+      client: this.clientName(stop), time: `${fmtTime(stop.start)}–${fmtTime(stop.end)}`,
+    }));
+    if (this.picked?.id === stop.id) el.classList.add('picked');
+    el.addEventListener('click', () => this.pick(stop));
+    el.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      this.pick(stop);
+    });
   }
 
   makeDraggable(el, stop) {

@@ -184,7 +184,7 @@ async function showEvents(visitId) {
     const rendered = e.type === 'service_rendered' ? e.services || [] : []; // others repeat the plan's
     const services = rendered.map((s) => `${s.code}${s.minutes ? ` ${s.minutes} ${t('min')}` : ''}`).join(', ');
     li.textContent = `${format(e.t, 'time')} — ${t(`event_${e.type}`)}${services ? ` (${services})` : ''}`
-      + `${e.outside_geofence ? ' ⚠ geofence' : ''}${e.confirmed ? ' ✓' : ''}${e.reason ? ` — ${e.reason}` : ''}`;
+      + `${e.outside_geofence ? ` ⚠ ${t('event_far')}` : ''}${e.confirmed ? ' ✓' : ''}${e.reason ? ` — ${e.reason}` : ''}`;
     list.append(li);
   });
   box.append(list);
