@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "simulate": ("demo.simulate", "main", "walk today's approved routes, sending pings live"),
     "import": ("registry.importer.cli", "main", "import clients, workers or care plans"),
     "plan": ("planner.cli", "main", "plan a day from CSV/JSON files, without any server"),
+    "plan-week": ("planner.week_cli", "main", "plan an office's week or month (drafts per day)"),
     "plan-region": ("planner.jobs", "main", "plan every office of a region on the job queue"),
     "worker": ("planner.jobs", "worker_main", "run a planning job worker (RQ)"),
     "osrm-build": ("planner.osrm", "main", "build OSRM street data from an .osm.pbf extract"),

@@ -25,6 +25,7 @@ from api.routes import (
     reports,
     review,
     tracking,
+    weeks,
     zones,
 )
 from core.logging import setup_logging
@@ -45,6 +46,7 @@ ROUTERS = [
     zones.router,
     plans.router,
     dayops.router,
+    weeks.router,
     reports.router,
     live.router,
     field.router,

@@ -115,6 +115,8 @@ class JobStatus(Open):
     progress: dict[str, Any] | None = None
     plan_id: int | None = None
     error: str | None = None
+    week_id: int | None = None  # a week or month plan's jobs
+    step: str | None = None
 
 
 class MoveAnswer(Open):

@@ -6,6 +6,9 @@
     day (a zone whose worker is off goes to the worker on duty nearest to it) in
     nearest-next order from the office, waiting for windows, lunch when it is due, back by
     the end of the shift; what does not fit is unplanned.
+(d) where queued clients fit: one client in fifty is held out of the week as the queue;
+    each one's best option (`planner.fit.advise`) is added to the week as advised and routed
+    by the day solver (`bench.week_fit`): the same worker and days, travel within 10 %.
 
 A visit here is one occurrence of a care-plan line (a client's lines due on one day are
 served in one stop). Run: .venv/bin/python -m bench.week [--quick] [--seed 1]
@@ -19,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bench.week_fit import Checked, check, hold_out
 from bench.week_gen import generate
 from planner._week_office import Office, week_stats
 from planner.calendar import days_between
@@ -27,6 +31,7 @@ from planner.week import plan_by_rule, plan_week
 from planner.week_problem import DayPlan, WeekParams, WeekProblem
 
 DAYS_PER_MONTH = 30.4
+QUEUE_EVERY = 50  # one client in fifty waits in the queue (held out of the week)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +152,9 @@ def _nearest_next(
     )
 
 
-def run(quick: bool, seed: int, group_workers: int | None = None) -> list[Row]:
+def run(
+    quick: bool, seed: int, group_workers: int | None = None
+) -> tuple[list[Row], list[Checked]]:
     if quick:
         office = generate(workers=10, clients=125, seed=seed)
         params = WeekParams(assign_time_limit_s=5, day_time_limit_s=3, repair_time_limit_s=2)
@@ -156,7 +163,7 @@ def run(quick: bool, seed: int, group_workers: int | None = None) -> list[Row]:
         params = WeekParams()
     if group_workers is not None:
         params = replace(params, group_workers=group_workers)
-    problem = office.problem
+    problem, queued = hold_out(office.problem, every=QUEUE_EVERY)
     rows = []
     began = time.monotonic()
     baseline = plan_by_rule(problem, params)
@@ -171,11 +178,12 @@ def run(quick: bool, seed: int, group_workers: int | None = None) -> list[Row]:
     began = time.monotonic()
     week = plan_week(problem, params)
     rows.append(Row("(b) week planner", week.stats, time.monotonic() - began, _left(week.days)))
+    checked = [check(problem, week, client)[0] for client in queued]
     began = time.monotonic()
     days, planned = by_hand(problem, params)
     stats = week_stats(Office(problem, params), days, len(problem.tasks), planned)
     rows.append(Row("(c) by hand", stats, time.monotonic() - began, _left(days)))
-    return rows
+    return rows, checked
 
 
 def _left(days: list[DayPlan]) -> tuple[int, ...]:
@@ -188,7 +196,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--group-workers", type=int, help="workers per routed group (0: whole day)")
     args = parser.parse_args()
-    rows = run(args.quick, args.seed, args.group_workers)
+    rows, checked = run(args.quick, args.seed, args.group_workers)
     workers = 10 if args.quick else 40
     month = DAYS_PER_MONTH / 7 / workers
     head = (
@@ -206,6 +214,19 @@ def main() -> None:
     print("visits left out of the routes, Monday to Sunday:")
     for row in rows:
         print(f"  {row.name:26} {' '.join(f'{n:4d}' for n in row.left_by_day)}")
+    fits = [c for c in checked if c.fits]
+    advised = sum(c.advised_travel_s for c in fits) / 60
+    routed = sum(c.solved_travel_s for c in fits) / 60
+    print(
+        f"(d) where queued clients fit: {len(checked)} queued, {len(fits)} with an option, "
+        f"{sum(c.as_advised for c in fits)} planned as advised (the same worker and days, travel "
+        f"within 10 %); the workers' travel on the advised days {advised:.0f} min advised, "
+        f"{routed:.0f} min routed; worker-days where the day solver dropped other visits: "
+        f"{sum(c.note.count('other visits left out') for c in fits)}"
+    )
+    for c in fits:
+        if not c.as_advised:
+            print(f"  {c.client_id} not as advised: {c.note}")
     base, week = rows[0].stats, rows[1].stats
     print(
         f"week: unplanned={week['unplanned']:.0f} baseline_unplanned={base['unplanned']:.0f} "

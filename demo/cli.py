@@ -74,10 +74,10 @@ def next_working_day(day: date) -> date:
 
 
 def days_to_plan(today: date) -> list[tuple[date, bool]]:
-    """(day, approve it?): today when it is a working day (approved, so the map and phones
-    have routes), and the next working day (left to the supervisor to approve)."""
-    days = [(today, True)] if today.isoweekday() <= 5 else []
-    return [*days, (next_working_day(today), False)]
+    """(day, approve it?): today, whatever day it is (approved, so the map and phones have
+    routes: on weekends and holidays the duty workers'), and the next working day (left to
+    the supervisor to approve)."""
+    return [(today, True), (next_working_day(today), False)]
 
 
 def run(

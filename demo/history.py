@@ -242,16 +242,16 @@ _LINK_FEEDBACK = text(
 # --- the demo offices' past weeks -------------------------------------------------------------
 
 
-def _past_workdays(today: date, weeks: int) -> list[date]:
+def _past_days(today: date, weeks: int) -> list[date]:
+    """Every day of the past weeks: weekends too, which the duty workers serve."""
     first = today - timedelta(days=7 * weeks)
-    days = [first + timedelta(days=n) for n in range((today - first).days)]
-    return [d for d in days if d.isoweekday() <= 5]
+    return [first + timedelta(days=n) for n in range((today - first).days)]
 
 
 def load_history(
     session: Session, *, weeks: int = 4, seed: int = 11, today: date | None = None
 ) -> dict[str, Any]:
-    """Simulated past working days for the demo offices (only days that have no visits yet)."""
+    """Simulated past days for the demo offices (only days that have no visits yet)."""
     from demo.data.region import REGION_NAME
 
     started = time.perf_counter()
@@ -265,7 +265,7 @@ def load_history(
     total = Simulated()
     days_done = 0
     for office in offices:
-        days = [d for d in _past_workdays(today, weeks) if not _has_visits(session, office.id, d)]
+        days = [d for d in _past_days(today, weeks) if not _has_visits(session, office.id, d)]
         if not days:
             continue
         templates = _weekday_templates(session, office, days)

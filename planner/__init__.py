@@ -11,7 +11,11 @@ Pure core (no database, no web; dataclasses in, dataclasses out):
   `OsrmLocalProvider` (in-process, from an .osm.pbf built by `build_osrm`), `OsrmHttpProvider`.
 Service layer (database): `planner.build` (registry -> Problem), `planner.plans` (versioned
 plans: solve, read, approve), `planner.moves` (a visit moved by hand), `planner.replan`
-(re-planning mid-day), `planner.copying`, `planner.jobs` (solves on the Redis job queue).
+(re-planning mid-day), `planner.copying`, `planner.jobs` (solves on the Redis job queue);
+weeks and months: `planner.week_build` (registry -> WeekProblem), `planner.week_store`
+(one draft per day linked as a week, approve, one day again), `planner.week_moves` (a visit
+to another day, checked), `planner.week_jobs`, `planner.week_fit` (queued clients, on the
+pure `planner.fit`), `planner.week_cli` (`careroute plan-week`).
 
 Names resolve lazily so that importing the stored tables (`planner.models`) does not load the
 solver or the routing engine.

@@ -39,6 +39,7 @@ def copy_plan(
         stats=dict(plan.stats),
         params=params,
         created_by=created_by,
+        week_id=plan.week_id if day in (None, plan.day) else None,
     )
     session.add(copy)
     session.flush()

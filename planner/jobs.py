@@ -275,6 +275,8 @@ def job_status(job_id: str, connection: redis.Redis | None = None) -> dict[str, 
         "progress": meta.get("progress"),
         "plan_id": meta.get("plan_id"),
         "error": meta.get("error"),
+        "week_id": meta.get("week_id"),
+        "step": meta.get("step"),
     }
 
 

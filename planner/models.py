@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -48,6 +49,9 @@ class Plan(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    week_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_week.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     routes: Mapped[list[PlanRoute]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="PlanRoute.worker_id"
     )
@@ -57,6 +61,24 @@ class Plan(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "day", "version"),
         Index("ix_plan_office_day", "office_id", "day"),
+    )
+
+
+class PlanWeek(Base):
+    """The day plans of a week or a month planned together (`Plan.week_id`): each day keeps
+    its own versions; the week's plan of a day is its newest version linked to the week."""
+
+    __tablename__ = "plan_week"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    __table_args__ = (
+        CheckConstraint('start <= "end"', name="period"),
+        Index("ix_plan_week_office_start", "office_id", "start"),
     )
 
 

@@ -28,6 +28,7 @@ CHECK_WEEKS = 12  # day totals are checked over this many weeks from today
 # that every weekday carries about the same load (55-57 % of the clients), as an office
 # arranges it, rather than Mondays and Fridays piling up.
 VISIT_DAYS = (
+    ((1, 2, 3, 4, 5, 6, 7), 0.04),  # every day, weekends and holidays included
     ((1, 2, 3, 4, 5), 0.15),
     ((1, 3, 5), 0.20),
     ((2, 4), 0.22),

@@ -18,6 +18,7 @@ MEN = (6, 13)
 BY_TRANSIT = (5, 8, 11, 15, 18)
 MORNINGS_ONLY = (9, 19)  # part-time 09:00-13:00
 THREE_DAYS = (16,)  # part-time Mon, Wed, Fri
+DUTY = (3, 14)  # on the weekend rota: Wednesday to Sunday, and the holidays' duty
 
 
 @dataclass(slots=True)
@@ -90,11 +91,14 @@ def _home_phone(rng: random.Random) -> str:
 
 
 def _shift_pattern(rng: random.Random, index: int) -> tuple[list[DemoShift], float]:
-    """Most work Mon-Fri 08:00-17:00, some 09:00-18:00, a few part-time."""
+    """Most work Mon-Fri 08:00-17:00, some 09:00-18:00, a few part-time, two on the weekend
+    rota (Wednesday to Sunday)."""
     if index in MORNINGS_ONLY:  # no lunch break in a four-hour shift
         return [DemoShift(d, time(9), time(13), lunch=False) for d in range(1, 6)], 20.0
     if index in THREE_DAYS:
         return [DemoShift(d, time(8), time(17)) for d in (1, 3, 5)], 24.0
+    if index in DUTY:  # daily clients are visited on weekends and holidays too
+        return [DemoShift(d, time(8), time(17)) for d in (3, 4, 5, 6, 7)], 40.0
     start = time(9) if rng.random() < 0.3 else time(8)
     end = time(start.hour + 9)
     return [DemoShift(d, start, end) for d in range(1, 6)], 40.0

@@ -21,10 +21,11 @@ def counts(engine: Engine) -> dict[str, int]:
         return {t: int(conn.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
 
 
-def test_today_is_planned_on_working_days_only() -> None:
+def test_today_is_planned_whatever_day_it_is() -> None:
     friday, saturday, monday = date(2026, 11, 27), date(2026, 11, 28), date(2026, 11, 30)
     assert demo_cli.days_to_plan(friday) == [(friday, True), (monday, False)]
-    assert demo_cli.days_to_plan(saturday) == [(monday, False)]  # a day off: nothing live
+    # a weekend: the duty workers' routes are live
+    assert demo_cli.days_to_plan(saturday) == [(saturday, True), (monday, False)]
 
 
 def test_first_run_loads_region_history_summaries_and_plans(

@@ -40,7 +40,7 @@ class World:
 def _office_objects(db: Session, office: Any, worker_user: User | None) -> dict[str, Any]:
     """One of everything in `office`, returned as the ids the routes' paths take."""
     from planner import jobs
-    from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
+    from planner.models import Plan, PlanRoute, PlanStatus, PlanStop, PlanWeek
     from tracking.devices import register_device
     from zones import service as zone_service
 
@@ -62,7 +62,10 @@ def _office_objects(db: Session, office: Any, worker_user: User | None) -> dict[
     zone_set = zone_service.rebalance(
         db, user=None, office_id=office.id, save=True, time_limit_s=1.0
     )
-    plan = Plan(office_id=office.id, day=today, version=1, status=PlanStatus.DRAFT)
+    week = PlanWeek(office_id=office.id, start=today, end=today)
+    db.add(week)
+    db.flush()
+    plan = Plan(office_id=office.id, day=today, version=1, status=PlanStatus.DRAFT, week_id=week.id)
     at = datetime.combine(today, time(9), tz)
     route = PlanRoute(worker_id=worker.id, start=at, end=at + timedelta(hours=8))
     plan.routes = [route]
@@ -90,6 +93,7 @@ def _office_objects(db: Session, office: Any, worker_user: User | None) -> dict[
         "spare_service_id": spare_service.id,
         "zone_set_id": zone_set_id,
         "plan_id": plan.id,
+        "week_id": week.id,
         "stop_id": stop.id,
         "device_id": device.id,
         "job_id": job.id,

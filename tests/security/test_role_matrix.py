@@ -85,6 +85,14 @@ EXPECTED: dict[str, str] = {
     "GET /api/plans/{plan_id}/changes": "401 403 404 ok ok ok",  # one version: 422 to compare
     "GET /api/workers/{worker_id}/day-track": "401 403 404 ok ok ok",
     "GET /api/offices/{office_id}/visits-due": "401 403 404 ok ok ok",
+    "POST /api/offices/{office_id}/plan-weeks": "401 403 404 ok 403 ok",
+    "GET /api/offices/{office_id}/plan-weeks": "401 403 404 ok ok ok",
+    "GET /api/plan-weeks/{week_id}": "401 403 404 ok ok ok",
+    "POST /api/plan-weeks/{week_id}/approve": "401 403 404 ok 403 ok",
+    "POST /api/plan-weeks/{week_id}/days/{day}/replan": "401 403 404 ok 403 ok",
+    "POST /api/plan-weeks/{week_id}/move": "401 403 404 ok 403 ok",  # refused: a 409
+    "GET /api/plan-weeks/{week_id}/fit/{client_id}": "401 403 404 ok ok ok",
+    "GET /api/plan-weeks/{week_id}/fits": "401 403 404 ok ok ok",
     "GET /api/reports/offices": "401 403 ok ok ok ok",
     "GET /api/reports/visits/{visit_id}/events": "401 403 404 404 404 404",  # no such visit
     "GET /api/reports/{name}": "401 403 404 ok ok ok",
@@ -189,6 +197,18 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "POST /api/plans/{plan_id}/replan": {"json": {"time_limit_s": 1}},
         "GET /api/workers/{worker_id}/day-track": {"params": {"day": day}},
         "GET /api/offices/{office_id}/visits-due": {"params": {"day": day}},
+        "POST /api/offices/{office_id}/plan-weeks": {"json": {"start": day, "time_limit_s": 1}},
+        "POST /api/plan-weeks/{week_id}/approve": {"json": {"day": day}},
+        "POST /api/plan-weeks/{week_id}/days/{day}/replan": {"json": {"time_limit_s": 1}},
+        "POST /api/plan-weeks/{week_id}/move": {
+            "json": {
+                "client_id": ids["client_id"],
+                "from_day": day,
+                "to_day": day,
+                "to_worker_id": ids["worker_id"],
+                "dry_run": True,
+            }
+        },
         "GET /api/reports/{name}": {"params": {**PERIOD, "office_id": ids["office_id"]}},
         "GET /api/reports/{name}/export.{fmt}": {
             "params": {**PERIOD, "office_id": ids["office_id"]}

@@ -108,6 +108,15 @@ export const services = (officeId) => get(`/api/offices/${officeId}/services`, {
 export const officeVisits = (officeId, day) => get(`/api/offices/${officeId}/visits`, { day });
 export const dayTrack = (workerId, day) => get(`/api/workers/${workerId}/day-track`, { day });
 
+// --- week and month plans ----------------------------------------------------------------
+export const startWeek = (officeId, period) => post(`/api/offices/${officeId}/plan-weeks`, period);
+export const weeksOf = (officeId) => get(`/api/offices/${officeId}/plan-weeks`);
+export const week = (weekId) => get(`/api/plan-weeks/${weekId}`);
+export const approveWeek = (weekId, day) => post(`/api/plan-weeks/${weekId}/approve`, { day });
+export const moveToDay = (weekId, move) => post(`/api/plan-weeks/${weekId}/move`, move);
+export const queuedFits = (weekId) => get(`/api/plan-weeks/${weekId}/fits`);
+export const clientFit = (weekId, clientId) => get(`/api/plan-weeks/${weekId}/fit/${clientId}`);
+
 // --- live --------------------------------------------------------------------------------
 export const liveSocket = (officeId) =>
   new WebSocket(wsUrl('/api/live/ws', { office_id: officeId }));

@@ -24,6 +24,7 @@ function skillList(quoted) {
 // it; `fill` turns the pattern's groups into the key's values.
 const UNPLANNED = {
   no_location: [{ re: /./, key: 'reason.no_location' }],
+  no_one_on_duty: [{ re: /./, key: 'reason.no_one_on_duty' }],
   no_access: [{ re: /./, key: 'reason.no_access' }],
   unknown_worker: [
     {

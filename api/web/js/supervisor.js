@@ -11,6 +11,7 @@ import { LiveTab } from './sv_live.js';
 import { ReviewTab } from './sv_review.js';
 import { EventsTab } from './sv_events.js';
 import { ReplayTab } from './sv_replay.js';
+import { WeekTab } from './sv_week.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -82,7 +83,8 @@ function nameLiveTab() {
 }
 const tabs = {
   zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
-  events: new EventsTab(ctx), replay: new ReplayTab(ctx), review: new ReviewTab(ctx),
+  events: new EventsTab(ctx), replay: new ReplayTab(ctx), week: new WeekTab(ctx),
+  review: new ReviewTab(ctx),
 };
 let currentTab = params.get('tab') || 'zones';
 
