@@ -18,8 +18,8 @@ def _feedback_row(page: Any, worker_name: str) -> dict[str, str]:
     rows = page.eval_on_selector_all(
         "#table tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))"
     )
-    heads = rows[0]
-    row = next(r for r in rows[1:] if worker_name in r)
+    heads = next(r for r in rows if "Средняя оценка" in r)  # the column names row
+    row = next(r for r in rows if worker_name in r)
     return dict(zip(heads, row, strict=False))
 
 
@@ -50,7 +50,8 @@ def test_rating_on_the_phone_reaches_the_feedback_report(
     card.locator(".rating-comment").fill("Вежливая, всё купила")
     mobile.screenshot(path=str(artifacts / "rating-1-phone.png"), full_page=True)
     card.locator("[data-action='phone.finish']").click()
-    mobile.wait_for_selector("#sync-state:has-text('В очереди: 3')")  # services, departed, rating
+    # services, departed and the rating wait (a position fix may wait with them)
+    mobile.wait_for_function("Number(document.querySelector('#sync-state').dataset.queued) >= 3")
     phone.set_offline(False)
     mobile.wait_for_selector("#sync-state:has-text('Все данные отправлены')", timeout=15_000)
     with get_engine().connect() as conn:
@@ -85,6 +86,7 @@ def test_rating_on_the_phone_reaches_the_feedback_report(
     page.goto("/reports/")
     page.wait_for_selector("#table tr")
     page.click("#tabs button:has-text('Оценки клиентов')")
+    page.wait_for_selector("#table th:has-text('Средняя оценка')")  # the feedback table is in
     page.wait_for_selector(f"#table tr:has-text('{worker['full_name']}')")
     row_values = _feedback_row(page, worker["full_name"])
     assert row_values["Оценок"] == "2"
