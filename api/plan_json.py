@@ -3,13 +3,15 @@ workers for the timeline, and its GeoJSON for the map."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.models import Plan
+from planner import lunch_rows
+from planner.models import Plan, PlanRoute
 from registry.models import Client, Worker
 
 
@@ -59,7 +61,7 @@ def _client_fields(client: Client | None) -> dict[str, Any]:
 def plan_detail(session: Session, plan: Plan) -> dict[str, Any]:
     """The full plan: routes with stops (who, where, when, what, why) and unplanned visits."""
     clients, workers = _people(session, plan)
-    routes = []
+    routes: list[dict[str, Any]] = []
     for route in plan.routes:
         worker = workers.get(route.worker_id)
         stops = [
@@ -94,6 +96,7 @@ def plan_detail(session: Session, plan: Plan) -> dict[str, Any]:
                 "service_s": route.service_s,
                 "wait_s": route.wait_s,
                 "distance_m": route.distance_m,
+                "lunch": lunch_json(route, clients),
                 "stops": stops,
             }
         )
@@ -108,7 +111,43 @@ def plan_detail(session: Session, plan: Plan) -> dict[str, Any]:
         }
         for u in plan.unplanned
     ]
-    return {**plan_summary(plan), "totals": plan.stats, "routes": routes, "unplanned": unplanned}
+    exceptions = [
+        {"code": "lunch_in_walk", "worker_id": r["worker_id"], "worker_name": r["worker_name"]}
+        | r["lunch"]
+        for r in routes
+        if r["lunch"] is not None and r["lunch"]["place"] == lunch_rows.WALK
+    ]
+    return {
+        **plan_summary(plan),
+        "totals": plan.stats,
+        "routes": routes,
+        "unplanned": unplanned,
+        "exceptions": exceptions,
+    }
+
+
+def lunch_json(route: PlanRoute, clients: Mapping[int, Client]) -> dict[str, Any] | None:
+    """Where and when the route's lunch is taken, with the clients that name the place."""
+    lunch = lunch_rows.lunch_of(route)
+    if lunch is None:
+        return None
+
+    def name(client_id: int | None) -> str | None:
+        client = clients.get(client_id) if client_id is not None else None
+        return client.full_name if client else None
+
+    return {
+        "start": lunch.start,
+        "end": lunch.end,
+        "place": lunch.place,
+        "after_client_id": lunch.after_client_id,
+        "after_client_name": name(lunch.after_client_id),
+        "after_seq": lunch.after_seq,
+        "from_client_id": lunch.from_client_id,
+        "from_client_name": name(lunch.from_client_id),
+        "to_client_id": lunch.to_client_id,
+        "to_client_name": name(lunch.to_client_id),
+    }
 
 
 def plan_geojson(session: Session, plan: Plan) -> dict[str, Any]:

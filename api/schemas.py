@@ -54,6 +54,27 @@ class PlannedStop(Open):
     why: str
 
 
+class LunchPlace(Open):
+    start: datetime
+    end: datetime
+    place: str  # start (before leaving) | stop (after a visit) | walk (an exception)
+    after_client_id: int | None = None
+    after_client_name: str | None = None
+    after_seq: int | None = None  # 0 = before leaving
+    from_client_id: int | None = None  # in a walk: from this client (None = the start point)
+    from_client_name: str | None = None
+    to_client_id: int | None = None  # ... to this one (None = the end point)
+    to_client_name: str | None = None
+
+
+class PlanException(LunchPlace):
+    """Something a supervisor must see in a plan: a lunch inside a walk."""
+
+    code: str  # lunch_in_walk
+    worker_id: int
+    worker_name: str
+
+
 class PlannedRoute(Open):
     id: int
     worker_id: int
@@ -67,6 +88,7 @@ class PlannedRoute(Open):
     service_s: int
     wait_s: int
     distance_m: int
+    lunch: LunchPlace | None = None
     stops: list[PlannedStop]
 
 
@@ -86,6 +108,7 @@ class PlanDetail(PlanSummary):
     totals: dict[str, Any] = {}
     routes: list[PlannedRoute]
     unplanned: list[UnplannedVisit]
+    exceptions: list[PlanException] = []
 
 
 class Feature(Open):

@@ -18,6 +18,7 @@ working time), `--continuity` gives most clients a usual worker.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import resource
 import statistics
 import time
@@ -29,7 +30,7 @@ import numpy as np
 from bench.homecare_gen import generate
 from planner.problem import Problem, SolveParams, TravelMode
 from planner.solver import solve
-from tests.planner.checker import violations
+from tests.planner.checker import reason_violations, violations
 
 DROP_PENALTY = 100_000
 
@@ -41,23 +42,33 @@ class Outcome:
     unplanned: int
     seconds: float
     note: str = ""
+    broken: int = 0  # rules broken under the office's checker, and reasons found false
 
 
-def ours(problem: Problem, limit: float, product_weights: bool = False) -> Outcome:
+def ours(
+    problem: Problem, limit: float, product_weights: bool = False, search_seed: int = 7
+) -> Outcome:
     """Our plan; walking alone is the objective unless `product_weights` (the planner's
     defaults: fairness, continuity), then the note gives the objective and the spread."""
     params = SolveParams(
-        time_limit_s=limit, fairness_weight=0, continuity_cost_s=0, drop_penalty_s=DROP_PENALTY
+        time_limit_s=limit,
+        fairness_weight=0,
+        continuity_cost_s=0,
+        drop_penalty_s=DROP_PENALTY,
+        seed=search_seed,
     )
     if product_weights:
-        params = SolveParams(time_limit_s=limit)
+        params = SolveParams(time_limit_s=limit, seed=search_seed)
     began = time.monotonic()
     plan = solve(problem, params)
     seconds = time.monotonic() - began
     planned = sum(len(r.stops) for r in plan.routes)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    note = f"peak RSS {own:.0f} MiB (search process {children:.0f} MiB)"
+    note = (
+        f"wall {100 * seconds / limit:.0f} % of the limit; peak RSS {own:.0f} MiB"
+        f" (search process {children:.0f} MiB)"
+    )
     if product_weights:
         work = [r.travel + sum(s.end - s.start for s in r.stops) for r in plan.routes]
         note += (
@@ -67,16 +78,30 @@ def ours(problem: Problem, limit: float, product_weights: bool = False) -> Outco
     broken = violations(problem, plan)
     note += f"; rule breaks {len(broken)} (office's checker)"
     codes = Counter(u.code for u in plan.unplanned)
+    false_reasons = reason_violations(problem, plan) if plan.unplanned else []
     if codes:
         note += "; left out: " + ", ".join(f"{c} {n}" for c, n in sorted(codes.items()))
-    return Outcome(sum(r.travel for r in plan.routes), planned, len(plan.unplanned), seconds, note)
+        note += f"; reasons replayed false {len(false_reasons)}"
+    return Outcome(
+        sum(r.travel for r in plan.routes),
+        planned,
+        len(plan.unplanned),
+        seconds,
+        note,
+        len(broken) + len(false_reasons),
+    )
+
+
+def _matrix(problem: Problem) -> list[list[int]]:
+    """The day's one travel-time matrix (every generated worker travels the same way)."""
+    return problem.travel_time[problem.workers[0].travel_mode]
 
 
 def pyvrp(problem: Problem, limit: float, seed: int) -> Outcome:
     import pyvrp as pv
     from pyvrp.stop import MaxRuntime
 
-    matrix = np.asarray(problem.travel_time[TravelMode.WALK], dtype=np.int64)
+    matrix = np.asarray(_matrix(problem), dtype=np.int64)
     worker = problem.workers[0]
     locations = [pv.Location(x=i, y=0) for i in range(len(matrix))]
     clients = [
@@ -109,7 +134,13 @@ def pyvrp(problem: Problem, limit: float, seed: int) -> Outcome:
 def vroom(problem: Problem, exploration: int) -> Outcome:
     import vroom as vr
 
-    matrix = np.asarray(problem.travel_time[TravelMode.WALK], dtype=np.uint32)
+    matrix = np.asarray(_matrix(problem), dtype=np.uint32)
+    skill_ids = {
+        name: n
+        for n, name in enumerate(
+            sorted({s for v in problem.visits for s in v.required_skills}), start=1
+        )
+    }
     task = vr.Input()
     task.set_durations_matrix(profile="car", matrix_input=matrix)
     for k, w in enumerate(problem.workers):
@@ -124,12 +155,19 @@ def vroom(problem: Problem, exploration: int) -> Outcome:
                 end=w.end_location,
                 time_window=vr.TimeWindow(w.shift_start, w.shift_end),
                 breaks=breaks,
+                skills={skill_ids[s] for s in w.skills if s in skill_ids},
             )
         )
     for k, v in enumerate(problem.visits):
         window = vr.TimeWindow(v.window_start, v.window_end)
         task.add_job(
-            vr.Job(k, location=v.location, default_service=v.duration, time_windows=[window])
+            vr.Job(
+                k,
+                location=v.location,
+                default_service=v.duration,
+                time_windows=[window],
+                skills={skill_ids[s] for s in v.required_skills},
+            )
         )
     began = time.monotonic()
     solution = task.solve(exploration_level=exploration, nb_threads=2)
@@ -143,14 +181,43 @@ def vroom(problem: Problem, exploration: int) -> Outcome:
     return Outcome(travel, planned, len(problem.visits) - planned, seconds)
 
 
+VARIANTS = ("no-lunch", "lunch", "transit", "car", "skills", "overloaded")
+
+
+def day_of(variant: str, workers: int, visits: int, seed: int, continuity: bool) -> Problem:
+    """The generated day of a variant: no-lunch and lunch on foot; transit and car (with
+    lunch); skills (lunch, medical skills and usual workers); overloaded (lunch, 1.6 x the
+    visits: more than the workers can hold)."""
+    if variant not in VARIANTS:
+        raise SystemExit(f"unknown variant {variant!r}; one of {', '.join(VARIANTS)}")
+    mode = {"transit": TravelMode.TRANSIT, "car": TravelMode.CAR}.get(variant, TravelMode.WALK)
+    count = visits * 8 // 5 if variant == "overloaded" else visits
+    return generate(
+        workers,
+        count,
+        seed,
+        lunch=variant != "no-lunch",
+        skills=variant == "skills",
+        continuity=continuity or variant == "skills",
+        mode=mode,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="30x250,60x600", help="workers x visits, ...")
     parser.add_argument("--limit", type=float, default=10.0, help="our time limit, s")
+    parser.add_argument("--limits", default="", help="several of ours, e.g. 10,30")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="the limit is for 600 visits; a larger day gets it times visits / 600",
+    )
     parser.add_argument("--pyvrp-limit", type=float, default=60.0)
     parser.add_argument("--solvers", default="ours,pyvrp,vroom")
-    parser.add_argument("--variants", default="no-lunch,lunch", help="no-lunch, lunch, overloaded")
+    parser.add_argument("--variants", default="no-lunch,lunch", help=", ".join(VARIANTS))
     parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3,4")
+    parser.add_argument("--runs", type=int, default=1, help="ours this many times (spread)")
     parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
     parser.add_argument(
         "--product-weights",
@@ -161,40 +228,69 @@ def main() -> None:
     args = parser.parse_args()
     solvers = args.solvers.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
+    limits = [float(x) for x in args.limits.split(",")] if args.limits else [args.limit]
     print(
-        f"{'day':<8}{'seed':>5} {'variant':<10}{'solver':<12}{'travel min':>11}{'vs ref':>8}"
+        f"{'day':<9}{'seed':>5} {'variant':<11}{'solver':<14}{'travel min':>11}{'vs ref':>8}"
         f"{'planned':>9}{'unplanned':>10}{'time s':>8}  note"
     )
     for size in args.sizes.split(","):
         workers, visits = (int(x) for x in size.split("x"))
+        scale = max(1.0, visits / 600) if args.scale else 1.0
         for variant in args.variants.split(","):
             totals: dict[str, list[Outcome]] = {}
             for seed in seeds:
-                lunch = variant != "no-lunch"
-                # Overloaded: a quarter more visits than the size says, for the same workers.
-                count = visits * 5 // 4 if variant == "overloaded" else visits
-                problem = generate(workers, count, seed, lunch=lunch, continuity=args.continuity)
-                rows = _solve_day(problem, solvers, variant, seed, args)
+                problem = day_of(variant, workers, visits, seed, args.continuity)
+                rows = _solve_day(
+                    problem, solvers, variant, seed, [x * scale for x in limits], args
+                )
                 for name, outcome in rows:
                     totals.setdefault(name, []).append(outcome)
-                _print_rows(f"{size:<8}{seed:>5} {variant:<10}", rows)
+                _print_rows(f"{size:<9}{seed:>5} {variant:<11}", rows)
             if len(seeds) > 1:
                 summed = [(name, _summed(outcomes)) for name, outcomes in totals.items()]
-                _print_rows(f"{size:<8}{'sum':>5} {variant:<10}", summed)
+                _print_rows(f"{size:<9}{'sum':>5} {variant:<11}", summed)
 
 
 def _solve_day(
-    problem: Problem, solvers: list[str], variant: str, seed: int, args: argparse.Namespace
+    problem: Problem,
+    solvers: list[str],
+    variant: str,
+    seed: int,
+    limits: list[float],
+    args: argparse.Namespace,
 ) -> list[tuple[str, Outcome]]:
     rows: list[tuple[str, Outcome]] = []
     if "ours" in solvers:
-        rows.append((f"ours {args.limit:g}s", ours(problem, args.limit, args.product_weights)))
+        for limit in limits:
+            runs = [
+                ours(problem, limit, args.product_weights, search_seed=7 + run)
+                for run in range(args.runs)
+            ]
+            rows.append((f"ours {limit:g}s", runs[0]))
+            if len(runs) > 1:
+                rows.append((f"  {len(runs)} runs", _spread(runs)))
     if "pyvrp" in solvers and variant == "no-lunch":
         limit = args.pyvrp_limit
         rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, seed)))
     if "vroom" in solvers:
         rows.append((f"VROOM x{args.vroom_level}", vroom(problem, args.vroom_level)))
     return rows
+
+
+def _spread(runs: list[Outcome]) -> Outcome:
+    """The median run, with the min / median / max of travel and planned in the note."""
+    ordered = sorted(runs, key=lambda o: o.travel_s)
+    middle = ordered[len(ordered) // 2]
+    travel = " / ".join(f"{o.travel_s / 60:.0f}" for o in (ordered[0], middle, ordered[-1]))
+    planned = sorted(o.planned for o in runs)
+    seconds = sorted(o.seconds for o in runs)
+    note = (
+        f"travel min / median / max {travel} min "
+        f"({100 * (ordered[-1].travel_s - ordered[0].travel_s) / ordered[0].travel_s:.1f} %);"
+        f" planned {planned[0]}-{planned[-1]}; {seconds[0]:.1f}-{seconds[-1]:.1f} s;"
+        f" rule breaks {sum(o.broken for o in runs)}"
+    )
+    return dataclasses.replace(middle, note=note)
 
 
 def _summed(outcomes: list[Outcome]) -> Outcome:
@@ -213,7 +309,7 @@ def _print_rows(prefix: str, rows: list[tuple[str, Outcome]]) -> None:
     for name, o in rows:
         versus = f"{100 * (o.travel_s - reference) / reference:+.1f}%" if reference else ""
         print(
-            f"{prefix}{name:<12}{o.travel_s / 60:>11.0f}{versus:>8}"
+            f"{prefix}{name:<14}{o.travel_s / 60:>11.0f}{versus:>8}"
             f"{o.planned:>9}{o.unplanned:>10}{o.seconds:>8.1f}  {o.note}",
             flush=True,
         )

@@ -5,6 +5,12 @@ neighbourhoods); workers walk (4.5 km/h, straight line x 1.3 detour) from the of
 08:00-17:00 with a 45-min lunch starting 12:30-14:00; visits last 20-90 min, about 30 % with
 a hard two-hour window. Deterministic for a seed.
 
+`mode` gives every worker another way of travelling: public transport (a leg takes 6 min to
+reach a stop and wait, then 18 km/h over the same detour, or the walk where that is
+quicker) or a car (4 min to park, then 25 km/h); the office's area grows with the speed, so
+a worker still covers a day's visits. `skills`: every third worker is medical, 10 % of the
+visits need it; `continuity`: 60 % of the clients have a usual worker.
+
 Run: .venv/bin/python -m bench.homecare_gen --workers 30 --visits 250 --json day.json
 """
 
@@ -25,6 +31,9 @@ WALK_M_PER_S = 4.5 / 3.6
 DETOUR = 1.3
 CENTRE = Location(37.62, 55.75)  # any city works; the metric is metres
 DURATIONS_MIN = (20, 30, 45, 60, 90)
+# Riding: seconds to reach the stop (or park) and wait, then metres per second on the way.
+RIDE = {TravelMode.TRANSIT: (360, 18 / 3.6), TravelMode.CAR: (240, 25 / 3.6)}
+AREA_SCALE = {TravelMode.WALK: 1.0, TravelMode.TRANSIT: 2.0, TravelMode.CAR: 3.0}
 DURATION_WEIGHTS = (0.3, 0.3, 0.2, 0.12, 0.08)
 
 
@@ -36,10 +45,12 @@ def generate(
     windows_share: float = 0.3,
     skills: bool = False,
     continuity: bool = False,
+    mode: TravelMode = TravelMode.WALK,
 ) -> Problem:
     rng = np.random.default_rng(seed)
-    # An area whose size grows with the office: about 30 clients per km².
-    side_m = math.sqrt(visits / 30) * 1000
+    # An area whose size grows with the office: about 30 clients per km² on foot, fewer when
+    # the workers ride.
+    side_m = math.sqrt(visits / 30) * 1000 * AREA_SCALE[mode]
     neighbourhoods = rng.uniform(0, side_m, size=(max(visits // 40, 3), 2))
     blocks = neighbourhoods[rng.integers(len(neighbourhoods), size=max(visits // 4, 1))]
     blocks = blocks + rng.normal(0, side_m / 12, size=blocks.shape)
@@ -50,6 +61,11 @@ def generate(
     metres = np.rint(np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1)))
     distance = np.rint(metres * DETOUR).astype(np.int64)
     walk = np.rint(distance / WALK_M_PER_S).astype(np.int64)
+    travel = walk
+    if mode != TravelMode.WALK:
+        access, speed = RIDE[mode]
+        travel = np.minimum(walk, np.rint(access + distance / speed).astype(np.int64))
+        np.fill_diagonal(travel, 0)
 
     day_workers = tuple(
         Worker(
@@ -59,7 +75,7 @@ def generate(
             start_location=0,
             end_location=0,
             skills=frozenset({"medical"}) if skills and k % 3 == 0 else frozenset(),
-            travel_mode=TravelMode.WALK,
+            travel_mode=mode,
             lunch=Break(12 * 3600 + 1800, 14 * 3600, 45 * 60) if lunch else None,
             name=f"Worker {k}",
         )
@@ -91,7 +107,7 @@ def generate(
     return Problem(
         workers=day_workers,
         visits=tuple(day_visits),
-        travel_time={TravelMode.WALK: walk.tolist()},
+        travel_time={mode: travel.tolist()},
         distance=distance.tolist(),
         locations=locations,
     )
@@ -159,6 +175,7 @@ def main() -> None:
     parser.add_argument("--no-lunch", action="store_true")
     parser.add_argument("--skills", action="store_true")
     parser.add_argument("--continuity", action="store_true")
+    parser.add_argument("--mode", choices=[m.value for m in TravelMode], default="walk")
     parser.add_argument("--json", type=Path, required=True, help="where to write the day")
     args = parser.parse_args()
     problem = generate(
@@ -168,6 +185,7 @@ def main() -> None:
         lunch=not args.no_lunch,
         skills=args.skills,
         continuity=args.continuity,
+        mode=TravelMode(args.mode),
     )
     args.json.write_text(to_json(problem))
     print(f"wrote {args.json}: {len(problem.workers)} workers, {len(problem.visits)} visits")

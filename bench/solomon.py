@@ -1,8 +1,12 @@
-"""Solomon VRPTW (56 instances, 100 customers) through `planner.solver.solve`.
+"""Solomon VRPTW (56 instances, 100 customers) and Gehring-Homberger (12 instances, 400 and
+1,000 customers) through `planner.solver.solve`.
 
-Run: .venv/bin/python -m bench.solomon [--limit 10] [--only C1,R1] [--instances R101,C201]
+Run: .venv/bin/python -m bench.solomon [--set solomon|gh] [--limit 10] [--only C1,R1]
+                                       [--instances R101,C201] [--sizes 4,10]
 Distances in tenths (int(10 * hypot)), travel time = distance, objective = total distance,
-up to 25 vehicles with the header's capacity; BKS.csv gives the reference distances.
+the header's vehicles (25 in Solomon's; 100 / 250 in the Gehring-Homberger subset) with its
+capacity; each set's BKS.csv gives the reference distances. The data lies beside the
+repository, in ../shared/benchmarks/vrptw/ and ../shared/benchmarks/vrptw-gh/.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from planner.problem import Problem, SolveParams, TravelMode, Visit, Worker
 from planner.solver import solve
 
 # The shared benchmark sets lie beside the repository, in ../shared/benchmarks/.
-DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "vrptw"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+DATA = SHARED / "vrptw"
+SETS = {"solomon": DATA, "gh": SHARED / "vrptw-gh"}
 
 
 def load(path: Path) -> Problem:
@@ -58,8 +64,8 @@ def load(path: Path) -> Problem:
     return Problem(workers=workers, visits=visits, travel_time={TravelMode.CAR: matrix})
 
 
-def reference() -> dict[str, float]:
-    with (DATA / "BKS.csv").open() as f:
+def reference(data: Path = DATA) -> dict[str, float]:
+    with (data / "BKS.csv").open() as f:
         return {row["instance"]: float(row["distance"]) for row in csv.DictReader(f)}
 
 
@@ -73,38 +79,62 @@ def main() -> None:
     parser.add_argument("--only", default="", help="classes, e.g. C1,R1,RC2")
     parser.add_argument("--instances", default="", help="names, e.g. R101,C201")
     parser.add_argument("--jobs", type=int, default=2, help="parallel searches per instance")
+    parser.add_argument("--set", choices=sorted(SETS), default="solomon", dest="which")
+    parser.add_argument("--sizes", default="", help="gh: hundreds of customers, e.g. 4,10")
     args = parser.parse_args()
-    bks = reference()
-    names = sorted(bks)
+    data = SETS[args.which]
+    bks = reference(data)
+    names = sorted(bks, key=lambda n: (_size(n), n))
     if args.instances:
         names = [n for n in names if n in args.instances.split(",")]
     if args.only:
         classes = args.only.split(",")
-        names = [n for n in names if n[:-2] in classes]  # R101 -> R1
+        names = [n for n in names if _class(n) in classes]
+    if args.sizes:
+        names = [n for n in names if str(_size(n)) in args.sizes.split(",")]
     print(
-        f"{'instance':<9}{'distance':>10}{'BKS':>10}{'gap %':>8}{'routes':>8}{'time s':>8}"
-        f"{'unplanned':>10}"
+        f"{'instance':<10}{'distance':>10}{'BKS':>10}{'gap %':>8}{'routes':>8}{'time s':>8}"
+        f"{'/limit':>8}{'unplanned':>10}"
     )
-    gaps = []
+    gaps: dict[int, list[float]] = {}
+    over: dict[int, float] = {}
     for name in names:
-        problem = load(DATA / f"{name}.txt")
+        problem = load(data / f"{name}.txt")
         began = time.monotonic()
         plan = solve(problem, params(args.limit, args.jobs))
         seconds = time.monotonic() - began
         distance = sum(r.travel for r in plan.routes) / 10
         gap = 100 * (distance - bks[name]) / bks[name]
-        gaps.append(gap)
+        gaps.setdefault(_size(name), []).append(gap)
+        over[_size(name)] = max(over.get(_size(name), 0.0), seconds / args.limit)
         used = sum(1 for r in plan.routes if r.stops)
         print(
-            f"{name:<9}{distance:>10.1f}{bks[name]:>10.1f}{gap:>8.2f}{used:>8}"
-            f"{seconds:>8.1f}{len(plan.unplanned):>10}",
+            f"{name:<10}{distance:>10.1f}{bks[name]:>10.1f}{gap:>8.2f}{used:>8}"
+            f"{seconds:>8.1f}{seconds / args.limit:>8.2f}{len(plan.unplanned):>10}",
             flush=True,
         )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    every = [g for size in gaps.values() for g in size]
+    for size, size_gaps in sorted(gaps.items()):
+        customers = 100 if args.which == "solomon" else 100 * size
+        print(
+            f"{customers:>5} customers: mean gap {sum(size_gaps) / len(size_gaps):.2f} % over "
+            f"{len(size_gaps)} instances; slowest {over[size]:.2f} x the limit"
+        )
     print(
-        f"mean gap {sum(gaps) / max(len(gaps), 1):.2f} % over {len(gaps)} instances "
+        f"mean gap {sum(every) / max(len(every), 1):.2f} % over {len(every)} instances "
         f"({args.limit:g} s, {args.jobs} searches); peak RSS {rss:.0f} MiB"
     )
+
+
+def _class(name: str) -> str:
+    """R101 -> R1; C1_4_1 -> C1."""
+    return name.split("_")[0] if "_" in name else name[:-2]
+
+
+def _size(name: str) -> int:
+    """Hundreds of customers: 1 for Solomon's, 4 or 10 in the Gehring-Homberger subset."""
+    return int(name.split("_")[1]) if "_" in name else 1
 
 
 if __name__ == "__main__":

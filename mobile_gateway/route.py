@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.settings import get_settings
+from planner import lunch_rows
 from planner.models import Plan, PlanRoute, PlanStatus
 from planner.plans import visit_key
 from registry.models import Client, Service, Worker
@@ -126,5 +127,23 @@ def route_of(session: Session, *, worker: Worker, day: date | None) -> dict[str,
         "plan_id": plan_route.plan_id,
         "start": plan_route.start.isoformat(),
         "end": plan_route.end.isoformat(),
+        "lunch": _lunch(plan_route),
         "stops": stops,
+    }
+
+
+def _lunch(plan_route: PlanRoute) -> dict[str, Any] | None:
+    """The day's lunch: when, and where (before leaving, after the visit `after_seq`, or, an
+    exception the office sees too, in the walk between two visits)."""
+    lunch = lunch_rows.lunch_of(plan_route)
+    if lunch is None:
+        return None
+    return {
+        "start": lunch.start.isoformat(),
+        "end": lunch.end.isoformat(),
+        "place": lunch.place,
+        "after_seq": lunch.after_seq,
+        "after_client_id": lunch.after_client_id,
+        "from_client_id": lunch.from_client_id,
+        "to_client_id": lunch.to_client_id,
     }

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop, PlanUnplanned
 
 _ROUTE_TIMES = ("start", "end", "break_start", "break_end")
-_ROUTE_FIGURES = ("worker_id", "travel_s", "service_s", "wait_s", "distance_m")
+_ROUTE_FIGURES = (
+    "worker_id",
+    "travel_s",
+    "service_s",
+    "wait_s",
+    "distance_m",
+    "lunch_place",
+    "lunch_after_client_id",
+)
 _STOP_TIMES = ("arrival", "start", "end")
 _STOP_FIELDS = ("worker_id", "client_id", "travel_s", "wait_s", "services", "pinned", "why")
 

@@ -97,9 +97,17 @@ class PlanRoute(Base):
     service_s: Mapped[int] = mapped_column(Integer, default=0)
     wait_s: Mapped[int] = mapped_column(Integer, default=0)
     distance_m: Mapped[int] = mapped_column(Integer, default=0)
+    # Where the lunch is taken: "start" (at the start point, before leaving) or "stop" (at
+    # the client `lunch_after_client_id`'s, after the visit); None: no lunch, or not recorded.
+    # A lunch whose times put it inside a walk is an exception (planner.lunch_rows).
+    lunch_place: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    lunch_after_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("client.id"), nullable=True
+    )
     stops: Mapped[list[PlanStop]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="PlanStop.seq"
     )
+    __table_args__ = (CheckConstraint("lunch_place IN ('start', 'stop')", name="lunch_place"),)
 
 
 class PlanStop(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import User
 from core.settings import Settings, get_settings
-from planner import build
+from planner import build, lunch_rows
 from planner.build import Built, VisitDraft
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop, PlanUnplanned
 from planner.problem import Plan as SolvedPlan
@@ -213,6 +213,10 @@ def route_row(
         service_s=route.service,
         wait_s=route.wait,
         distance_m=route.distance_m,
+    )
+    after = built.drafts[route.lunch_after].client.id if route.lunch_after else None
+    row.lunch_place, row.lunch_after_client_id = lunch_rows.place_columns(
+        after, route.break_start is not None
     )
     row.stops = [
         PlanStop(

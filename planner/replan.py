@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.settings import Settings, get_settings
-from planner import build, day_events
+from planner import build, day_events, lunch_rows
 from planner.build import Built, Resume, VisitDraft
 from planner.copying import copy_stop
 from planner.day_events import DayEvents, UrgentVisit
@@ -279,6 +279,8 @@ def _merged_route(
             wait_s=sum(s.wait_s for s in started),
             distance_m=0,
         )
+        if lunch_taken:
+            row.lunch_place, row.lunch_after_client_id = old.lunch_place, old.lunch_after_client_id
         row.stops = [_pinned_copy(s, n, request) for n, s in enumerate(started, start=1)]
         return row
     row = route_row(built, new, pinned=set())
@@ -286,6 +288,10 @@ def _merged_route(
         row.start = old.start
         if new.break_start is None and old.break_start is not None:
             row.break_start, row.break_end = old.break_start, old.break_end
+            row.lunch_place, row.lunch_after_client_id = old.lunch_place, old.lunch_after_client_id
+        elif new.break_start is not None and row.lunch_place == lunch_rows.START:
+            # Lunch before going on: where the worker is, after the last visit under way.
+            row.lunch_place, row.lunch_after_client_id = lunch_rows.STOP, started[-1].client_id
         row.travel_s += sum(s.travel_s for s in started)
         row.service_s += sum(int((_end(s, request) - s.start).total_seconds()) for s in started)
         row.wait_s += sum(s.wait_s for s in started)

@@ -8,7 +8,8 @@ by part on its own (`planner._decompose`, each with its own random parts); from 
 visits the processes share one day, each improving its own half of the routes (the
 search ends at 97 % of the limit). The cheapest solution becomes the plan: every lunch put
 at a place (`planner._lunch.at_a_place`), every left-out visit that fits somewhere put in
-by the exact check (`planner._repair`), with a reason in words for every stop and a reason
+by the exact check (`planner._repair`), visits moved between neighbouring routes where
+that is cheaper (`planner._neighbours`), with a reason in words for every stop and a reason
 proven by the exact check for every unplanned visit (`planner.explain`).
 """
 
@@ -21,7 +22,16 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from planner import _decompose, _extract, _lunch, _precheck, _repair, _search, explain
+from planner import (
+    _decompose,
+    _extract,
+    _lunch,
+    _neighbours,
+    _precheck,
+    _repair,
+    _search,
+    explain,
+)
 from planner.problem import Plan, Problem, Progress, SolveParams, Unplanned, Visit
 
 # From this many visits on, a day is improved part by part (planner._decompose): OR-Tools'
@@ -35,6 +45,7 @@ PARTS_EACH_FROM = 80
 # the share it has at least when the search ran late (the limit is then overrun by it).
 REPAIR_SHARE = 0.03
 REPAIR_AT_LEAST = 0.05
+NO_PLAN_IN_TIME = "the search found no plan within its time limit; plan again with more time"
 EXPLAIN_SECONDS = 0.5  # proving the reasons for left-out visits, at least, after the repair
 
 
@@ -47,7 +58,7 @@ def solve(
     deadline = began + params.time_limit_s * (1 - REPAIR_SHARE)
     visits, blocked = _precheck.split(problem)
     if not visits or not problem.workers:
-        return _plan(problem, [], None, blocked, began, deadline)
+        return _plan(problem, [], None, blocked, began, deadline, params)
     solution = _portfolio(problem, visits, params, deadline, on_progress)
     if solution is None and any(v.mandatory for v in visits):
         # Mandatory visits made the day infeasible: plan what fits and say what did not.
@@ -57,7 +68,7 @@ def solve(
     repair_by = max(
         began + params.time_limit_s, time.monotonic() + REPAIR_AT_LEAST * params.time_limit_s
     )
-    plan = _plan(problem, visits, solution, blocked, began, repair_by)
+    plan = _plan(problem, visits, solution, blocked, began, repair_by, params)
     if on_progress is not None:
         on_progress(Progress(100.0, plan.cost, sum(len(r.stops) for r in plan.routes)))
     return plan
@@ -128,20 +139,30 @@ def _plan(
     blocked: list[Unplanned],
     began: float,
     deadline: float = float("inf"),
+    params: SolveParams = SolveParams(),
 ) -> Plan:
     """The plan of `solution`: every lunch at a place, the left-out visits that fit put in
-    (until `deadline`), routes timed, and every stop and left-out visit explained."""
+    (until `deadline`), visits moved between neighbouring routes where that is cheaper (in
+    what is left of the time; with visits left out, their reasons' time is kept), routes
+    timed, and every stop and left-out visit explained."""
     if solution is None:  # nothing found at all: every worker stays idle
         idle: list[list[Any]] = [[] for _ in problem.workers]
         solution = _search.Solution("none", 0, idle, [None] * len(problem.workers))
+        # With every visit optional the empty plan keeps every rule: the time ran out.
+        mandatory = any(v.mandatory for v in visits)
         visits_left = [
             Unplanned(v.id, "no plan satisfies every mandatory visit and rule", "infeasible")
+            if mandatory
+            else Unplanned(v.id, NO_PLAN_IN_TIME, "no_plan_in_time")
             for v in visits
         ]
     else:
         visits_left = []
         stops = _lunch.at_a_place(problem, visits, solution.stops)
         stops = _repair.repair(problem, visits, stops, deadline)
+        placed = sum(len(route) for route in stops)
+        explaining = EXPLAIN_SECONDS if placed < len(visits) else 0.0
+        stops = _neighbours.improve(problem, visits, stops, params, deadline - explaining)
         solution = dataclasses.replace(solution, stops=stops)
     routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
     planned = {s.visit_id for r in routes for s in r.stops}

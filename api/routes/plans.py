@@ -309,6 +309,11 @@ def _preview(result: moves.MoveResult) -> list[dict[str, Any]]:
             "start": at(route.start),
             "end": at(route.end),
             "break_start": None if route.break_start is None else at(route.break_start),
+            "break_end": None if route.break_end is None else at(route.break_end),
+            # Where the lunch is taken: after this client's visit; None = before leaving.
+            "lunch_after_client_id": built.drafts[route.lunch_after].client.id
+            if route.lunch_after
+            else None,
             "stops": [
                 {
                     "client_id": built.drafts[s.visit_id].client.id,

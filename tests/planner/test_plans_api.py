@@ -189,6 +189,12 @@ def test_move_answers_times_or_the_broken_rule(
     anna_route = next(r for r in moved.json()["plan"]["routes"] if r["worker_id"] == day.anna.id)
     assert anna_route["stops"][0]["client_id"] == stop["client_id"]
     assert anna_route["stops"][0]["why"].startswith("moved by hand")
+    # The lunch the preview placed is the one stored, at a place, and no exception is raised.
+    lunch = anna_route["lunch"]
+    assert lunch is not None and lunch["place"] in ("start", "stop")
+    assert lunch["after_client_id"] == anna["lunch_after_client_id"]
+    assert lunch["start"] == anna["break_start"] and lunch["end"] == anna["break_end"]
+    assert moved.json()["plan"]["exceptions"] == []
 
     edited = moved.json()["plan"]  # stops of an edited draft are new rows with new ids
     nurse = next(

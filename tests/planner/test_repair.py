@@ -64,3 +64,16 @@ def test_a_lunch_the_search_put_inside_a_walk_moves_to_a_place() -> None:
     assert [s.start for s in route.stops] == [10 * H, 12 * H, 14 * H]
     assert (route.break_start, route.lunch_after) == (13 * H, "v2")
     assert violations(problem, plan) == []
+
+
+def test_no_plan_found_in_time_is_said_as_such_not_as_an_infeasible_day() -> None:
+    # Optional visits: the empty plan keeps every rule, so "no plan satisfies every rule"
+    # would be false; what is true is that the search ran out of time.
+    problem = day()
+    visits, blocked = _precheck.split(problem)
+    plan = solver._plan(problem, visits, None, blocked, 0.0)
+    assert {u.code for u in plan.unplanned} == {"no_plan_in_time"}
+    assert all("time limit" in u.reason for u in plan.unplanned)
+    mandatory = [dataclasses.replace(v, mandatory=True) for v in visits]
+    plan = solver._plan(problem, mandatory, None, blocked, 0.0)
+    assert {u.code for u in plan.unplanned} == {"infeasible"}

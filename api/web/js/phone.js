@@ -323,8 +323,32 @@ async function notDone(stop, type, reason) {
 function render() {
   const stops = route?.stops ?? [];
   $('no-route').hidden = stops.length > 0 || !route;
-  $('stops').replaceChildren(...stops.map(stopCard));
+  const cards = stops.map(stopCard);
+  const lunch = route?.lunch;
+  if (lunch && stops.length) {
+    // The lunch stands where it is taken: before the first visit, or after the visit it follows.
+    const at = lunch.place === 'stop' ? stops.findIndex((s) => s.seq === lunch.after_seq) + 1
+      : lunch.place === 'start' ? 0
+        : stops.findIndex((s) => s.client.id === lunch.to_client_id);
+    cards.splice(at < 0 ? cards.length : at, 0, lunchCard(lunch, stops));
+  }
+  $('stops').replaceChildren(...cards);
   if (!$('phone-map').hidden) drawMap();
+}
+
+function lunchCard(lunch, stops) {
+  const li = document.createElement('li');
+  li.className = `lunch ${lunch.place}`;
+  li.dataset.place = lunch.place;
+  const after = stops.find((s) => s.seq === lunch.after_seq);
+  const where = lunch.place === 'stop'
+    ? t('phone.lunch_after', { seq: lunch.after_seq, client: after?.client.full_name ?? '' })
+    : t(`phone.lunch_${lunch.place}`);
+  li.innerHTML = '<div class="row1"><span class="time"></span><b class="what"></b></div><div class="where"></div>';
+  li.querySelector('.time').textContent = `${fmtTime(lunch.start)}–${fmtTime(lunch.end)}`;
+  li.querySelector('.what').textContent = t('phone.lunch');
+  li.querySelector('.where').textContent = where;
+  return li;
 }
 
 function stopCard(stop) {

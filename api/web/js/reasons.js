@@ -108,6 +108,7 @@ const UNPLANNED = {
     },
   ],
   infeasible: [{ re: /./, key: 'reason.infeasible' }],
+  no_plan_in_time: [{ re: /./, key: 'reason.no_plan_in_time' }],
   unplanned: [{ re: /./, key: 'reason.unplanned' }],
 };
 

@@ -232,9 +232,57 @@ export class PlanTab {
     this.drawDraftNote(plan);
     this.drawMovePanel();
     $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => this.unplannedRow(u)));
+    this.drawExceptions(plan);
     this.drawTimeline();
     this.ctx.map.map.invalidateSize(); // the timeline took some of the map's height
     this.drawRoutes();
+  }
+
+  // Where and when a route's lunch is taken, in words.
+  lunchText(lunch) {
+    const times = { from: fmtTime(lunch.start), to: fmtTime(lunch.end) };
+    const name = (id, fallback) => (id == null ? t(fallback) : this.clientName({ client_id: id }));
+    if (lunch.place === 'start') return t('plan.lunch_start', times);
+    if (lunch.place === 'stop') {
+      return t('plan.lunch_after', {
+        ...times, client: lunch.after_client_name ?? this.clientName({ client_id: lunch.after_client_id }),
+      });
+    }
+    return t('plan.lunch_walk', {
+      ...times,
+      from_place: lunch.from_client_name ?? name(lunch.from_client_id, 'plan.start_point'),
+      to_place: lunch.to_client_name ?? name(lunch.to_client_id, 'plan.end_point'),
+    });
+  }
+
+  // What a supervisor must see in a plan: a lunch that falls inside a walk.
+  drawExceptions(plan) {
+    let box = $('plan-exceptions');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'plan-exceptions';
+      box.className = 'notice bad';
+      $('plan-summary').after(box);
+    }
+    const items = plan?.exceptions ?? [];
+    box.hidden = !items.length;
+    const title = document.createElement('strong');
+    title.textContent = t('plan.exceptions');
+    const list = document.createElement('ul');
+    list.replaceChildren(...items.map((x) => {
+      const li = document.createElement('li');
+      li.dataset.code = x.code;
+      li.dataset.workerId = x.worker_id;
+      li.textContent = t(`plan.exception.${x.code}`, {
+        worker: x.worker_name || this.workerName(x),
+        from: fmtTime(x.start),
+        to: fmtTime(x.end),
+        from_place: x.from_client_name ?? t('plan.start_point'),
+        to_place: x.to_client_name ?? t('plan.end_point'),
+      });
+      return li;
+    }));
+    box.replaceChildren(title, list);
   }
 
   // A draft is not what the workers follow: say so, and which version they do follow.
@@ -503,7 +551,10 @@ export class PlanTab {
     };
     block('tl-shift', route.start, route.end);
     if (route.break_start && route.break_end) {
-      block('tl-break', route.break_start, route.break_end).title = t('plan.break');
+      const lunch = block('tl-break', route.break_start, route.break_end);
+      lunch.title = route.lunch ? this.lunchText(route.lunch) : t('plan.break');
+      if (route.lunch) lunch.dataset.place = route.lunch.place;
+      if (route.lunch?.place === 'walk') lunch.classList.add('in-walk');
     }
     for (const stop of route.stops ?? []) {
       if (stop.travel_s > 0) {
