@@ -3,7 +3,7 @@ the original figures kept), the worker's monthly report and its states, and clie
 stored once by the phone's id
 
 Revision ID: 0010
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
