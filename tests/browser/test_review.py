@@ -129,7 +129,7 @@ def test_rejected_visit_leaves_the_report_and_the_timing(
     assert far["client"] not in lines
     mobile.fill("#month-comment", "Всё верно")
     mobile.click("#month-complete")
-    mobile.wait_for_selector("#month-body[data-state='completed']")
+    mobile.wait_for_selector("#month-body[data-state='completed']", state="attached")
     mobile.screenshot(path=str(artifacts / "review-3-worker-confirms.png"), full_page=True)
 
     # the head signs it off
