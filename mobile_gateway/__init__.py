@@ -26,14 +26,17 @@ worker's `Bearer <JWT>`, or the phone page's login cookie, plus `X-Device-Id: <d
 `{"pings": [{uuid, t, lat, lon, accuracy, speed (m/s), bearing, altitude, battery (%)}],
   "events": [{uuid, type, t, client_id, plan_stop_id?, lat?, lon?, accuracy?,
               services?: [{code, minutes?}], code?, signature?, reason?}]}`
+and optionally `"ratings": [{uuid, t, client_id, plan_stop_id?, rating (1-5), comment?}]` (the
+client's rating of the visit at check-out, stored once by its uuid; `tracking.ratings`),
 where `t` is ISO 8601 (or epoch ms) and `type` is arrived | service_rendered | departed |
 client_confirmed (`code` the client tells, or `signature` as a data:image/png;base64 URL) |
 no_show | refused (`reason` required) | reopened (the worker corrects their own finished or
 not-done visit of today until a supervisor reviews it; audited; refused as
 `nothing_to_correct`, `correction_not_today` or `visit_reviewed`). Answer 200:
 `{"pings": [{uuid, status, reason}], "events": [{uuid, status, reason}], "counts": {...}}`,
-one entry per item in order (match them by position: a refused item's uuid may be what was
-wrong with it). status: `accepted` (stored; for events the reason may be a flag:
+(and `"ratings": [...]` when the batch had any), one entry per item in order (match them by
+position: a refused item's uuid may be what was wrong with it). status: `accepted` (stored;
+for events the reason may be a flag:
 `outside_geofence`, `unverified`, `long_service`, or `wrong_code` / `code_used` for a
 confirmation kept as a trace that confirms nothing), `duplicate` (stored before: drop it from
 the outbox), `rejected` + reason (bad data: drop it, resending will not help; one bad item

@@ -19,9 +19,15 @@ __all__ = ["BatchTooLarge", "BatchUnreadable", "process_batch"]
 def process_batch(
     session: Session, *, device: DeviceContext, body: Any, source: str, received_ms: int | None
 ) -> dict[str, Any]:
-    """The per-item answers to one batch `{pings: [...], events: [...]}`."""
+    """The per-item answers to one batch `{pings: [...], events: [...], ratings: [...]}`."""
     pings, events = ingest.read_batch(body)
     result = ingest.receive_batch(
-        session, device=device, pings=pings, events=events, source=source, received_ms=received_ms
+        session,
+        device=device,
+        pings=pings,
+        events=events,
+        ratings=ingest.read_ratings(body),
+        source=source,
+        received_ms=received_ms,
     )
     return result.as_json()

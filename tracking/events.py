@@ -182,7 +182,7 @@ def decode_event(item: Any, *, now: datetime, limits: Limits) -> EventInput | Ve
     )
 
 
-def _plan_stop(
+def plan_stop_of(
     session: Session,
     *,
     office_id: int,
@@ -306,7 +306,7 @@ def _store_event(
     if client is None or event.client_id not in own_clients:
         return Verdict("rejected", "not_your_client", uid), None
     day = event.t.astimezone(tz).date()
-    stop = _plan_stop(
+    stop = plan_stop_of(
         session,
         office_id=client.office_id,
         worker_id=device.worker_id,

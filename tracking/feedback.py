@@ -12,6 +12,7 @@ worker-days every insert touched, and `api.reports.tracks.refresh` recomputes ju
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base
@@ -47,6 +49,10 @@ class ClientFeedback(Base):
     rating: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # the phone's id of the rating (a resend is stored once); null for ratings from the office
+    uuid: Mapped[uuid_module.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    source: Mapped[str] = mapped_column(String(10), default="phone")  # phone / office
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
         Index("ix_client_feedback_office_at", "office_id", "at"),

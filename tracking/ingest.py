@@ -48,6 +48,7 @@ from tracking.pings import (
     validate,
 )
 from tracking.protocols import DecodeError, decode_batch_ping
+from tracking.ratings import ingest_ratings, link_to_visits
 
 log = logging.getLogger("careroute.tracking.ingest")
 
@@ -249,9 +250,19 @@ def read_batch(body: object) -> tuple[list[object], list[object]]:
     events = body.get("events") or []
     if not isinstance(pings, list) or not isinstance(events, list):
         raise BatchUnreadable("pings and events must be lists")
-    if len(pings) + len(events) > MAX_ITEMS:
+    if len(pings) + len(events) + len(read_ratings(body)) > MAX_ITEMS:
         raise BatchTooLarge(f"at most {MAX_ITEMS} items per batch")
     return pings, events
+
+
+def read_ratings(body: object) -> list[object]:
+    """The clients' ratings of a batch (`ratings: [...]`, optional; `tracking.ratings`)."""
+    ratings = body.get("ratings") if isinstance(body, dict) else None
+    if ratings is None:
+        return []
+    if not isinstance(ratings, list):
+        raise BatchUnreadable("ratings must be a list")
+    return ratings
 
 
 def decode_ping(item: object) -> RawPing | Verdict:
@@ -271,13 +282,17 @@ class BatchResult:
 
     pings: IngestResult
     events: list[Verdict]
+    ratings: list[Verdict] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        answer: dict[str, object] = {
             "pings": [v.as_json() for v in self.pings.verdicts],
             "events": [v.as_json() for v in self.events],
             "counts": self.pings.counts(),
         }
+        if self.ratings:
+            answer["ratings"] = [v.as_json() for v in self.ratings]
+        return answer
 
 
 def receive_batch(
@@ -288,6 +303,7 @@ def receive_batch(
     events: Sequence[object] = (),
     source: str,
     received_ms: int | None = None,
+    ratings: Sequence[object] = (),
 ) -> BatchResult:
     """The whole chain for one request from a phone: decode, validate, dedup and store the
     pings and visit events in one transaction, commit, then publish to the live view.
@@ -300,6 +316,8 @@ def receive_batch(
     with _BATCHES_AT_ONCE:
         result = ingest_pings(session, device=device, items=decoded, source=source, keys=keys)
         event_verdicts, changed = ingest_events(session, device=device, items=list(events))
+        rating_verdicts = ingest_ratings(session, device=device, items=list(ratings))
+        link_to_visits(session, visits=changed)
         session.commit()  # stored: from here on nothing can lose these items
 
     publish(device, result, received_ms=received_ms)
@@ -307,4 +325,4 @@ def receive_batch(
         live.publish_visit(office_id=visit.office_id, visit=visits.as_json(visit))
     if len(result.verdicts) != len(pings) or len(event_verdicts) != len(events):
         log.error("ingest lost track of items", extra={"device_id": device.device_id})
-    return BatchResult(pings=result, events=event_verdicts)
+    return BatchResult(pings=result, events=event_verdicts, ratings=rating_verdicts)

@@ -16,6 +16,7 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -178,12 +179,23 @@ class Visit(Base):
     # the farthest a tapped event was from the client's address
     max_distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     flags: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list)
+    # The head of department's decision (`tracking.review`): None until reviewed; a correction
+    # keeps the figures above as they were reported and holds the corrected ones beside them.
+    review: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    review_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    corrected_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    corrected_services: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSONB(none_as_null=True), nullable=True
+    )
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     __table_args__ = (
         UniqueConstraint("worker_id", "client_id", "day"),
         Index("ix_visit_office_day", "office_id", "day"),
+        CheckConstraint("review IN ('accepted', 'rejected', 'corrected')", name="review"),
     )
 
 

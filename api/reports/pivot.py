@@ -1,7 +1,9 @@
 """Any breakdown of the visits done: rows and (optionally) columns chosen from the dimensions
 below, one measure, with row, column and grand totals, all in SQL.
 
-The facts are done visits (arrived and departed) of the offices and period. When a service
+The facts are done visits (arrived and departed) of the offices and period, as the head of
+department's review counts them (`tracking.review`: a rejected visit nowhere, a corrected one
+with its corrected minutes and services). When a service
 dimension is chosen, a visit is split into its services and each service carries a share of the
 visit's minutes and travel in proportion to its standard minutes (equal shares when a standard
 is unknown), so the shares add up to the visit again. A client of several categories counts
@@ -22,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.reports.queries import LATE_MINUTES
+from tracking import review
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +76,14 @@ MEASURES: dict[str, Measure] = {
                     f"Visits late > {LATE_MINUTES} min", "int"),
     "rating": Measure("round(sum(b.rating_sum) / nullif(sum(b.rating_n), 0), 2)",
                       "Средняя оценка", "Average rating", "number"),
+    "unreviewed": Measure("count(*) FILTER (WHERE b.unreviewed)",
+                          "Посещений не проверено заведующим", "Visits not yet reviewed", "int"),
 }  # fmt: skip
 # split into services, a visit is one row per service: count it once
 _PER_SERVICE_MEASURES = {
     "visits": "count(DISTINCT b.visit_id)",
     "late": "count(DISTINCT b.visit_id) FILTER (WHERE b.late)",
+    "unreviewed": "count(DISTINCT b.visit_id) FILTER (WHERE b.unreviewed)",
 }
 
 # Codes shown in words (client status, travel mode, day of week).
@@ -99,8 +105,10 @@ VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
 }  # fmt: skip
 
 _FACTS = f"""
-    SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day, v.services AS items,
-           extract(epoch FROM v.departed_at - v.arrived_at)::float8 / 60 AS actual_min,
+    SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day,
+           {review.services_sql("v")} AS items,
+           ({review.on_site_seconds_sql("v")})::float8 / 60 AS actual_min,
+           v.review IS NULL AS unreviewed,
            coalesce(extract(epoch FROM v.planned_end - v.planned_start)::float8 / 60, 0)
                AS planned_min,
            coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
@@ -109,6 +117,7 @@ _FACTS = f"""
     FROM visit v {{travel_join}}
     WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
       AND v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
+      AND {review.counted_sql("v")}
 """
 
 # the trips that ended at each visit
@@ -132,7 +141,7 @@ _RATINGS = """
 _PER_VISIT = """
     SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day,
            jsonb_array_length(f.items) AS services, f.planned_min, f.actual_min, f.travel_min,
-           f.late, {rating_sum} AS rating_sum, {rating_n} AS rating_n
+           f.late, f.unreviewed, {rating_sum} AS rating_sum, {rating_n} AS rating_n
     FROM facts f {rating_join}
 """
 _PER_VISIT_RATINGS = """
@@ -145,7 +154,7 @@ _PER_VISIT_RATINGS = """
 _ITEMS = """
     , items AS (
         SELECT f.visit_id, f.office_id, f.worker_id, f.client_id, f.day, f.planned_min,
-               f.actual_min, f.travel_min, f.late, x.e ->> 'code' AS code, x.n,
+               f.actual_min, f.travel_min, f.late, f.unreviewed, x.e ->> 'code' AS code, x.n,
                sc.standard_minutes::float8 AS standard
         FROM facts f
         CROSS JOIN LATERAL jsonb_array_elements(f.items) WITH ORDINALITY AS x(e, n)
@@ -158,7 +167,7 @@ _ITEMS = """
 _PER_SERVICE = """
     SELECT i.visit_id, i.office_id, i.worker_id, i.client_id, i.day, 1 AS services,
            i.planned_min * {share} AS planned_min, i.actual_min * {share} AS actual_min,
-           i.travel_min * {share} AS travel_min, i.late,
+           i.travel_min * {share} AS travel_min, i.late, i.unreviewed,
            {rating_sum} AS rating_sum, {rating_n} AS rating_n, i.code
     FROM items i {shares_join}
     {rating_join}

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from api.reports.schemas import Filters
 from core.settings import get_settings
 from planner import build
+from tracking import review
 
 LATE_MINUTES = 15
 
@@ -70,10 +71,12 @@ _PLANNED_AND_DONE = f"""
         SELECT v.*, st.client_id IS NOT NULL AS in_plan,
                coalesce(v.planned_start, st.start) AS due_start,
                v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
-                   AS done,
-               extract(epoch FROM v.departed_at - v.arrived_at) AS on_site_s,
+                   AND {review.counted_sql("v")} AS done,
+               v.status = 'done' AND v.review = 'rejected' AS rejected,
+               {review.on_site_seconds_sql("v")} AS on_site_s,
+               {review.services_sql("v")} AS counted_services,
                (SELECT coalesce(sum(c.standard_minutes), 0)
-                  FROM jsonb_array_elements(v.services) e
+                  FROM jsonb_array_elements({review.services_sql("v")}) e
                   JOIN service c ON c.office_id = v.office_id AND c.code = e ->> 'code')
                    AS standard_min
         FROM visit v
@@ -105,7 +108,11 @@ _WORKER_TIMING = f"""
                count(*) FILTER (WHERE done AND NOT in_plan) AS visits_unplanned,
                coalesce(sum(on_site_s) FILTER (WHERE done), 0) AS on_site_s,
                coalesce(sum(standard_min) FILTER (WHERE done), 0) AS standard_min,
-               coalesce(sum(jsonb_array_length(services)) FILTER (WHERE done), 0) AS services
+               coalesce(sum(jsonb_array_length(counted_services)) FILTER (WHERE done), 0)
+                   AS services,
+               count(*) FILTER (WHERE done AND review IS NULL) AS visits_unreviewed,
+               count(*) FILTER (WHERE done AND review = 'corrected') AS visits_corrected,
+               count(*) FILTER (WHERE rejected) AS visits_rejected
         FROM facts GROUP BY day, worker_id
     ), missed AS (
         SELECT st.day, st.worker_id, count(*) AS visits_missed
@@ -136,7 +143,8 @@ _WORKER_TIMING = f"""
                p.travel_s AS travel_planned_s, t.moving_s AS travel_actual_s, t.path_m,
                p.idle_s AS idle_planned_s,
                p.visits_planned, a.visits_done, a.visits_late, a.visits_unplanned,
-               coalesce(m.visits_missed, 0) AS visits_missed, a.services
+               coalesce(m.visits_missed, 0) AS visits_missed, a.services,
+               a.visits_unreviewed, a.visits_corrected, a.visits_rejected
         FROM keys k
         JOIN worker w ON w.id = k.worker_id
         LEFT JOIN planned p ON p.day = k.day AND p.worker_id = k.worker_id
@@ -159,6 +167,9 @@ _WORKER_TIMING = f"""
                sum(visits_planned) AS visits_planned, sum(visits_done) AS visits_done,
                sum(visits_late) AS visits_late, sum(visits_missed) AS visits_missed,
                sum(visits_unplanned) AS visits_unplanned, sum(services) AS services,
+               sum(visits_unreviewed) AS visits_unreviewed,
+               sum(visits_corrected) AS visits_corrected,
+               sum(visits_rejected) AS visits_rejected,
                count(*) AS worker_days
         FROM days
         GROUP BY GROUPING SETS ((office_id, worker_id, day), (office_id, worker_id),
@@ -216,6 +227,9 @@ def worker_timing(session: Session, *, filters: Filters) -> list[dict[str, Any]]
                 "visits_missed": _int(row["visits_missed"]),
                 "visits_unplanned": _int(row["visits_unplanned"]),
                 "services": _int(row["services"]),
+                "visits_unreviewed": _int(row["visits_unreviewed"]),
+                "visits_corrected": _int(row["visits_corrected"]),
+                "visits_rejected": _int(row["visits_rejected"]),
             }
         )
     return result
@@ -235,7 +249,7 @@ _CALIBRATION = f"""
         SELECT f.id, f.on_site_s / 60.0 AS visit_min, e ->> 'code' AS code,
                c.name, c.standard_minutes AS standard_min
         FROM facts f
-        CROSS JOIN LATERAL jsonb_array_elements(f.services) e
+        CROSS JOIN LATERAL jsonb_array_elements(f.counted_services) e
         JOIN service c ON c.office_id = f.office_id AND c.code = e ->> 'code'
         WHERE f.done
     ), shares AS (
@@ -269,7 +283,7 @@ _RENDERED_ITEMS = f"""
                coalesce((e ->> 'minutes')::numeric, c.standard_minutes) AS minutes,
                c.standard_minutes, c.name, c.category
         FROM facts f
-        CROSS JOIN LATERAL jsonb_array_elements(f.services) e
+        CROSS JOIN LATERAL jsonb_array_elements(f.counted_services) e
         LEFT JOIN service c ON c.office_id = f.office_id AND c.code = e ->> 'code'
         WHERE f.done
     )
@@ -290,7 +304,7 @@ _SERVICES = (
 _CLIENTS = f"""
     WITH {_PLANNED_AND_DONE}
     SELECT o.name AS office_name, c.full_name AS client_name, c.address,
-           count(*) AS visits, sum(jsonb_array_length(f.services)) AS services,
+           count(*) AS visits, sum(jsonb_array_length(f.counted_services)) AS services,
            round(sum(f.on_site_s) / 60.0, 1) AS minutes,
            string_agg(DISTINCT w.full_name, ', ') AS workers
     FROM facts f
@@ -365,7 +379,7 @@ def feedback(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
 _RENDERED_BY_CLIENT = f"""
     WITH {_PLANNED_AND_DONE}
     SELECT f.client_id, e ->> 'code' AS code, count(*) AS rendered
-    FROM facts f CROSS JOIN LATERAL jsonb_array_elements(f.services) e
+    FROM facts f CROSS JOIN LATERAL jsonb_array_elements(f.counted_services) e
     WHERE f.done
     GROUP BY f.client_id, e ->> 'code'
 """
@@ -424,7 +438,8 @@ _VISITS = f"""
            f.standard_min, CASE WHEN f.done THEN round(f.on_site_s / 60.0, 1) END AS actual_min,
            coalesce(f.status, 'missed') AS status, f.services, coalesce(f.confirmed, false)
                AS confirmed, coalesce(f.flags, ARRAY[]::varchar[]) AS flags,
-           f.max_distance_m, f.reason
+           f.max_distance_m, f.reason, f.review,
+           f.corrected_minutes AS corrected_min
     FROM stops st
     FULL JOIN facts f
       ON f.worker_id = st.worker_id AND f.client_id = st.client_id AND f.day = st.day

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tracking import review
+
 LEVELS = ("nation", "region", "centre", "office", "worker")
 
 # GROUPING(region_id, centre, office_id, worker_id) -> the level a row sums
@@ -39,15 +41,17 @@ class RollupQuery:
     split: date | None = None  # before / after the month of this date instead of months
 
 
-_SQL = """
+_SQL = f"""
     WITH v AS (
         SELECT office_id, worker_id, date_trunc('month', day::timestamp)::date AS month,
                count(*) AS visits,
-               sum(jsonb_array_length(services)) AS services,
-               sum(extract(epoch FROM departed_at - arrived_at)) AS on_site_s
+               sum(jsonb_array_length({review.services_sql("visit")})) AS services,
+               sum({review.on_site_seconds_sql("visit")}) AS on_site_s,
+               count(*) FILTER (WHERE review IS NULL) AS unreviewed
         FROM visit
         WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
           AND status = 'done' AND arrived_at IS NOT NULL AND departed_at IS NOT NULL
+          AND {review.counted_sql("visit")}
         GROUP BY 1, 2, 3
     ), t AS (
         SELECT office_id, worker_id, date_trunc('month', day::timestamp)::date AS month,
@@ -58,10 +62,10 @@ _SQL = """
     ), wm AS (
         SELECT office_id, worker_id, month, coalesce(v.visits, 0) AS visits,
                coalesce(v.services, 0) AS services, coalesce(v.on_site_s, 0) AS on_site_s,
-               coalesce(t.travel_s, 0) AS travel_s
+               coalesce(t.travel_s, 0) AS travel_s, coalesce(v.unreviewed, 0) AS unreviewed
         FROM v FULL JOIN t USING (office_id, worker_id, month)
     ), base AS (
-        SELECT {bucket} AS bucket, o.region_id,
+        SELECT {{bucket}} AS bucket, o.region_id,
                coalesce(nullif(o.centre, ''), o.name) AS centre, wm.*
         FROM wm JOIN office o ON o.id = wm.office_id
     ), summed AS (
@@ -69,7 +73,8 @@ _SQL = """
                GROUPING(region_id, centre, office_id, worker_id) AS g,
                count(DISTINCT worker_id) AS workers, count(*) AS worker_months,
                sum(visits) AS visits, sum(services) AS services,
-               sum(on_site_s) AS on_site_s, sum(travel_s) AS travel_s
+               sum(on_site_s) AS on_site_s, sum(travel_s) AS travel_s,
+               sum(unreviewed) AS visits_unreviewed
         FROM base
         GROUP BY ROLLUP (bucket), ROLLUP (region_id, centre, office_id, worker_id)
         HAVING GROUPING(region_id, centre, office_id, worker_id) >= :min_grouping
@@ -125,6 +130,7 @@ def rollup(session: Session, *, query: RollupQuery) -> list[dict[str, Any]]:
             "services": int(row["services"]),
             "on_site_min": _minutes(row["on_site_s"]),
             "travel_min": _minutes(row["travel_s"]),
+            "visits_unreviewed": int(row["visits_unreviewed"] or 0),
         }
         rows.append(
             {

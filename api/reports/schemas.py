@@ -116,6 +116,9 @@ WORKER_TIMING = [
     _c("visits_missed", "Не выполнено", "Missed", "int"),
     _c("visits_unplanned", "Вне плана", "Unplanned", "int"),
     _c("services", "Оказано услуг", "Services rendered", "int"),
+    _c("visits_unreviewed", "Не проверено заведующим", "Not yet reviewed", "int"),
+    _c("visits_corrected", "Исправлено заведующим", "Corrected by the head", "int"),
+    _c("visits_rejected", "Отклонено заведующим (не учтено)", "Rejected (not counted)", "int"),
 ]
 
 CARE_PLAN = [
@@ -196,6 +199,8 @@ VISITS = [
     _c("services", "Услуги", "Services"),
     _c("confirmed", "Подтверждено клиентом", "Confirmed by client", "bool"),
     _c("flags", "Отметки", "Flags"),
+    _c("review", "Проверка заведующим", "Head's review"),
+    _c("corrected_min", "Исправлено, мин", "Corrected, min", "minutes"),
 ]
 
 ROLLUP = [
@@ -209,6 +214,7 @@ ROLLUP = [
     _c("worker_months", "Человеко-месяцев", "Worker-months", "int"),
     _c("visits", "Посещений", "Visits", "int"),
     _c("services", "Оказано услуг", "Services rendered", "int"),
+    _c("visits_unreviewed", "Не проверено заведующим", "Not yet reviewed", "int"),
     _c("on_site_min", "Время у клиентов", "Time on site", "duration"),
     _c("travel_min", "Время в дороге", "Travel time", "duration"),
     _c("visits_per_worker", "Посещений на работника в месяц", "Visits per worker-month", "number"),

@@ -1,6 +1,6 @@
 """Supervisors' routes for the field: issue a device token for a worker's phone, bind the
-identifier a Traccar Client / OwnTracks app sends, review a visit whose taps were far away,
-and the client's card of one-time visit codes."""
+identifier a Traccar Client / OwnTracks app sends, and the client's card of one-time visit
+codes. (The review of a visit is `api.routes.review`.)"""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from pydantic import BaseModel, Field
 
 from core.deps import EditorUser, SessionDep
 from core.models import User
-from core.settings import get_settings
 from mobile_gateway.router import DeviceIn
 from registry.access import can_edit_office
 from registry.models import Client, Worker
-from tracking import devices, evidence, visits
+from tracking import devices, evidence
 from tracking.devices import device_json
-from tracking.models import Visit
-from tracking.schemas import DeviceIssued, DeviceOut, VisitFact
+from tracking.schemas import DeviceIssued, DeviceOut
 
 router = APIRouter(tags=["tracking"])
 
@@ -73,16 +71,6 @@ def bind_device(device_id: int, data: BindIn, user: EditorUser, session: Session
         session, device=device, external_id=data.external_id, user=user, office_id=worker.office_id
     )
     return DeviceOut(**device_json(bound))
-
-
-@router.post("/api/visits/{visit_id}/review")
-def review_visit(visit_id: int, user: EditorUser, session: SessionDep) -> VisitFact:
-    """The supervisor looked at a visit with far-away taps: it counts from now on."""
-    visit = session.get(Visit, visit_id)
-    _editable(session, user, visit.office_id if visit else None, "visit")
-    assert visit is not None
-    reviewed = visits.review(visit, geofence_m=get_settings().geofence_m)
-    return VisitFact(**visits.as_json(reviewed))
 
 
 @router.get("/api/clients/{client_id}/visit-codes")

@@ -90,6 +90,7 @@ def delete_world(world: World) -> None:
         conn.execute(text("DELETE FROM worker WHERE office_id = :o"), ids)
         conn.execute(text("DELETE FROM service WHERE office_id = :o"), ids)
         users = [world.supervisor.id, world.worker_user.id, world.other_worker.user_id]
+        # a supervisor's review of a visit is audited
         conn.execute(text("DELETE FROM audit_log WHERE user_id = ANY(:u)"), {"u": users})
         conn.execute(text("DELETE FROM app_user WHERE id = ANY(:u)"), {"u": users})
         region = conn.execute(text("SELECT region_id FROM office WHERE id = :o"), ids).scalar()

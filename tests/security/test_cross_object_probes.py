@@ -31,6 +31,8 @@ NOT_OBJECTS = {
     "POST /api/auth/password-with-code", "POST /api/me/password",  # one's own account
     "POST /api/auth/logout",  # clears the caller's own cookie
     "GET /api/recurrence-words",  # a rule put into words
+    "GET /api/me/monthly-report", "GET /api/me/monthly-report/export.xlsx",  # one's own report
+    "POST /api/me/monthly-report/complete",
 }  # fmt: skip
 SPARES = {"worker_id": "spare_worker_id", "client_id": "spare_client_id",
           "service_id": "spare_service_id"}  # fmt: skip

@@ -108,6 +108,17 @@ EXPECTED: dict[str, str] = {
     "PATCH /api/devices/{device_id}": "401 403 404 ok 403 ok",
     "POST /api/visits/{visit_id}/review": "401 403 404 404 403 404",  # no such visit
     "GET /api/clients/{client_id}/visit-codes": "401 403 404 ok 403 ok",
+    # the head of department's review, ratings taken by telephone, the worker's monthly report
+    "GET /api/offices/{office_id}/review": "401 403 404 ok 403 ok",
+    "POST /api/offices/{office_id}/review/accept-unflagged": "401 403 404 ok 403 ok",
+    "POST /api/visits/{visit_id}/rating": "401 403 404 404 403 404",  # no such visit
+    "GET /api/workers/{worker_id}/monthly-report": "401 403 404 ok ok ok",
+    "GET /api/workers/{worker_id}/monthly-report/export.xlsx": "401 403 404 ok ok ok",
+    "POST /api/workers/{worker_id}/monthly-report/sign": "401 403 404 ok 403 ok",
+    "POST /api/workers/{worker_id}/monthly-report/send-back": "401 403 404 ok 403 ok",
+    "GET /api/me/monthly-report": "401 ok 403 403 403 403",  # one's own only
+    "GET /api/me/monthly-report/export.xlsx": "401 ok 403 403 403 403",
+    "POST /api/me/monthly-report/complete": "401 ok 403 403 403 403",
     "GET /api/workers/{worker_id}/devices": "401 403 404 ok ok ok",
     "POST /api/devices/{device_id}/revoke": "401 403 404 ok 403 ok",
     "GET /api/offices/{office_id}/visits": "401 403 404 ok ok ok",
@@ -230,6 +241,18 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "POST /api/workers/{worker_id}/devices": {"json": {"name": "телефон"}},
         "PATCH /api/devices/{device_id}": {"json": {"external_id": "traccar-7f3a9c2e"}},
         "POST /api/mobile/sync": {"json": {"pings": [], "events": []}},
+        "GET /api/offices/{office_id}/review": {"params": {"day": day}},
+        "POST /api/offices/{office_id}/review/accept-unflagged": {"json": {"day": day}},
+        "POST /api/visits/{visit_id}/rating": {"json": {"rating": 5, "comment": "спасибо"}},
+        "GET /api/workers/{worker_id}/monthly-report": {"params": {"month": "2026-10"}},
+        "GET /api/workers/{worker_id}/monthly-report/export.xlsx": {"params": {"month": "2026-10"}},
+        "POST /api/workers/{worker_id}/monthly-report/sign": {"json": {"month": "2026-10"}},
+        "POST /api/workers/{worker_id}/monthly-report/send-back": {
+            "json": {"month": "2026-10", "comment": "проверьте"}
+        },
+        "GET /api/me/monthly-report": {"params": {"month": "2026-10"}},
+        "GET /api/me/monthly-report/export.xlsx": {"params": {"month": "2026-10"}},
+        "POST /api/me/monthly-report/complete": {"json": {"month": "2026-10", "comment": "всё"}},
         "GET /api/gps/osmand": {"params": {"id": "000000", "lat": 55.75, "lon": 37.78}},
         "POST /api/gps/osmand": {"params": {"id": "000000", "lat": 55.75, "lon": 37.78}},
         "POST /api/gps/owntracks": {

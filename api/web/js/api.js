@@ -154,5 +154,21 @@ export const sync = (deviceId, batch) =>
 export const workerSocket = (deviceId) =>
   new WebSocket(wsUrl('/api/mobile/ws', { device_id: deviceId }));
 
+// --- the head of department's review and the worker's monthly report -------------------
+export const reviewList = (officeId, query) => get(`/api/offices/${officeId}/review`, query);
+export const acceptUnflagged = (officeId, body) =>
+  post(`/api/offices/${officeId}/review/accept-unflagged`, body);
+export const reviewVisit = (visitId, body) => post(`/api/visits/${visitId}/review`, body);
+export const rateVisit = (visitId, body) => post(`/api/visits/${visitId}/rating`, body);
+export const monthlyReport = (workerId, month) =>
+  get(`/api/workers/${workerId}/monthly-report`, { month });
+export const signMonthlyReport = (workerId, month, comment) =>
+  post(`/api/workers/${workerId}/monthly-report/sign`, { month, comment });
+export const sendBackMonthlyReport = (workerId, month, comment) =>
+  post(`/api/workers/${workerId}/monthly-report/send-back`, { month, comment });
+export const myMonthlyReport = (month) => get('/api/me/monthly-report', { month });
+export const completeMonthlyReport = (month, comment) =>
+  post('/api/me/monthly-report/complete', { month, comment });
+
 // --- the map's offline background (streets as GeoJSON) -----------------------------------
 export const basemap = () => get('/api/basemap');

@@ -1,4 +1,5 @@
-// The phone's outbox: pings and visit events wait in IndexedDB until the server has them.
+// The phone's outbox: pings, visit events and clients' ratings wait in IndexedDB until the
+// server has them.
 // Each item carries a UUID made on the phone, so sending it twice is harmless.
 
 const DB_NAME = 'careroute-phone';
@@ -32,7 +33,7 @@ export function newUuid() {
   return crypto.randomUUID();
 }
 
-// kind is 'ping' or 'event'; body already holds its uuid.
+// kind is 'ping', 'event' or 'rating'; body already holds its uuid.
 export function enqueue(kind, body) {
   return run('readwrite', (store) => store.put({ uuid: body.uuid, kind, body, queued: Date.now() }));
 }
@@ -90,12 +91,16 @@ export async function flush(send) {
     if (!items.length) break;
     const pings = items.filter((i) => i.kind === 'ping');
     const events = items.filter((i) => i.kind === 'event');
-    const answer = await send({ pings: pings.map((i) => i.body), events: events.map((i) => i.body) });
+    const ratings = items.filter((i) => i.kind === 'rating');
+    const batch = { pings: pings.map((i) => i.body), events: events.map((i) => i.body) };
+    if (ratings.length) batch.ratings = ratings.map((i) => i.body);
+    const answer = await send(batch);
     const done = [];
     const batchRefused = [];
     const pairs = [
       ...pings.map((item, n) => [item, (answer.pings ?? [])[n]]),
       ...events.map((item, n) => [item, (answer.events ?? [])[n]]),
+      ...ratings.map((item, n) => [item, (answer.ratings ?? [])[n]]),
     ];
     for (const [item, verdict] of pairs) {
       if (!verdict) continue;

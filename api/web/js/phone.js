@@ -5,6 +5,7 @@ import * as api from './api.js';
 import { fmtDate, fmtTime, initI18n, mountLangSwitch, t, today, translateDom } from './i18n.js';
 import * as outbox from './outbox.js';
 import { esc } from './html.js';
+import { mountMonthReport } from './phone_month.js';
 
 const $ = (id) => document.getElementById(id);
 const DEVICE_KEY = 'careroute.device';
@@ -121,7 +122,8 @@ function showRefused() {
   list.replaceChildren(
     ...items.map((item) => {
       const li = document.createElement('li');
-      const what = item.kind === 'event' ? t(`event.${item.type}`) : t('sync.kind_ping');
+      const what = item.kind === 'event' ? t(`event.${item.type}`)
+        : item.kind === 'rating' ? t('sync.kind_rating') : t('sync.kind_ping');
       const known = t(`refusal.${item.reason.split(':')[0]}`);
       const why = known.startsWith('refusal.') ? t('refusal.other', { reason: item.reason }) : known;
       const when = item.t && !Number.isNaN(Date.parse(item.t)) ? fmtTime(item.t) : '';
@@ -285,9 +287,11 @@ async function finish(stop, form) {
     services.push({ code: line.dataset.code, minutes: minutes > 0 ? minutes : undefined });
   }
   const code = form.querySelector('.code-input').value.trim();
+  const rating = readRating(form);
   if (services.length) await record(stop, 'service_rendered', { services });
   if (code) await record(stop, 'client_confirmed', { code });
   await record(stop, 'departed');
+  if (rating) await queueRating(stop, rating);
   setState(stop, { status: 'done', services, code_given: Boolean(code), open: null });
 }
 
@@ -487,12 +491,64 @@ function openServices(li, stop) {
   code.innerHTML = '<span></span><input class="code-input" inputmode="numeric" autocomplete="off" maxlength="12">';
   code.firstChild.textContent = t('phone.code');
   form.append(code);
+  form.append(ratingBlock());
   const done = document.createElement('button');
   done.className = 'ok wide';
   done.dataset.action = 'phone.finish';
   done.textContent = t('phone.finish');
   done.addEventListener('click', () => finish(stop, form));
   form.append(done);
+}
+
+// The client's rating of the visit (optional): five buttons and a short comment, queued
+// offline with the visit's events and stored once by its id.
+function ratingBlock() {
+  const box = document.createElement('fieldset');
+  box.className = 'rating';
+  box.innerHTML = '<legend></legend><div class="stars" role="radiogroup"></div><label><span></span><input class="rating-comment" maxlength="500" autocomplete="off"></label>';
+  box.querySelector('legend').textContent = t('phone.rating');
+  box.querySelector('label > span').textContent = t('phone.rating_comment');
+  const stars = box.querySelector('.stars');
+  for (let n = 1; n <= 5; n += 1) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'star';
+    b.dataset.rating = String(n);
+    b.setAttribute('role', 'radio');
+    b.setAttribute('aria-checked', 'false');
+    b.setAttribute('aria-label', t('phone.rating_n', { n }));
+    b.textContent = String(n);
+    b.addEventListener('click', () => {
+      const again = box.dataset.rating === String(n);
+      box.dataset.rating = again ? '' : String(n);
+      for (const other of stars.children) {
+        const on = !again && Number(other.dataset.rating) <= n;
+        other.classList.toggle('active', on);
+        other.setAttribute('aria-checked', String(!again && other === b));
+      }
+    });
+    stars.append(b);
+  }
+  return box;
+}
+
+function readRating(form) {
+  const box = form.querySelector('.rating');
+  const value = Number(box?.dataset.rating || 0);
+  if (!value) return null;
+  return { rating: value, comment: box.querySelector('.rating-comment').value.trim() };
+}
+
+async function queueRating(stop, rating) {
+  await outbox.enqueue('rating', {
+    uuid: outbox.newUuid(),
+    t: new Date().toISOString(),
+    client_id: stop.client.id,
+    plan_stop_id: stop.plan_stop_id,
+    ...rating,
+  });
+  await showSyncState();
+  sync();
 }
 
 function openReason(li, stop, type) {
@@ -614,6 +670,7 @@ async function listen() {
 }
 let listenedBefore = false;
 $('reload-route').addEventListener('click', () => { $('plan-changed').hidden = true; loadRoute(); });
+mountMonthReport();
 
 render();
 await showSyncState();

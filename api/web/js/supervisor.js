@@ -1,4 +1,5 @@
-// The supervisor's workplace: office and date, a map, and three tabs (zones, plan, the day).
+// The supervisor's workplace: office and date, a map, and its tabs (zones, plan, the day, the
+// day's events, a past day replayed, the review of visits).
 import * as api from './api.js';
 import {
   errorText, fmtShortDate, initI18n, mountLangSwitch, t, today, translateDom,
@@ -7,6 +8,7 @@ import { createMap } from './sv_map.js';
 import { ZonesTab } from './sv_zones.js';
 import { PlanTab } from './sv_plan.js';
 import { LiveTab } from './sv_live.js';
+import { ReviewTab } from './sv_review.js';
 import { EventsTab } from './sv_events.js';
 import { ReplayTab } from './sv_replay.js';
 import { WeekTab } from './sv_week.js';
@@ -84,6 +86,7 @@ const tabs = {
   zones: new ZonesTab(ctx), plan: new PlanTab(ctx), live: new LiveTab(ctx),
   events: new EventsTab(ctx), replay: new ReplayTab(ctx), week: new WeekTab(ctx),
   clients: new ClientsTab(ctx),
+  review: new ReviewTab(ctx),
 };
 let currentTab = params.get('tab') || 'zones';
 

@@ -2,7 +2,7 @@
 // Pages and code are fetched fresh when online (network first) and from the cache when not.
 // API calls are never cached here: the page keeps its own copy of the route and an outbox.
 
-const CACHE = 'careroute-shell-v3';
+const CACHE = 'careroute-shell-v4';
 const SHELL = [
   '/m/',
   '/m/manifest.webmanifest',
@@ -14,6 +14,7 @@ const SHELL = [
   '/static/js/i18n.js',
   '/static/js/outbox.js',
   '/static/js/phone.js',
+  '/static/js/phone_month.js',
   '/static/i18n/ru.json',
   '/static/i18n/en.json',
   '/static/vendor/leaflet/leaflet.css',

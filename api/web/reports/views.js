@@ -4,7 +4,7 @@ import { bars, lines, COLOURS } from '/reports/charts.js';
 
 export const PIVOT_DIMENSIONS = ['worker', 'client_category', 'client_status', 'zone', 'service',
   'service_category', 'service_level', 'travel_mode', 'weekday', 'office', 'month'];
-export const PIVOT_MEASURES = ['visits', 'services', 'minutes_planned', 'minutes_actual', 'travel', 'late', 'rating'];
+export const PIVOT_MEASURES = ['visits', 'services', 'minutes_planned', 'minutes_actual', 'travel', 'late', 'rating', 'unreviewed'];
 
 const hours = (minutes) => Math.round((minutes || 0) / 6) / 10;
 
