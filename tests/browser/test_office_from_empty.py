@@ -2,10 +2,10 @@
 `careroute create-admin` makes it) creates a region, a centre's department, two workers with
 their shifts, a head of department and a worker's login; the head adds the catalogue, imports
 clients from a file with one bad row (shown, fixed, then written) and their care programmes,
-plans the day and approves it; the worker sees that day's route on the phone page.
+approves the programmes (imported as drafts), plans the day and approves it; the worker sees
+that day's route on the phone page.
 
-Each step is its own function, run in order by the test at the bottom; a step that belongs
-between two others (approving the imported programmes) slots in there. Screenshots of every
+Each step is its own function, run in order by the test at the bottom. Screenshots of every
 step go to test-artifacts/office-from-empty-*.png."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from core.db import get_engine
 from core.models import Office
 from core.settings import get_settings
-from registry.models import CarePlan, Client, Worker
+from registry.models import CarePlan, CarePlanStatus, Client, Worker
 from tests.browser.admin_setup import (
     Made,
     logged_in,
@@ -277,6 +277,31 @@ def head_imports_care_programmes(story: Story) -> None:
     assert plans == 4
 
 
+def head_approves_the_imported_programmes(story: Story) -> None:
+    """Imported programmes arrive as drafts: nothing of them is planned until the head approves."""
+    page = story.pages["head"]
+    with Session(get_engine()) as session:
+        client_ids = session.scalars(
+            select(Client.id).where(Client.office_id == story.office_id).order_by(Client.id)
+        ).all()
+    for n, client_id in enumerate(client_ids):
+        page.goto(f"/supervisor/programme?client={client_id}")
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#prog-approve")).to_be_visible()
+        if n == 0:
+            story.shot(page, "8a-programme-draft")
+        page.click("#prog-approve")
+        expect(page.locator("#prog-saved")).to_contain_text("утверждена")
+    story.shot(page, "8b-programme-approved")
+    with Session(get_engine()) as session:
+        statuses = session.scalars(
+            select(CarePlan.status)
+            .join(Client, Client.id == CarePlan.client_id)
+            .where(Client.office_id == story.office_id)
+        ).all()
+    assert sorted(statuses) == [CarePlanStatus.APPROVED] * 4
+
+
 def head_plans_and_approves_the_day(story: Story) -> None:
     page = story.pages["head"]
     page.goto(f"/supervisor/?office={story.office_id}&day={story.day}")
@@ -335,7 +360,7 @@ def test_office_from_empty(
         head_adds_services(story)
         head_imports_clients_with_one_bad_row_fixed(story)
         head_imports_care_programmes(story)
-        # (the step that approves the imported care programmes goes here)
+        head_approves_the_imported_programmes(story)
         head_plans_and_approves_the_day(story)
         worker_sees_the_route_on_the_phone(story, phone)
     finally:

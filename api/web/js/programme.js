@@ -250,7 +250,7 @@ async function printView(planId) {
   document.title = `${t('prog.print_title', { number: plan.number || '' })} — ${client.full_name}`;
 }
 
-if (!api.token()) location.replace('/');
+if (!api.storedRole()) location.replace('/');
 const cfg = await api.config().catch(() => ({}));
 let user;
 try {
