@@ -501,9 +501,15 @@ def _minutes(t: time) -> int:
 
 
 class ImportRowError(BaseModel):
+    """A bad row's column and reason: `message` in English; `code` (`import.*` or
+    `pydantic.<error type>`, null when there is none) and `params` to say it in another
+    language."""
+
     row: int
     field: str
     message: str
+    code: str | None = None
+    params: dict[str, str | int | float | None] = {}
 
 
 class ImportAnswer(BaseModel):

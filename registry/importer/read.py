@@ -34,6 +34,7 @@ Command line: `careroute import --office ID --kind clients FILE [--good-rows] [-
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -59,11 +60,19 @@ class ImportMode(StrEnum):
     CHECK = "check"  # check every row, write nothing
 
 
+type ErrorParam = str | int | float | None
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A bad row's column and reason: `message` in English (the command line, the fallback),
+    `code` and `params` for pages that say it in the user's language."""
+
     row: int
     field: str
     message: str
+    code: str | None = None
+    params: dict[str, ErrorParam] = dataclasses.field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.field}: {self.message}"
@@ -103,7 +112,16 @@ class ImportReport:
             "written": self.written,
             "geocoded": self.geocoded,
             "needs_location": self.needs_location,
-            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
+            "errors": [
+                {
+                    "row": e.row,
+                    "field": e.field,
+                    "message": e.message,
+                    "code": e.code,
+                    "params": e.params,
+                }
+                for e in self.errors
+            ],
             "skipped_rows": self.skipped_rows,
             "ids": self.ids,
         }
@@ -355,6 +373,13 @@ def _read_geojson(data: bytes) -> list[Row]:
     for number, feature in enumerate(features, start=1):
         rows.append(Row(number, _feature_values(feature)))
     return rows
+
+
+GEOMETRY_CODES = {  # the `_geometry` problems of a feature, by message
+    "a Feature object is expected": "import.feature_expected",
+    "the feature's properties must be an object": "import.properties_not_object",
+    "a Point geometry is expected": "import.point_expected",
+}
 
 
 def _feature_values(feature: object) -> dict[str, str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from registry.importer.read import Row, RowError, header_key
+from registry.importer.read import GEOMETRY_CODES, ErrorParam, Row, RowError, header_key
 from registry.recurrence import parse_recurrence
 from registry.schemas import CarePlanLineIn, ClientIn, WorkerIn
 
@@ -19,9 +19,16 @@ from registry.schemas import CarePlanLineIn, ClientIn, WorkerIn
 
 
 class _Bad(ValueError):
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(
+        self, column: str, message: str, code: str | None = None, **params: ErrorParam
+    ) -> None:
         super().__init__(message)
         self.column = column
+        self.code = code
+        self.params = params
+
+    def error(self, row: Row) -> list[RowError]:
+        return [RowError(row.number, self.column, str(self), self.code, self.params)]
 
 
 def _date(row: Row, column: str) -> date | None:
@@ -33,7 +40,8 @@ def _date(row: Row, column: str) -> date | None:
             return datetime.strptime(text[:10] if pattern == "%Y-%m-%d" else text, pattern).date()
         except ValueError:
             continue
-    raise _Bad(column, f"'{text}' is not a date (use 1936-02-11 or 11.02.1936)")
+    message = f"'{text}' is not a date (use 1936-02-11 or 11.02.1936)"
+    raise _Bad(column, message, "import.not_a_date", value=text)
 
 
 def _time(row: Row, column: str) -> time | None:
@@ -42,7 +50,9 @@ def _time(row: Row, column: str) -> time | None:
         return None
     match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?::\d{2})?", text)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise _Bad(column, f"'{text}' is not a time of day (use 09:30)")
+        raise _Bad(
+            column, f"'{text}' is not a time of day (use 09:30)", "import.not_a_time", value=text
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -53,13 +63,15 @@ def _number(row: Row, column: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise _Bad(column, f"'{row.get(column)}' is not a number") from None
+        text = row.get(column)
+        raise _Bad(column, f"'{text}' is not a number", "import.not_a_number", value=text) from None
 
 
 def _integer(row: Row, column: str) -> int | None:
     value = _number(row, column)
     if value is not None and not value.is_integer():
-        raise _Bad(column, f"'{row.get(column)}' is not a whole number")
+        text = row.get(column)
+        raise _Bad(column, f"'{text}' is not a whole number", "import.not_whole", value=text)
     return None if value is None else int(value)
 
 
@@ -72,7 +84,8 @@ def _point(row: Row, lon_col: str, lat_col: str) -> dict[str, float] | None:
     if lon is None and lat is None:
         return None
     if lon is None or lat is None:
-        raise _Bad(lon_col if lon is None else lat_col, "give both longitude and latitude")
+        column = lon_col if lon is None else lat_col
+        raise _Bad(column, "give both longitude and latitude", "import.lon_and_lat")
     return {"lon": lon, "lat": lat}
 
 
@@ -81,7 +94,9 @@ def _choice(row: Row, column: str, choices: dict[str, str]) -> str | None:
     if not text:
         return None
     if text not in choices:
-        raise _Bad(column, f"'{row.get(column)}' is not one of: {', '.join(sorted(set(choices)))}")
+        allowed = ", ".join(sorted(set(choices)))
+        message = f"'{row.get(column)}' is not one of: {allowed}"
+        raise _Bad(column, message, "import.not_a_choice", value=row.get(column), allowed=allowed)
     return choices[text]
 
 
@@ -118,13 +133,21 @@ def _validated[M: BaseModel](
             loc = [str(part) for part in error["loc"]]
             first = loc[0] if loc else ""
             column = where.get(".".join(loc[:2])) or where.get(first) or first or "row"
-            errors.append(RowError(row.number, column, error["msg"].removeprefix("Value error, ")))
+            message = error["msg"].removeprefix("Value error, ")
+            params = {
+                str(k): v if v is None or isinstance(v, str | int | float) else str(v)
+                for k, v in (error.get("ctx") or {}).items()
+            }
+            code = f"pydantic.{error['type']}"
+            errors.append(RowError(row.number, column, message, code, params))
         return errors
 
 
 def _geometry_error(row: Row) -> list[RowError]:
     problem = row.values.get("_geometry")
-    return [RowError(row.number, "geometry", problem)] if problem else []
+    if not problem:
+        return []
+    return [RowError(row.number, "geometry", problem, GEOMETRY_CODES.get(problem))]
 
 
 def client_from_row(row: Row) -> ClientIn | list[RowError]:
@@ -147,7 +170,7 @@ def client_from_row(row: Row) -> ClientIn | list[RowError]:
             "notes": row.get("notes"),
         }
     except _Bad as bad:
-        return [RowError(row.number, bad.column, str(bad))]
+        return bad.error(row)
     where = {"location.lon": "lon", "location.lat": "lat", "location": "lon", "": "window_start"}
     return _validated(row, ClientIn, data, where)
 
@@ -158,10 +181,11 @@ def _workdays(row: Row) -> list[int]:
     for part in re.split(r"[,;]", text):
         bounds = [b.strip() for b in part.split("-")]
         if not all(b.isdigit() for b in bounds) or len(bounds) > 2:
-            raise _Bad("workdays", f"'{text}' is not a list of weekdays (use 1-5 or 1,3,5)")
+            message = f"'{text}' is not a list of weekdays (use 1-5 or 1,3,5)"
+            raise _Bad("workdays", message, "import.not_weekdays", value=text)
         first, last = int(bounds[0]), int(bounds[-1])
         if not 1 <= first <= last <= 7:
-            raise _Bad("workdays", "weekdays are 1 (Monday) .. 7 (Sunday)")
+            raise _Bad("workdays", "weekdays are 1 (Monday) .. 7 (Sunday)", "import.weekday_range")
         days.update(range(first, last + 1))
     return sorted(days)
 
@@ -192,7 +216,7 @@ def worker_from_row(row: Row) -> tuple[WorkerIn, str] | list[RowError]:
             "shifts": [{"weekday": d, **shift} for d in _workdays(row)],
         }
     except _Bad as bad:
-        return [RowError(row.number, bad.column, str(bad))]
+        return bad.error(row)
     where = {
         "start_location": "lon",
         "end_location": "end_lon",
@@ -225,7 +249,7 @@ def care_plan_row(row: Row) -> CarePlanRow | list[RowError]:
         try:
             parse_recurrence(recurrence)
         except ValueError as exc:
-            raise _Bad("recurrence", str(exc)) from None
+            raise _Bad("recurrence", str(exc), None, value=recurrence) from None
         data = {
             "service_code": row.get("service_code"),
             "recurrence": recurrence,
@@ -233,15 +257,20 @@ def care_plan_row(row: Row) -> CarePlanRow | list[RowError]:
             "valid_to": _date(row, "valid_to"),
         }
     except _Bad as bad:
-        return [RowError(row.number, bad.column, str(bad))]
+        return bad.error(row)
     if client_id is None and not row.get("full_name"):
-        return [RowError(row.number, "client_id", "give client_id or full_name")]
+        message = "give client_id or full_name"
+        return [RowError(row.number, "client_id", message, "import.client_or_name")]
     if data["valid_from"] is None:
-        return [RowError(row.number, "valid_from", "the date the line starts is required")]
+        message = "the date the line starts is required"
+        return [RowError(row.number, "valid_from", message, "import.valid_from_required")]
     line = _validated(row, CarePlanLineIn, data, {"": "valid_to"})
     if isinstance(line, list):
         return line
     number = row.get("number")
     if len(number) > 40:
-        return [RowError(row.number, "number", "at most 40 characters")]
+        message = "at most 40 characters"
+        return [
+            RowError(row.number, "number", message, "import.number_too_long", {"max_length": 40})
+        ]
     return CarePlanRow(row.number, client_id, row.get("full_name"), birth_date, number, line)

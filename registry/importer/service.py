@@ -20,7 +20,15 @@ from core.models import Role, User
 from registry.care_plans import save_care_plan
 from registry.clients import create_client
 from registry.geocode import Geocoder
-from registry.importer.read import ImportKind, ImportMode, ImportReport, Row, RowError, read_table
+from registry.importer.read import (
+    ErrorParam,
+    ImportKind,
+    ImportMode,
+    ImportReport,
+    Row,
+    RowError,
+    read_table,
+)
 from registry.importer.rows import CarePlanRow, care_plan_row, client_from_row, worker_from_row
 from registry.models import Client, LocationStatus, Service, Worker
 from registry.offices import office_to_edit
@@ -126,10 +134,14 @@ def _check_clients(
         key = _person_key(client.full_name, client.birth_date)
         if key in stored:
             message = f"already registered as client {stored[key]}"
-            report.errors.append(RowError(row.number, "full_name", message))
+            params: dict[str, ErrorParam] = {"client": stored[key]}
+            problem = RowError(row.number, "full_name", message, "import.client_exists", params)
+            report.errors.append(problem)
         elif key in seen:
             message = f"the same person as row {seen[key]}"
-            report.errors.append(RowError(row.number, "full_name", message))
+            params = {"row": seen[key]}
+            problem = RowError(row.number, "full_name", message, "import.same_person", params)
+            report.errors.append(problem)
         else:
             seen[key] = row.number
             good[row.number] = ([row.number], client)
@@ -154,7 +166,8 @@ def _check_workers(
         worker, login = parsed
         problem = None
         if _person_key(worker.full_name, None) in names:
-            problem = RowError(row.number, "full_name", "the office already has this worker")
+            message = "the office already has this worker"
+            problem = RowError(row.number, "full_name", message, "import.worker_exists")
         elif login:
             user_id, problem = _login(session, row=row, login=login, used=logins_used)
             worker = worker.model_copy(update={"user_id": user_id})
@@ -171,12 +184,19 @@ def _login(
 ) -> tuple[int | None, RowError | None]:
     user = session.scalars(select(User).where(User.username == login)).one_or_none()
     if user is None or user.role != Role.WORKER:
-        return None, RowError(row.number, "login", f"no user '{login}' with role worker")
+        message = f"no user '{login}' with role worker"
+        return None, RowError(
+            row.number, "login", message, "import.no_worker_user", {"login": login}
+        )
     linked = session.scalar(select(Worker.id).where(Worker.user_id == user.id))
     if linked is not None:
-        return None, RowError(row.number, "login", f"'{login}' belongs to worker {linked}")
+        message = f"'{login}' belongs to worker {linked}"
+        params: dict[str, ErrorParam] = {"login": login, "worker": linked}
+        return None, RowError(row.number, "login", message, "import.login_linked", params)
     if login in used:
-        return None, RowError(row.number, "login", f"'{login}' is also given in row {used[login]}")
+        message = f"'{login}' is also given in row {used[login]}"
+        params = {"login": login, "row": used[login]}
+        return None, RowError(row.number, "login", message, "import.login_taken", params)
     used[login] = row.number
     return user.id, None
 
@@ -204,9 +224,11 @@ def _check_care_plans(
             continue
         client_id, problem = _which_client(line, clients)
         if problem is None and codes.get(line.line.service_code or "") is None:
-            problem = RowError(row.number, "service_code", "no such service in the catalogue")
+            message = "no such service in the catalogue"
+            problem = RowError(row.number, "service_code", message, "import.no_such_service")
         elif problem is None and not codes[line.line.service_code or ""]:
-            problem = RowError(row.number, "service_code", "this service is no longer in use")
+            message = "this service is no longer in use"
+            problem = RowError(row.number, "service_code", message, "import.service_retired")
         if problem:
             report.errors.append(problem)
             if client_id is not None:
@@ -231,7 +253,8 @@ def _which_client(line: CarePlanRow, clients: Sequence[Any]) -> tuple[int | None
     if line.client_id is not None:
         if any(c.id == line.client_id for c in clients):
             return line.client_id, None
-        return None, RowError(line.number, "client_id", "no such client in this office")
+        message = "no such client in this office"
+        return None, RowError(line.number, "client_id", message, "import.no_such_client")
     key = _person_key(line.full_name, None)[0]
     matches = [
         c.id
@@ -240,8 +263,10 @@ def _which_client(line: CarePlanRow, clients: Sequence[Any]) -> tuple[int | None
         and (line.birth_date is None or c.birth_date == line.birth_date)
     ]
     if not matches:
-        return None, RowError(line.number, "full_name", "no client with this name in the office")
+        message = "no client with this name in the office"
+        return None, RowError(line.number, "full_name", message, "import.no_client_named")
     if len(matches) > 1:
         message = f"{len(matches)} clients have this name: add birth_date or client_id"
-        return None, RowError(line.number, "full_name", message)
+        params: dict[str, ErrorParam] = {"n": len(matches)}
+        return None, RowError(line.number, "full_name", message, "import.name_ambiguous", params)
     return matches[0], None

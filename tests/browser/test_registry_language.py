@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -87,4 +88,45 @@ def test_registry_pages_in_one_language(
     _check(page, lang, "registers-devices", words, artifacts)
     page.click("[data-tab=import]")
     _check(page, lang, "registers-import", words, artifacts)
+    _check_bad_rows(page, lang, artifacts)
     assert not page.errors
+
+
+BAD_CLIENTS = (
+    "full_name,address,birth_date,lat,lon,workers_needed\n"
+    "Белова Лидия Ивановна,ул. Металлургов 5,31.02.1937,55.74,37.79,1\n"
+    "Фомин Юрий Андреевич,ул. Братская 12,1935-12-01,95.5,37.81,1\n"
+    ",ул. Молостовых 10,1938-04-02,55.76,37.83,3\n"
+)
+BAD_ROW_REASONS = {  # row -> what the page says, by language
+    "ru": {
+        "2": "«31.02.1937» — не дата (пишите 1936-02-11 или 11.02.1936)",
+        "3": "Должно быть не больше 90",
+        "4": "Слишком коротко: не меньше 1",
+    },
+    "en": {
+        "2": "'31.02.1937' is not a date (use 1936-02-11 or 11.02.1936)",
+        "3": "Must be 90 or less",
+        "4": "Too short: at least 1",
+    },
+}
+
+
+def _check_bad_rows(page: Any, lang: str, artifacts: Path) -> None:
+    """The reasons of a bad file's rows come from the catalogues, not the server's English."""
+    page.select_option("#import-form [name=kind]", "clients")
+    page.set_input_files(
+        "#import-file",
+        {"name": "clients.csv", "mimeType": "text/csv", "buffer": BAD_CLIENTS.encode()},
+    )
+    page.click("#import-check")
+    rows = page.locator("#import-errors tr")
+    expect(rows).to_have_count(4)  # row 4 also lacks its full name and has 3 workers
+    for row, reason in BAD_ROW_REASONS[lang].items():
+        expect(page.locator(f"#import-errors tr[data-row='{row}'] td").nth(2)).to_have_text(reason)
+    page.screenshot(path=str(artifacts / f"language-{lang}-import-bad-rows.png"))
+    reasons = [rows.nth(n).locator("td").nth(2).inner_text() for n in range(4)]
+    if lang == "ru":
+        assert [r for r in reasons if LATIN.search(r)] == [], reasons
+    else:
+        assert [r for r in reasons if CYRILLIC.search(r)] == [], reasons

@@ -74,6 +74,46 @@ def test_a_bad_row_rejects_the_file_and_names_row_and_field(
     assert _count(db, Client, office) == 0
 
 
+def test_bad_rows_carry_a_code_and_params_for_the_page_language(
+    api: TestClient, db: Session, office: Office, headers: dict[str, str]
+) -> None:
+    report = _upload(api, office, "clients", "clients_bad_rows.csv", headers, "check").json()
+    assert [(e["row"], e["code"], e["params"]) for e in report["errors"]] == [
+        (3, "import.not_a_date", {"value": "31.02.1937"}),
+        (4, "pydantic.less_than_equal", {"le": 90}),
+        (5, "pydantic.less_than_equal", {"le": 2}),
+    ]
+    assert report["errors"][0]["message"].startswith("'31.02.1937' is not a date")  # kept
+
+    login = f.user(db, Role.WORKER, offices=[office]).username
+    lines = f"full_name,login,workdays\nА,{login},1-5\nБ,{login},1-5\nВ,,9\n,,1-5\n"
+    answer = api.post(
+        f"/api/offices/{office.id}/imports/workers",
+        params={"mode": "check"},
+        files={"file": ("w.csv", lines.encode())},
+        headers=headers,
+    )
+    assert [(e["row"], e["field"], e["code"], e["params"]) for e in answer.json()["errors"]] == [
+        (3, "login", "import.login_taken", {"login": login, "row": 2}),
+        (4, "workdays", "import.weekday_range", {}),
+        (
+            5,
+            "full_name",
+            "pydantic.too_short",
+            {"field_type": "Value", "min_length": 1, "actual_length": 0},
+        ),
+    ]
+
+    f.service(db, office, "C01", 30)
+    f.service(db, office, "C02", 45)
+    _upload(api, office, "clients", "clients_ru.csv", headers)
+    report = _upload(api, office, "care_plans", "care_plans.csv", headers, "check").json()
+    assert [(e["field"], e["code"]) for e in report["errors"]] == [
+        ("service_code", "import.no_such_service"),
+        ("recurrence", None),  # the recurrence's own English reason, no code
+    ]
+
+
 def test_good_rows_mode_writes_the_good_and_lists_the_skipped(
     api: TestClient, db: Session, office: Office, headers: dict[str, str]
 ) -> None:

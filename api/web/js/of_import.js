@@ -1,8 +1,17 @@
 // Import: the file is checked first (nothing written) and every bad row and column shown;
 // the user fixes the file and checks it again; only a file without errors can be written.
 import * as api from './api.js';
-import { errorText, t } from './i18n.js';
+import { errorText, has, t } from './i18n.js';
 import { $, el, say } from './dom.js';
+
+// A bad row's reason in the page's language when the catalogue knows its code, else the
+// server's English text.
+function rowMessage(e) {
+  const key = `imp.err.${e.code}`;
+  const params = e.params || {};
+  if (e.code && has(key)) return t(key, params);
+  return e.message;
+}
 
 export class ImportTab {
   constructor(ctx) {
@@ -72,7 +81,7 @@ export class ImportTab {
     $('import-errors').replaceChildren(...errors.map((e) => el('tr', { 'data-row': e.row, 'data-field': e.field },
       el('td', { class: 'num' }, e.row),
       el('td', {}, t(`imp.col.${e.field}`) !== `imp.col.${e.field}` ? `${t(`imp.col.${e.field}`)} (${e.field})` : e.field),
-      el('td', {}, e.message))));
+      el('td', {}, rowMessage(e)))));
     $('import-errors-table').hidden = false;
   }
 
