@@ -289,7 +289,20 @@ def send_back_monthly_report(
     )
 
 
-@router.get("/api/workers/{worker_id}/monthly-report/export.xlsx")
+# What the exports answer, for the OpenAPI schema: a file, not JSON.
+XLSX_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the report as XLSX",
+        "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+    }
+}
+
+
+@router.get(
+    "/api/workers/{worker_id}/monthly-report/export.xlsx",
+    response_class=Response,
+    responses=XLSX_ANSWER,
+)
 def export_monthly_report(
     worker_id: int,
     month: Month,
@@ -320,7 +333,12 @@ def complete_monthly_report(
     )
 
 
-@router.get("/api/me/monthly-report/export.xlsx", tags=["mobile"])
+@router.get(
+    "/api/me/monthly-report/export.xlsx",
+    tags=["mobile"],
+    response_class=Response,
+    responses=XLSX_ANSWER,
+)
 def export_my_monthly_report(
     month: Month, worker: CurrentWorker, session: SessionDep, locale: Literal["ru", "en"] = "ru"
 ) -> Response:
