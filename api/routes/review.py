@@ -27,7 +27,9 @@ from tracking.schemas import VisitFact
 
 router = APIRouter(tags=["review"])
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+# a month the calendar can hold with its neighbours (year 0000 or 9999-12 would overflow a date)
+MONTH = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Query(pattern=MONTH, description="YYYY-MM")]
 NoNul = r"^[^\x00]*$"
 
 
@@ -89,7 +91,7 @@ class ReviewList(BaseModel):
 
 class PeriodIn(BaseModel):
     day: date | None = None
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str | None = Field(None, pattern=MONTH)
     worker_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
@@ -111,7 +113,7 @@ class RatingOut(BaseModel):
 
 
 class CommentIn(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=MONTH)
     comment: str = Field("", max_length=2000, pattern=NoNul)
 
 

@@ -233,6 +233,10 @@ def test_a_worker_reaches_only_their_own_report(api: TestClient, db: Session) ->
     assert api.post(f"{url}/sign", json={"month": "2026-10"}, headers=other).status_code == 403
     own = api.get("/api/me/monthly-report", params={"month": "2026-10"}, headers=other).json()
     assert own["worker_id"] != w["worker"].id and own["lines"] == []
+    # a month the calendar cannot hold is refused, not a server error (found by schemathesis)
+    for month in ("0000-01", "9999-12"):
+        answer = api.get("/api/me/monthly-report", params={"month": month}, headers=other)
+        assert answer.status_code == 422
 
 
 def test_office_records_a_rating_taken_by_telephone(api: TestClient, db: Session) -> None:
