@@ -34,7 +34,7 @@ def test_first_run_loads_region_history_summaries_and_plans(
     run = demo_loaded
     assert run.summary.created and len(run.summary.office_ids) == 2
     assert run.summary.workers == 40 and run.summary.clients == 500
-    assert run.history["days"] == 10  # one week, two offices
+    assert run.history["days"] == 14  # one week, weekends too (the duty rota), two offices
     assert run.history["pings"] > 10_000 and run.history["visits"] > 100
     assert run.summaries_refreshed > 0  # the reports' per-worker-day figures exist
     found = counts(private_engine)
@@ -112,7 +112,7 @@ def test_main_prints_the_logins(demo_loaded: Any, capsys: pytest.CaptureFixture[
 def test_history_figures_look_like_a_working_office(demo_loaded: demo_cli.DemoRun) -> None:
     """A week of history, measured on the stored rows as the reports define them."""
     f = demo_loaded.figures
-    assert f is not None and f.office_days == 10 and f.visits > 900
+    assert f is not None and f.office_days == 14 and f.visits > 900
     assert 3.0 <= f.late_pct <= 14.0  # a working office: 5-12 % arrive >15 min late
     assert 1.0 <= f.no_show_pct <= 4.5
     assert 0.92 <= f.on_site_ratio <= 1.03
