@@ -2,13 +2,14 @@
 // markup is ever built from data), and a form's failed request marks the fields at fault.
 import { errorText, t } from './i18n.js';
 
-// el('td', { class: 'num', 'data-id': 3, onclick: fn }, 'text', childNode, ...)
+// el('td', { class: 'num', 'data-id': 3, onclick: fn, text: 'its text' }, 'text', childNode, ...)
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
     else if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
     else if (key in node && typeof value !== 'string') node[key] = value;
     else node.setAttribute(key, value === true ? '' : String(value));
   }

@@ -7,27 +7,12 @@ import * as api from './api.js';
 import { fmtTime, has, lang, t, today } from './i18n.js';
 import { L } from './sv_map.js';
 import { esc } from './html.js';
+import { el as h } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
 const STATUSES = ['enrolled', 'queued', 'refused', 'suspended', 'discharged'];
 
-// h('li', {class: 'x', onclick}, 'text', child): an element; text is set as text, never markup.
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-    else if (key === 'class') el.className = value;
-    else if (key === 'text') el.textContent = value;
-    else el.setAttribute(key, value === true ? '' : value);
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
 
 function fmtDay(iso) {
   if (!iso) return '';
