@@ -63,13 +63,12 @@ def _visits_of_route(
     was moved to this worker after it was done), never a partner's part of a two-worker visit
     (the rule of `tracking.visits.stop_of_visit`)."""
     clients = {s.client_id for s in route.stops}
-    planned = set(
-        session.execute(
-            select(PlanStop.worker_id, PlanStop.client_id).where(
-                PlanStop.plan_id == route.plan_id, PlanStop.client_id.in_(clients or {-1})
-            )
-        ).tuples()
+    rows = session.execute(
+        select(PlanStop.worker_id, PlanStop.client_id).where(
+            PlanStop.plan_id == route.plan_id, PlanStop.client_id.in_(clients or {-1})
+        )
     )
+    planned = {(stop_worker, client) for stop_worker, client in rows}
     found: dict[int, Visit] = {}
     query = select(Visit).where(Visit.client_id.in_(clients or {-1}), Visit.day == day)
     for visit in session.scalars(query.order_by(Visit.id)):
