@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.settings import get_settings
 from planner import lunch_rows
-from planner.models import Plan, PlanRoute, PlanStatus
+from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 from planner.plans import visit_key
 from registry.models import Client, Service, Worker
 from tracking.caseload import worker_client_ids
@@ -59,12 +59,24 @@ def _visits_of_route(
     session: Session, *, worker_id: int, route: PlanRoute, day: date
 ) -> dict[int, Visit]:
     """The visit facts of the route's clients that day by client: the worker's own, else the
-    one of whoever did the visit before it was moved to this worker (the same visit)."""
+    one of a worker with no stop of that client in the plan (a colleague covered, or the visit
+    was moved to this worker after it was done), never a partner's part of a two-worker visit
+    (the rule of `tracking.visits.stop_of_visit`)."""
     clients = {s.client_id for s in route.stops}
+    rows = session.execute(
+        select(PlanStop.worker_id, PlanStop.client_id).where(
+            PlanStop.plan_id == route.plan_id, PlanStop.client_id.in_(clients or {-1})
+        )
+    )
+    planned = {(stop_worker, client) for stop_worker, client in rows}
     found: dict[int, Visit] = {}
     query = select(Visit).where(Visit.client_id.in_(clients or {-1}), Visit.day == day)
     for visit in session.scalars(query.order_by(Visit.id)):
-        if visit.worker_id == worker_id or visit.client_id not in found:
+        own = visit.worker_id == worker_id
+        stand_in = (
+            visit.client_id not in found and (visit.worker_id, visit.client_id) not in planned
+        )
+        if own or stand_in:
             found[visit.client_id] = visit
     return found
 

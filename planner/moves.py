@@ -10,6 +10,7 @@ and the partners of their two-worker visits), with the travel times the plan was
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -57,11 +58,15 @@ def move_visit(
     client_id: int | None = None,
     dry_run: bool = False,
     provider: TravelTimeProvider | None = None,
+    begun: Mapping[int, str] | None = None,
 ) -> MoveResult:
     """Move a planned stop (or an unplanned client's visit) to a worker at a position (0 =
-    first); the times are recomputed and the first broken rule refuses the move (409)."""
+    first); the times are recomputed and the first broken rule refuses the move (409).
+    `begun`: the clients whose visit of the day a phone has begun, with its status (handed in
+    by the layer that records visits); such a visit is not moved."""
     plan = plan_or_404(session, plan_id)
     client_id = _moved_client(plan, stop_id, client_id)
+    refuse_begun(client_id, begun)
     pinned = {s.client_id for r in plan.routes for s in r.stops if s.pinned}
     if client_id in pinned:
         raise PlanRuleError("this visit is already under way or done", rule="pinned")
@@ -129,6 +134,17 @@ def move_visit(
     )
     session.flush()
     return MoveResult(draft, day.routes, built, dry_run=False)
+
+
+def refuse_begun(client_id: int, begun: Mapping[int, str] | None) -> None:
+    """409 when the client's visit has begun (checked in, done, no-show or refused)."""
+    status = (begun or {}).get(client_id)
+    if status is not None:
+        raise PlanRuleError(
+            f"the visit has begun ({status}): it cannot be moved",
+            rule="started",
+            details={"client_id": client_id, "visit_status": status},
+        )
 
 
 def _touched(built: Built, sequences: dict[str, list[str]], workers: set[str]) -> set[str]:

@@ -11,6 +11,7 @@ copied into a new draft), in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,7 +58,10 @@ def move_to_day(
     to_day: date,
     to_worker_id: int,
     dry_run: bool = False,
+    begun: Mapping[int, str] | None = None,
 ) -> WeekMove:
+    """`begun`: the clients whose visit of `from_day` a phone has begun, with its status
+    (handed in by the layer that records visits); such a visit stays on its day."""
     week = week_or_404(session, week_id)
     source = day_of(session, week, from_day)
     target = day_of(session, week, to_day)
@@ -70,6 +74,14 @@ def move_to_day(
             status=404,
             code="week.no_visit",
             params={"client_id": client_id, "day": from_day.isoformat()},
+        )
+    status = (begun or {}).get(client_id)
+    if status is not None:
+        raise _refuse(
+            f"the visit has begun ({status}): it cannot be moved",
+            f"started.{status}",
+            client_id=client_id,
+            status=status,
         )
     if stop is not None and stop.pinned:
         raise _refuse("this visit is under way or done", "pinned", client_id=client_id)

@@ -204,7 +204,12 @@ def plan_stop_of(
     stops = session.scalars(
         select(PlanStop).where(PlanStop.plan_id == approved, PlanStop.client_id == client_id)
     ).all()
-    stop = visits.stop_of_visit(list(stops), worker_id=worker_id, client_id=client_id)
+    with_facts = session.scalars(
+        select(Visit.worker_id).where(Visit.client_id == client_id, Visit.day == day)
+    ).all()
+    stop = visits.stop_of_visit(
+        list(stops), worker_id=worker_id, client_id=client_id, with_facts=with_facts
+    )
     if stop is not None:
         return stop
     if given is not None:

@@ -19,6 +19,7 @@ the reports keep speaking of the same visit.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -142,15 +143,24 @@ def link_to_stop(visit: Visit, stop: PlanStop | None) -> None:
     visit.planned_end = stop.end if stop is not None else None
 
 
-def stop_of_visit(stops: list[PlanStop], *, worker_id: int, client_id: int) -> PlanStop | None:
-    """The stop of a worker's visit to a client among one version's stops: the worker's own,
-    else the client's only one (the visit was moved to another worker); a two-worker visit
-    given to two others has no single stop."""
+def stop_of_visit(
+    stops: list[PlanStop],
+    *,
+    worker_id: int,
+    client_id: int,
+    with_facts: Collection[int] = (),
+) -> PlanStop | None:
+    """The stop of a worker's visit to a client among one version's stops: the worker's own;
+    else, for a worker with no stop there (a colleague covered, or the visit was moved to
+    another worker), the client's stop whose worker has no visit fact of their own
+    (`with_facts`: the workers with a fact of this client-day), if exactly one is left. The
+    reports pair stops and facts by the same rule (`api.reports.queries`)."""
     of_client = [s for s in stops if s.client_id == client_id]
     own = next((s for s in of_client if s.worker_id == worker_id), None)
     if own is not None:
         return own
-    return of_client[0] if len(of_client) == 1 else None
+    free = [s for s in of_client if s.worker_id not in set(with_facts)]
+    return free[0] if len(free) == 1 else None
 
 
 def follow_approved_plan(session: Session, plan: Plan, *, geofence_m: float) -> int:
@@ -158,8 +168,17 @@ def follow_approved_plan(session: Session, plan: Plan, *, geofence_m: float) -> 
     same visit (times and flags follow); returns how many facts changed their stop."""
     stops = [s for r in plan.routes for s in r.stops]
     changed = 0
-    for visit in visits_of_office(session, office_id=plan.office_id, day=plan.day):
-        stop = stop_of_visit(stops, worker_id=visit.worker_id, client_id=visit.client_id)
+    facts = visits_of_office(session, office_id=plan.office_id, day=plan.day)
+    with_facts: dict[int, set[int]] = {}
+    for visit in facts:
+        with_facts.setdefault(visit.client_id, set()).add(visit.worker_id)
+    for visit in facts:
+        stop = stop_of_visit(
+            stops,
+            worker_id=visit.worker_id,
+            client_id=visit.client_id,
+            with_facts=with_facts[visit.client_id],
+        )
         if (stop.id if stop is not None else None) == visit.plan_stop_id:
             continue
         link_to_stop(visit, stop)
@@ -256,3 +275,26 @@ def as_json(visit: Visit) -> dict[str, Any]:
 def visits_of_office(session: Session, *, office_id: int, day: date) -> list[Visit]:
     query = select(Visit).where(Visit.office_id == office_id, Visit.day == day).order_by(Visit.id)
     return list(session.scalars(query))
+
+
+BEGUN = ("done", "in_progress", "no_show", "refused")  # most telling first
+
+
+def begun_visits(session: Session, *, office_id: int, day: date) -> dict[int, str]:
+    """Clients whose visit of the day has begun on a phone (a check-in, or done, no-show or
+    refused), with the visit's status: such a visit is no longer moved by hand."""
+    rows = session.execute(
+        select(Visit.client_id, Visit.status, Visit.tapped_arrival, Visit.arrived_at).where(
+            Visit.office_id == office_id, Visit.day == day
+        )
+    )
+    begun: dict[int, str] = {}
+    for client_id, status, tapped, arrived in rows:
+        if status not in BEGUN:
+            if tapped is None and arrived is None:
+                continue
+            status = "in_progress"
+        known = begun.get(client_id)
+        if known is None or BEGUN.index(status) < BEGUN.index(known):
+            begun[client_id] = status
+    return begun

@@ -56,19 +56,52 @@ def _rows(session: Session, sql: str, filters: Filters, **extra: Any) -> list[di
     ]
 
 
-# The approved plan's stops and each visit fact with its standard minutes, for a period.
+# The approved plan's stops and each visit fact with its standard minutes, for a period, each
+# stop paired with the fact of the same visit (`visit_pairs`); a worker filter applies after
+# the pairing, so a visit reads the same whichever worker's list it is read from.
 _PLANNED_AND_DONE = f"""
     approved AS (
         SELECT DISTINCT ON (office_id, day) id, office_id, day
         FROM plan
         WHERE status = 'approved' AND office_id = ANY(:offices) AND day BETWEEN :start AND :end
         ORDER BY office_id, day, version DESC
-    ), stops AS (
-        SELECT a.day, s.worker_id, s.client_id, s.start, s."end", s.seq
+    ), all_stops AS (
+        SELECT a.day, s.id AS stop_id, s.worker_id, s.client_id, s.start, s."end", s.seq
         FROM approved a JOIN plan_stop s ON s.plan_id = a.id
-        WHERE (CAST(:worker AS int) IS NULL OR s.worker_id = :worker)
+    ), all_facts AS (
+        SELECT v.id, v.worker_id, v.client_id, v.day, v.status = 'done' AS finished
+        FROM visit v
+        WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
+    ), stray_stops AS (  -- stops with no fact of their own worker
+        SELECT st.stop_id, st.client_id, st.day,
+               row_number() OVER (PARTITION BY st.client_id, st.day ORDER BY st.worker_id) AS n
+        FROM all_stops st
+        WHERE NOT EXISTS (SELECT 1 FROM all_facts f WHERE f.worker_id = st.worker_id
+                          AND f.client_id = st.client_id AND f.day = st.day)
+    ), stray_facts AS (  -- facts of a worker with no stop of that client-day (a colleague
+        -- covered, or the visit moved to another worker after it was done)
+        SELECT f.id, f.client_id, f.day,
+               row_number() OVER (PARTITION BY f.client_id, f.day
+                                  ORDER BY f.finished DESC, f.id) AS n
+        FROM all_facts f
+        WHERE NOT EXISTS (SELECT 1 FROM all_stops st WHERE st.worker_id = f.worker_id
+                          AND st.client_id = f.client_id AND st.day = f.day)
+    ), visit_pairs AS (
+        -- each worker's own fact matches their own stop; a stop left over takes a left-over
+        -- fact of another worker for the same client and day, one to one
+        SELECT st.stop_id, f.id AS visit_id
+        FROM all_stops st JOIN all_facts f
+          ON f.worker_id = st.worker_id AND f.client_id = st.client_id AND f.day = st.day
+        UNION ALL
+        SELECT s.stop_id, f.id
+        FROM stray_stops s JOIN stray_facts f
+          ON f.client_id = s.client_id AND f.day = s.day AND f.n = s.n
+    ), stops AS (
+        SELECT st.*, p.visit_id
+        FROM all_stops st LEFT JOIN visit_pairs p ON p.stop_id = st.stop_id
+        WHERE (CAST(:worker AS int) IS NULL OR st.worker_id = :worker)
     ), facts AS (
-        SELECT v.*, st.client_id IS NOT NULL AS in_plan,
+        SELECT v.*, st.stop_id, st.stop_id IS NOT NULL AS in_plan,
                coalesce(v.planned_start, st.start) AS due_start,
                v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
                    AND {review.counted_sql("v")} AS done,
@@ -80,11 +113,8 @@ _PLANNED_AND_DONE = f"""
                   JOIN service c ON c.office_id = v.office_id AND c.code = e ->> 'code')
                    AS standard_min
         FROM visit v
-        LEFT JOIN LATERAL (
-            SELECT st.client_id, st.start FROM stops st
-            WHERE st.client_id = v.client_id AND st.day = v.day
-            ORDER BY st.worker_id = v.worker_id DESC LIMIT 1
-        ) st ON true
+        LEFT JOIN visit_pairs p ON p.visit_id = v.id
+        LEFT JOIN all_stops st ON st.stop_id = p.stop_id
         WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
           AND (CAST(:worker AS int) IS NULL OR v.worker_id = :worker)
     ), late_bound AS (SELECT interval '{LATE_MINUTES} minutes' AS late)
@@ -118,9 +148,10 @@ _WORKER_TIMING = f"""
         SELECT st.day, st.worker_id, count(*) AS visits_missed
         FROM stops st
         WHERE st."end" < now()  -- a visit still to come today is not missed yet
-          AND NOT EXISTS (
-            SELECT 1 FROM facts f
-            WHERE f.client_id = st.client_id AND f.day = st.day AND f.done)
+          AND NOT EXISTS (  -- the stop's own visit, whoever did it
+            SELECT 1 FROM visit v
+            WHERE v.id = st.visit_id AND v.status = 'done' AND v.arrived_at IS NOT NULL
+              AND v.departed_at IS NOT NULL AND {review.counted_sql("v")})
         GROUP BY st.day, st.worker_id
     ), tracks AS (
         SELECT day, worker_id, first_ping, last_ping, moving_s, path_m
@@ -431,6 +462,8 @@ def care_plan_fulfilment(session: Session, *, filters: Filters) -> list[dict[str
 
 _VISITS = f"""
     WITH {_PLANNED_AND_DONE}
+    SELECT * FROM (
+    -- the worker's own visits, each with the stop it was paired with (perhaps a colleague's)
     SELECT coalesce(st.seq, 0) AS seq, c.id AS client_id, c.full_name AS client_name, c.address,
            coalesce(f.due_start, st.start) AS planned_start,
            coalesce(f.planned_end, st."end") AS planned_end,
@@ -439,25 +472,38 @@ _VISITS = f"""
            coalesce(f.status, 'missed') AS status, f.services, coalesce(f.confirmed, false)
                AS confirmed, coalesce(f.flags, ARRAY[]::varchar[]) AS flags,
            f.max_distance_m, f.reason, f.review,
-           f.corrected_minutes AS corrected_min
+           f.corrected_minutes AS corrected_min, NULL::int AS done_by_id, NULL AS done_by
+    FROM facts f
+    LEFT JOIN all_stops st ON st.stop_id = f.stop_id
+    JOIN client c ON c.id = f.client_id
+    UNION ALL
+    -- the worker's stops with no visit of their own: not started, missed, or done by another
+    -- worker (a colleague covered): that visit is theirs, named here, not counted here
+    SELECT st.seq, c.id, c.full_name, c.address,
+           coalesce(v.planned_start, st.start), coalesce(v.planned_end, st."end"),
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           CASE WHEN v.status = 'done' THEN 'covered' ELSE coalesce(v.status, 'missed') END,
+           NULL, false, ARRAY[]::varchar[], NULL, NULL, NULL, NULL,
+           v.worker_id, w.full_name
     FROM stops st
-    FULL JOIN facts f
-      ON f.worker_id = st.worker_id AND f.client_id = st.client_id AND f.day = st.day
-    JOIN client c ON c.id = coalesce(f.client_id, st.client_id)
-    WHERE coalesce(f.worker_id, st.worker_id) = :worker
-    ORDER BY coalesce(f.arrived_at, st.start), st.seq
+    LEFT JOIN visit v ON v.id = st.visit_id
+    LEFT JOIN worker w ON w.id = v.worker_id
+    JOIN client c ON c.id = st.client_id
+    WHERE v.id IS NULL OR v.worker_id <> st.worker_id
+    ) day ORDER BY coalesce(arrived_at, planned_start), seq
 """
 
 
 def visits_of_day(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
-    """A worker's day visit by visit: planned against actual (the drill-down's last step)."""
+    """A worker's day visit by visit: planned against actual (the drill-down's last step).
+    A planned visit another worker did reads "covered" with that worker's name."""
     rows = _rows(session, _VISITS, filters)
     for row in rows:
         row["services"] = ", ".join(
             f"{s['code']} ({s.get('minutes', '')})" for s in row["services"] or []
         )
         row["flags"] = ", ".join(row["flags"])
-        unvisited = row["arrived_at"] is None and row["seq"]
+        unvisited = row["arrived_at"] is None and row["seq"] and row["done_by_id"] is None
         if unvisited and row["status"] not in ("done", "no_show", "refused"):
             ahead = row["planned_end"] is not None and row["planned_end"] > datetime.now(UTC)
             row["status"] = "planned" if ahead else "missed"

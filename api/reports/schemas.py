@@ -196,6 +196,7 @@ VISITS = [
     _c("standard_min", "Норматив, мин", "Standard, min", "minutes"),
     _c("actual_min", "Факт, мин", "Actual, min", "minutes"),
     _c("status", "Статус", "Status"),
+    _c("done_by", "Кто выполнил", "Done by"),
     _c("services", "Услуги", "Services"),
     _c("confirmed", "Подтверждено клиентом", "Confirmed by client", "bool"),
     _c("flags", "Отметки", "Flags"),

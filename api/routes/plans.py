@@ -274,7 +274,7 @@ def _tell_phones(plan: Plan, had_route: set[int] | None = None) -> None:
 @router.post("/plans/{plan_id}/move", response_model=MoveAnswer)
 def move_visit(plan_id: Id, body: MoveRequest, session: SessionDep, user: StaffUser) -> Any:
     """Move a visit; 200 with the recomputed plan, or 409 naming the rule the move breaks."""
-    _plan(session, user, plan_id, edit=True)
+    plan = _plan(session, user, plan_id, edit=True)
     try:
         result = moves.move_visit(
             session,
@@ -285,6 +285,7 @@ def move_visit(plan_id: Id, body: MoveRequest, session: SessionDep, user: StaffU
             to_worker_id=body.to_worker_id,
             position=body.position,
             dry_run=body.dry_run,
+            begun=visit_facts.begun_visits(session, office_id=plan.office_id, day=plan.day),
         )
     except plans.PlanRuleError as exc:
         if exc.status != status.HTTP_409_CONFLICT:

@@ -32,6 +32,7 @@ from planner.week_problem import RuleError
 from registry.access import can_see_office
 from registry.models import Client, Worker
 from registry.schemas import Day, Id
+from tracking import visits as visit_facts
 
 router = APIRouter(prefix="/api", tags=["week plans"])
 
@@ -193,7 +194,8 @@ def move_to_day(
 ) -> WeekMoveAnswer:
     """Move a client's visit to another day and worker: 200 when the rule, the tolerance and
     the worker's day with travel allow it, else 409 saying which (nothing is stored)."""
-    _week(session, user, week_id, edit=True)
+    week = _week(session, user, week_id, edit=True)
+    begun = visit_facts.begun_visits(session, office_id=week.office_id, day=body.from_day)
     moved = week_moves.move_to_day(
         session,
         week_id=week_id,
@@ -203,6 +205,7 @@ def move_to_day(
         to_day=body.to_day,
         to_worker_id=body.to_worker_id,
         dry_run=body.dry_run,
+        begun=begun,
     )
     return WeekMoveAnswer(
         feasible=True,

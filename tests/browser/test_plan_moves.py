@@ -1,6 +1,7 @@
 """Moving a visit without a mouse drag: picked by keyboard (Enter) or by a tap on a touch
 screen, its new worker and place chosen from lists that name every worker. The move makes a
-draft, the page says the change is not approved yet, and reopening the tab shows that draft."""
+draft, the page says the change is not approved yet, and reopening the tab shows that draft.
+A visit the worker's phone has begun is not moved: the page says why, in Russian."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
 from core.models import User
 from planner import moves, plans
+from planner.models import PlanStop
 from planner.problem import SolveParams
 from tests.browser.conftest import OfficeData
 from tests.browser.test_supervisor import next_working_day, open_supervisor
+from tracking.models import Visit
 
 
 def _approved_plan(data: OfficeData) -> tuple[str, int, int, int]:
@@ -134,3 +137,40 @@ def test_a_visit_moved_on_a_touch_screen(
         _moved(page, worker_id, position, artifacts, "plan-move-touch")
     finally:
         tablet.close()
+
+
+def test_a_visit_begun_on_the_phone_is_not_moved(
+    context: Any, zoned_office: OfficeData, artifacts: Path
+) -> None:
+    """The worker has checked in: the move is refused in Russian and no draft is made."""
+    day, stop_id, worker_id, position = _approved_plan(zoned_office)
+    with Session(get_engine()) as session:
+        stop = session.get(PlanStop, stop_id)
+        assert stop is not None
+        begun = Visit(office_id=zoned_office.office_id, worker_id=stop.worker_id,
+                      client_id=stop.client_id, day=date.fromisoformat(day),
+                      status="in_progress", tapped_arrival=stop.start, services=[], minutes=0,
+                      confirmed=False, reason="", flags=[])  # fmt: skip
+        session.add(begun)
+        session.commit()
+        begun_id = begun.id
+    try:
+        page = open_supervisor(context, zoned_office.supervisor, f"?tab=plan&day={day}")
+        page.locator(f".tl-visit[data-stop-id='{stop_id}']").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#plan-move")).to_be_visible()
+        page.locator("#plan-move-worker").select_option(str(worker_id))
+        page.locator("#plan-move-position").select_option(str(position))
+        page.locator("#plan-move-go").click()
+        message = page.locator("#plan-message")
+        expect(message).to_contain_text(
+            "Прибытие к получателю уже отмечено: начатое посещение не переносится",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(artifacts / "plan-move-begun.png"))
+        expect(page.locator("#plan-draft-note")).to_be_hidden()  # nothing was stored
+        assert not page.errors
+    finally:
+        with Session(get_engine()) as session:
+            session.execute(delete(Visit).where(Visit.id == begun_id))
+            session.commit()

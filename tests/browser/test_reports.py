@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from geoalchemy2.shape import to_shape
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
@@ -25,6 +26,7 @@ from registry.models import Client, Worker
 from tests.browser.conftest import OfficeData, log_in
 from tests.reports.cleanup import wipe_office
 from tracking.devices import register_device
+from tracking.models import Visit
 
 TZ = ZoneInfo(get_settings().timezone)
 SERVICES = [
@@ -358,3 +360,57 @@ def test_a_head_of_department_finds_the_reports_on_their_page(
     page.wait_for_selector("#crumbs a:has-text('Мои отделения')")
     page.wait_for_selector("#status:has-text('Нет данных')")  # nothing done there yet
     _shot(page, artifacts, "12-supervisor")
+
+
+@pytest.fixture
+def covered(office_data: OfficeData) -> Iterator[tuple[OfficeData, date]]:
+    """Yesterday approved; the second worker covered the first worker's first visit."""
+    day = datetime.now(TZ).date() - timedelta(days=1)
+    with Session(get_engine()) as session:
+        stop = _approved_day(session, office_data, day).routes[0].stops[0]
+        done = {"code": "A01", "minutes": 30}
+        end = stop.start + timedelta(minutes=30)
+        visit = Visit(office_id=office_data.office_id, worker_id=office_data.workers[1]["id"],
+                      client_id=stop.client_id, day=day, status="done", arrived_at=stop.start,
+                      departed_at=end, tapped_arrival=stop.start, tapped_departure=end,
+                      arrival_source="tapped", departure_source="tapped", services=[done],
+                      minutes=30, confirmed=True, reason="", flags=[])  # fmt: skip
+        session.add(visit)
+        session.commit()
+    try:
+        yield office_data, day
+    finally:
+        wipe_office(office_data.office_id)
+
+
+def test_a_visit_a_colleague_covered_reads_done_by_them(
+    covered: tuple[OfficeData, date], context: Any, artifacts: Path
+) -> None:
+    """In the planned worker's day the visit is done by the colleague, named, not missed."""
+    data, day = covered
+    page = context.new_page()
+    log_in(page, data.manager)
+    page.wait_for_url("**/reports/")
+    page.wait_for_selector("#table tr.rp-link")
+    page.click("#tabs button:has-text('Хронометраж')")
+    page.wait_for_selector("#table tr.rp-link")
+    page.select_option("#period", "custom")
+    page.fill("#start", day.isoformat())
+    page.fill("#end", day.isoformat())
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector(f"#status:has-text('{day:%d.%m.%Y}')")
+    planned_worker, colleague = data.workers[0]["full_name"], data.workers[1]["full_name"]
+    page.click(f"#table tr.rp-link:has-text('{planned_worker}')")
+    page.wait_for_selector(f"#crumbs:has-text('{planned_worker}')")
+    loaded(page)
+    page.locator("#table tr.rp-link").first.click()
+    page.wait_for_selector(f"#crumbs:has-text('{day:%d.%m.%Y}')")
+    loaded(page)
+    expect(page.locator("#table")).to_contain_text("выполнено коллегой")
+    rows = _table(page)
+    header = rows[0]
+    assert "Кто выполнил" in header
+    [row] = [r for r in rows[1:] if "выполнено коллегой" in r]
+    assert row[header.index("Кто выполнил")] == colleague
+    assert sum("не выполнено" in r for r in rows[1:]) == 4  # the other four: nobody came
+    _shot(page, artifacts, "covered-visit")

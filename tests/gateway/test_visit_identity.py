@@ -189,3 +189,53 @@ def test_a_new_version_of_the_same_worker_moves_the_planned_times(
     (after,) = _facts(app_client, world)
     assert after["plan_stop_id"] == second_stop and after["status"] == "in_progress"
     assert "late" not in after["flags"]  # on time for the version the worker follows now
+
+
+def test_a_partners_part_of_a_two_worker_visit_is_not_shown_done_on_the_other_phone(
+    app_client: TestClient, approving: World
+) -> None:
+    """Two workers visit the client together; one has done their part, the other has not:
+    the other's phone still shows their own part to do, and the drill-down says so too."""
+    world = approving
+    with Session(get_engine(), expire_on_commit=False) as session:
+        plan = Plan(office_id=world.office.id, day=_day(), version=1, status=PlanStatus.APPROVED)
+        session.add(plan)
+        session.flush()
+        stops = {}
+        for worker in (world.worker, world.other_worker):
+            route = PlanRoute(plan_id=plan.id, worker_id=worker.id, start=_at(8), end=_at(17))
+            session.add(route)
+            session.flush()
+            stop = PlanStop(route_id=route.id, plan_id=plan.id, worker_id=worker.id,
+                            client_id=world.client.id, seq=1, arrival=_at(10), start=_at(10),
+                            end=_at(10, 30), services=[])  # fmt: skip
+            session.add(stop)
+            session.flush()
+            stops[worker.id] = stop.id
+        session.commit()
+        other_user = session.get_one(User, world.other_worker.user_id)
+    mine = stops[world.worker.id]
+    _sync(
+        app_client,
+        world,
+        [_event(world, "arrived", _at(10, 2), mine), _event(world, "departed", _at(10, 32), mine)],
+    )
+    route = app_client.get(
+        "/api/me/route", params={"day": _day().isoformat()}, headers=auth(other_user)
+    )
+    assert route.status_code == 200, route.text
+    (stop,) = route.json()["stops"]
+    assert stop["plan_stop_id"] == stops[world.other_worker.id]
+    assert stop["status"] != "done", stop
+    drill = app_client.get(
+        "/api/reports/visits",
+        params={
+            "office_id": world.office.id,
+            "start": _day().isoformat(),
+            "end": _day().isoformat(),
+            "worker_id": world.other_worker.id,
+        },
+        headers=auth(world.supervisor),
+    )
+    assert drill.status_code == 200, drill.text
+    assert [r["status"] for r in drill.json()["rows"]] == ["missed"]

@@ -11,14 +11,17 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 from rq import SimpleWorker
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from core.models import Role
 from core.settings import get_settings
 from planner import jobs
+from planner.models import Plan
 from tests import factories as f
 from tests.planner.test_service import MONDAY, Day, make_day
+from tracking.models import Visit
 
 pytestmark = [pytest.mark.db, pytest.mark.redis]
 
@@ -171,7 +174,7 @@ def test_approve_tells_the_phones(
 
 
 def test_move_answers_times_or_the_broken_rule(
-    api: TestClient, day: Day, queue_redis: redis.Redis
+    api: TestClient, db: Session, day: Day, queue_redis: redis.Redis
 ) -> None:
     plan = _planned(api, day, queue_redis)
     headers = f.auth(day.supervisor)
@@ -179,6 +182,23 @@ def test_move_answers_times_or_the_broken_rule(
     stop = boris["stops"][0]
     url = f"/api/plans/{plan['id']}/move"
     body = {"stop_id": stop["id"], "to_worker_id": day.anna.id, "position": 0, "dry_run": True}
+    # a visit the phone has begun (a check-in) or finished stays where it is
+    for status, tapped in (("in_progress", True), ("done", True), ("refused", False)):
+        begun = Visit(office_id=day.office.id, worker_id=day.boris.id,
+                      client_id=stop["client_id"], day=MONDAY, status=status,
+                      tapped_arrival=plan["routes"][0]["start"] if tapped else None,
+                      services=[], minutes=0, confirmed=False, reason="", flags=[])  # fmt: skip
+        db.add(begun)
+        db.flush()
+        for dry_run in (True, False):
+            refused = api.post(url, json={**body, "dry_run": dry_run}, headers=headers)
+            assert refused.status_code == 409, refused.text
+            answer = refused.json()
+            assert (answer["rule"], answer["visit_status"]) == ("started", status), answer
+            assert answer["detail"].startswith(f"the visit has begun ({status})")
+        db.delete(begun)
+        db.flush()
+    assert db.scalar(select(func.count()).select_from(Plan).where(Plan.day == MONDAY)) == 1
     preview = api.post(url, json=body, headers=headers)
     assert preview.status_code == 200, preview.text
     anna = next(r for r in preview.json()["routes"] if r["worker_id"] == day.anna.id)

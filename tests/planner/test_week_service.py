@@ -23,6 +23,7 @@ from planner import jobs, week_jobs
 from planner.models import Plan, PlanStatus, PlanWeek
 from registry.models import Client, ClientStatus, Worker, WorkerAbsence, WorkerShift
 from tests import factories as f
+from tracking.models import Visit
 
 pytestmark = [pytest.mark.db, pytest.mark.redis]
 
@@ -205,6 +206,19 @@ def test_move_to_another_day_checks_rule_and_fit(
         assert off.status_code == 409 and off.json()["code"] == "week.off_duty", off.text
     before = db.scalar(select(func.count()).select_from(Plan).where(Plan.week_id == week.id))
     body["to_day"] = to_day.isoformat()
+    # a visit the phone has already finished or marked stays on its day
+    for status in ("no_show", "done"):
+        begun = Visit(office_id=o.office.id, worker_id=visits[from_day][o.movable.id],
+                      client_id=o.movable.id, day=from_day, status=status, services=[],
+                      minutes=0, confirmed=False, reason="", flags=[])  # fmt: skip
+        db.add(begun)
+        db.flush()
+        refused = api.post(url, json=body, headers=head)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == f"week.started.{status}", refused.text
+        assert refused.json()["params"]["status"] == status
+        db.delete(begun)
+        db.flush()
     dry = api.post(url, json={**body, "dry_run": True}, headers=head)
     assert dry.status_code == 200, dry.text
     assert dry.json()["plans"] == []

@@ -122,6 +122,9 @@ const MOVE = {
       fill: ([client, id], names) => ({ client: names.client(client), worker: names.worker(id) }),
     },
   ],
+  // a phone has begun the visit: "the visit has begun (<status>): it cannot be moved"
+  started: ['in_progress', 'done', 'no_show', 'refused'].map((status) => (
+    { re: new RegExp(`^the visit has begun \\(${status}\\)`), key: `move.started.${status}` })),
   off_duty: [{ re: /./, key: 'move.off_duty' }],
   no_location: [{ re: /./, key: 'move.no_location' }],
   no_care_plan: [{ re: /./, key: 'move.no_care_plan' }],
