@@ -36,17 +36,16 @@ from registry.offices import (
     page,
     point_from,
 )
-from registry.schemas import (
+from registry.schemas.clients import (
     ClientForWorker,
     ClientIn,
     ClientOut,
     ClientUpdate,
-    LonLat,
-    Page,
     StatusChangeIn,
     StatusChangeOut,
     ToEnrolItem,
 )
+from registry.schemas.fields import LonLat, Page
 
 # Statuses a client comes back from when their period ends (the until-date).
 _RETURNING = (ClientStatus.REFUSED, ClientStatus.SUSPENDED, ClientStatus.DISCHARGED)

@@ -18,7 +18,7 @@ from registry.card_schemas import ArchiveIn, QueueItem
 from registry.clients import client_out, client_to_edit
 from registry.models import Client, ClientStatus, ClientStatusChange
 from registry.offices import RegistryError, office_to_read
-from registry.schemas import Page
+from registry.schemas.fields import Page
 
 _WAITING = (ClientStatus.QUEUED, ClientStatus.REFUSED, ClientStatus.SUSPENDED)
 

@@ -20,7 +20,9 @@ from registry.card_schemas import ArchiveIn, CloseIn, QueueItem, RecurrenceWords
 from registry.clients import client_out
 from registry.models import ClientStatus
 from registry.offices import RegistryError
-from registry.schemas import MAX_ID, CarePlanOut, ClientOut, Id, Page, Text
+from registry.schemas.care_plans import CarePlanOut
+from registry.schemas.clients import ClientOut
+from registry.schemas.fields import MAX_ID, Id, Page, Text
 from tracking.client_visits import ClientVisitOut, client_visits
 
 router = APIRouter(prefix="/api", tags=["clients"])

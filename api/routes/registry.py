@@ -21,33 +21,25 @@ from registry import offices as service
 from registry import workers as service_workers
 from registry.geocode import geocoder_from_settings
 from registry.models import ClientStatus
-from registry.schemas import (
-    MAX_ID,
-    AbsenceIn,
+from registry.schemas.care_plans import (
     CarePlanIn,
     CarePlanOut,
+    ServiceIn,
+    ServiceOut,
+    ServiceUpdate,
+)
+from registry.schemas.clients import (
     ClientForWorker,
     ClientIn,
     ClientOut,
     ClientUpdate,
-    Id,
-    OfficeIn,
-    OfficeOut,
-    OfficeUpdate,
-    Page,
-    RegionIn,
-    RegionOut,
-    ServiceIn,
-    ServiceOut,
-    ServiceUpdate,
     StatusChangeIn,
     StatusChangeOut,
-    Text,
     ToEnrolItem,
-    WorkerIn,
-    WorkerOut,
-    WorkerUpdate,
 )
+from registry.schemas.fields import MAX_ID, Id, Page, Text
+from registry.schemas.offices import OfficeIn, OfficeOut, OfficeUpdate, RegionIn, RegionOut
+from registry.schemas.workers import AbsenceIn, WorkerIn, WorkerOut, WorkerUpdate
 from zones.client_filter import client_ids_in
 
 router = APIRouter(prefix="/api", tags=["registry"])
