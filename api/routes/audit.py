@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.routes.registry import Limit, Offset
+from api.params import Limit, Offset
 from core.deps import SessionDep, StaffUser
 from registry import offices as service
 from registry.schemas.audit import AuditOut

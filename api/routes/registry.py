@@ -8,11 +8,11 @@ them). A role that may not do an action gets 403; an object outside the user's r
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from api.params import Limit, Offset, Today
 from core.deps import CurrentUser, EditorUser, SessionDep, StaffUser, require_roles
 from core.models import Role, User
 from registry import care_plans as service_catalogue
@@ -37,7 +37,7 @@ from registry.schemas.clients import (
     StatusChangeOut,
     ToEnrolItem,
 )
-from registry.schemas.fields import MAX_ID, Id, Page, Text
+from registry.schemas.fields import Id, Page, Text
 from registry.schemas.offices import OfficeIn, OfficeOut, OfficeUpdate, RegionIn, RegionOut
 from registry.schemas.workers import AbsenceIn, WorkerIn, WorkerOut, WorkerUpdate
 from zones.client_filter import client_ids_in
@@ -45,8 +45,6 @@ from zones.client_filter import client_ids_in
 router = APIRouter(prefix="/api", tags=["registry"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 
 
 # --- regions and offices ---------------------------------------------------------------------
@@ -239,7 +237,7 @@ def to_enrol(
     session: SessionDep,
     user: StaffUser,
     office_id: Id,
-    today: Annotated[date | None, Query(description="default: today")] = None,
+    today: Today,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ToEnrolItem]:
@@ -247,7 +245,7 @@ def to_enrol(
         session,
         user=user,
         office_id=office_id,
-        today=today or date.today(),
+        today=today,
         limit=limit,
         offset=offset,
     )
