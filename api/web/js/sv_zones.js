@@ -1,6 +1,7 @@
 // Zones tab: zones as coloured polygons, clients in their zone's colour, workload bars per
 // zone, and rebalancing by hand: select clients (click or lasso), move them to another zone,
-// see the what-if figures, undo, save (a new version of the zones).
+// see the what-if figures, undo, save (a new version of the zones). The side panel is
+// sv_zones_panel.js, the lasso sv_lasso.js.
 import * as api from './api.js';
 import { fmtNumber, t } from './i18n.js';
 import { skillName } from './reasons.js';
