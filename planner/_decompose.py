@@ -27,24 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner import _lunch, _model, _ruin, _search
+from planner import _model, _ruin, _search
+from planner._first_plan import FIRST, first_plan, read_day
+from planner._part import Part, part_of, solve_part
 from planner.problem import Problem, Progress, SolveParams, TravelMode, Visit
-
-# The first plan: parallel cheapest insertion, without local search (the parts do that).
-# Measured on 600 visits: 0.9 s and within 10 % of the savings heuristic's plan, which
-# cannot place two-worker visits (it searched 3 s for nothing on a day with them).
-FIRST = _search.Strategy(
-    "pci-parts",
-    _search.FirstSolution.PARALLEL_CHEAPEST_INSERTION,
-    _search.Metaheuristic.GUIDED_LOCAL_SEARCH,
-    first_only=True,
-)
-# A second start for a portfolio's other search: the savings plan (cheaper on plain days,
-# no two-worker visits). On Solomon's R1/RC1 two searches from PCI and savings gave 1.33 %
-# and 2.46 % mean gap, both from PCI 1.46 % and 3.19 %.
-FIRST_SAVINGS = dataclasses.replace(
-    FIRST, name="savings-parts", first_solution=_search.FirstSolution.SAVINGS
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +55,6 @@ TUNING = Tuning()
 RUIN_WHOLE_DAY = "ruin-recreate"  # the strategy's name in plans
 
 
-@dataclass(slots=True)
-class Part:
-    """A few workers (indexes into problem.workers) and the visits the part may move."""
-
-    workers: list[int]
-    visits: list[int]  # indexes into the full visit list
-    pinned: dict[int, tuple[str, int]]  # visit -> (worker id, start): partner copy outside
-
-
 def with_arrays(problem: Problem) -> Problem:
     """The problem with numpy matrices, so each part's model slices them without copying."""
     travel = {mode: np.asarray(m, dtype=np.int64) for mode, m in problem.travel_time.items()}
@@ -96,7 +73,7 @@ def run(
     """A first plan by `start_with` (cheapest insertion), then parts re-solved until `deadline`.
 
     The first plan is the cheaper of two heuristics' when a second process is free, and on
-    a day with lunches it is made without them and then fitted (`_first_plan`). A first
+    a day with lunches it is made without them and then fitted (`planner._first_plan`). A first
     plan of few routes is searched whole instead, with the strategy `whole`.
 
     With `params.workers` >= 2 a second process works at the same time: the routes are cut
@@ -109,7 +86,7 @@ def run(
     context = multiprocessing.get_context("fork")
     helpers = 1 if params.workers >= 2 and len(problem.workers) >= 6 else 0
     with ProcessPoolExecutor(max_workers=max(helpers, 1), mp_context=context) as pool:
-        first, read_seconds = _first_plan(
+        first, read_seconds = first_plan(
             full, visits, params, start_with, deadline, pool if helpers else None
         )
         if first is None:
@@ -205,65 +182,7 @@ def _ruin_whole_day(
         full.problem, visits, params, routes, seconds, rng, better, fair_target=full.fair_target
     )
     stops = [[(i, 0) for i in route] for route in routes]
-    return _read(full, stops, RUIN_WHOLE_DAY, first.solutions_seen)
-
-
-def _first_plan(
-    full: _model.RoutingModel,
-    visits: list[Visit],
-    params: SolveParams,
-    start_with: _search.Strategy,
-    deadline: float,
-    pool: ProcessPoolExecutor | None = None,
-) -> tuple[_search.Solution | None, float]:
-    """The heuristic's plan of the day (with a `pool`, the cheaper of two heuristics' plans)
-    and the seconds this process took to read routes through the whole day's model.
-
-    On plain days (no two-worker visits, which the savings heuristic cannot place) the pool's
-    process builds the savings plan while this one builds `start_with`'s: the second core
-    is idle until the parts begin. 60x600 days, seeds 1-4, 10 s: the savings start gave
-    2.3 % less walking than parallel cheapest insertion; on 30x250 days neither won.
-    """
-    other = None
-    if pool is not None and all(v.workers_needed == 1 for v in visits):
-        second = FIRST_SAVINGS if start_with is not FIRST_SAVINGS else FIRST
-        other = pool.submit(_heuristic_plan, full.problem, visits, params, second, deadline)
-    mine, read_seconds = _heuristic_plan(full.problem, visits, params, start_with, deadline, full)
-    found = [mine, None if other is None else other.result()[0]]
-    best = min((s for s in found if s is not None), key=lambda s: s.cost, default=None)
-    return best, read_seconds
-
-
-def _heuristic_plan(
-    problem: Problem,
-    visits: list[Visit],
-    params: SolveParams,
-    start_with: _search.Strategy,
-    deadline: float,
-    full: _model.RoutingModel | None = None,
-) -> tuple[_search.Solution | None, float]:
-    """`start_with`'s plan; on a day with lunches made without them, then fitted (and the
-    seconds reading the fitted routes through the whole day's model took).
-
-    60x600 days with lunches, seeds 1-4: with the breaks in the model the heuristic found
-    no plan within its time, and the exact Python construction left 110-130 visits out
-    after 8 s, of which the parts placed little (83-133 of 600 still out at 10 s on three
-    of four days). Planned without the breaks and fitted (planner._lunch): 1-3 s and 5-22
-    visits out, all placed by the parts but for 2-4 on one day.
-    """
-    if not any(w.lunch for w in problem.workers):
-        return _search.run(problem, visits, params, start_with, deadline), 0.0
-    relaxed = _search.run(_lunch.without_lunch(problem), visits, params, start_with, deadline)
-    if relaxed is None:
-        return _search.run(problem, visits, params, start_with, deadline), 0.0
-    full = full or _model.build(problem, visits, params)
-    stops = _lunch.fitted(problem, visits, relaxed.stops)
-    began = time.monotonic()
-    solution = _read(full, stops, start_with.name, relaxed.solutions_seen)
-    read_seconds = time.monotonic() - began
-    if solution is None:
-        return _search.run(problem, visits, params, start_with, deadline), read_seconds
-    return solution, read_seconds
+    return read_day(full, stops, RUIN_WHOLE_DAY, first.solutions_seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +251,7 @@ def _improve(
         inside = [i for k in workers for i, _ in stops[k]]
         whole = Part(workers, inside + sorted(group.left_out), {})
         seconds = until - time.monotonic() - TUNING.group_read_seconds
-        found = _solve_part(
-            problem, visits, params, fair_target, whole, stops, seconds, rng, warmth
-        )
+        found = solve_part(problem, visits, params, fair_target, whole, stops, seconds, rng, warmth)
         return found or {}
     distance = _distance_matrix(problem)
     stops = [list(route) for route in stops]
@@ -344,7 +261,7 @@ def _improve(
         part = _pick(problem, visits, stops, distance, rng, group.routes, left_out)
         if part is None:
             break
-        better = _solve_part(
+        better = solve_part(
             problem, visits, params, fair_target, part, stops, TUNING.part_seconds, rng
         )
         for k, route in (better or {}).items():
@@ -406,99 +323,13 @@ def _pick(
         if len(chosen) - empty_taken >= wanted:
             break
     nearby = sorted(left_out, key=lambda i: int(distance[seed_places, visits[i].location].min()))
-    return _part(problem, stops, chosen, nearby[: TUNING.left_out_per_part])
-
-
-def _part(
-    problem: Problem, stops: list[list[tuple[int, int]]], chosen: list[int], left_out: list[int]
-) -> Part:
-    inside: dict[int, list[tuple[int, int]]] = {}  # visit -> (worker, start) of its copies
-    for k in chosen:
-        for i, start in stops[k]:
-            inside.setdefault(i, []).append((k, start))
-    everywhere: dict[int, int] = {}
-    for route in stops:
-        for i, _ in route:
-            everywhere[i] = everywhere.get(i, 0) + 1
-    # A two-worker visit whose partner copy is outside the part keeps its worker and start.
-    pinned = {
-        i: (problem.workers[copies[0][0]].id, copies[0][1])
-        for i, copies in inside.items()
-        if len(copies) < everywhere[i]
-    }
-    return Part(chosen, [*inside, *left_out], pinned)
-
-
-def _solve_part(
-    problem: Problem,
-    visits: list[Visit],
-    params: SolveParams,
-    fair_target: int,
-    part: Part,
-    stops: list[list[tuple[int, int]]],
-    seconds: float,
-    rng: random.Random,
-    warmth: tuple[float, float] = (1.0, 0.0),
-) -> dict[int, list[tuple[int, int]]] | None:
-    """New routes for the part's workers, or None if the part found nothing better.
-
-    A part whose visits each need one worker and whose workers take no lunch is improved
-    by ruin and recreate (`planner._ruin`), the others by OR-Tools' guided local search;
-    either way the new routes count only once the part's OR-Tools model accepts them and
-    prices them lower. `seconds` counts from the call, building the model included.
-    """
-    began = time.monotonic()
-    part_visits = []
-    for i in part.visits:
-        visit = visits[i]
-        if i in part.pinned:
-            worker_id, start = part.pinned[i]
-            visit = dataclasses.replace(
-                visit, workers_needed=1, pinned_worker=worker_id, pinned_start=start
-            )
-        part_visits.append(visit)
-    sub = dataclasses.replace(problem, workers=tuple(problem.workers[k] for k in part.workers))
-    model = _model.build(sub, part_visits, params, fair_target)
-    local = {i: n for n, i in enumerate(part.visits)}
-    routes = _search.routing_indexes(model, [stops[k] for k in part.workers], local)
-    start = model.routing.ReadAssignmentFromRoutes(routes, True)
-    if start is None:
-        return None
-    strategy = _search.PART_STRATEGY
-    if _ruin.suits(sub, part_visits):
-        local_routes = [[local[i] for i, _ in stops[k]] for k in part.workers]
-        seconds -= time.monotonic() - began
-        routes = _ruin.improve(
-            sub, part_visits, params, local_routes, seconds, rng, None, warmth, fair_target
-        )
-        indexes = _search.routing_indexes(model, [[(n, 0) for n in r] for r in routes])
-        found = model.routing.ReadAssignmentFromRoutes(indexes, True)
-    else:
-        found = model.routing.SolveFromAssignmentWithParameters(
-            start, _search.search_parameters(strategy, seconds, bool(model.breaks))
-        )
-    if found is None or found.ObjectiveValue() >= start.ObjectiveValue():
-        return None
-    result = _search.read(model, found, strategy.name, 0)
-    return {
-        k: [(part.visits[n], s) for n, s in route]
-        for k, route in zip(part.workers, result.stops, strict=True)
-    }
+    return part_of(problem, stops, chosen, nearby[: TUNING.left_out_per_part])
 
 
 def _reread(
     full: _model.RoutingModel, stops: list[list[tuple[int, int]]], fallback: _search.Solution
 ) -> _search.Solution:
     """The improved routes read back through the whole day's model (which checks them)."""
-    solution = _read(full, stops, fallback.strategy, fallback.solutions_seen)
+    solution = read_day(full, stops, fallback.strategy, fallback.solutions_seen)
     # None is a model difference: never expected, and never worse than the start.
     return solution if solution is not None and solution.cost <= fallback.cost else fallback
-
-
-def _read(
-    full: _model.RoutingModel, stops: list[list[tuple[int, int]]], name: str, seen: int
-) -> _search.Solution | None:
-    """Routes of visits as a solution of the whole day's model; None if it refuses them."""
-    routes = _search.routing_indexes(full, stops)
-    assignment = full.routing.ReadAssignmentFromRoutes(routes, True)
-    return None if assignment is None else _search.read(full, assignment, name, seen)

@@ -25,6 +25,7 @@ from typing import Any
 from planner import (
     _decompose,
     _extract,
+    _first_plan,
     _lunch,
     _neighbours,
     _precheck,
@@ -127,7 +128,7 @@ def _one_search(
     plain = all(v.workers_needed == 1 for v in visits)
     if len(visits) >= PARTS_EACH_FROM and (n == 0 or plain):
         alone = dataclasses.replace(params, workers=1, seed=params.seed + n)
-        start = _decompose.FIRST_SAVINGS if n % 2 == 1 else _decompose.FIRST
+        start = _first_plan.FIRST_SAVINGS if n % 2 == 1 else _first_plan.FIRST
         return _decompose.run(problem, visits, alone, deadline, on_progress, strategy, start)
     return _search.run(problem, visits, params, strategy, deadline, on_progress)
 

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from registry.models import ClientStatus
-from registry.schemas import ClientOut, Day, Text, _In
+from registry.schemas.clients import ClientOut
+from registry.schemas.fields import Day, Text, _In
 
 
 class QueueItem(BaseModel):

@@ -28,15 +28,15 @@ from registry.offices import (
     page,
 )
 from registry.recurrence import Recurrence, label_en, label_ru, parse_recurrence
-from registry.schemas import (
+from registry.schemas.care_plans import (
     CarePlanIn,
     CarePlanLineOut,
     CarePlanOut,
-    Page,
     ServiceIn,
     ServiceOut,
     ServiceUpdate,
 )
+from registry.schemas.fields import Page
 
 
 def service_out(service: Service) -> ServiceOut:

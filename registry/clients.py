@@ -11,7 +11,7 @@ import secrets
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import any_, func, or_, select
+from sqlalchemy import Select, any_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,17 +36,16 @@ from registry.offices import (
     page,
     point_from,
 )
-from registry.schemas import (
+from registry.schemas.clients import (
     ClientForWorker,
     ClientIn,
     ClientOut,
     ClientUpdate,
-    LonLat,
-    Page,
     StatusChangeIn,
     StatusChangeOut,
     ToEnrolItem,
 )
+from registry.schemas.fields import LonLat, Page
 
 # Statuses a client comes back from when their period ends (the until-date).
 _RETURNING = (ClientStatus.REFUSED, ClientStatus.SUSPENDED, ClientStatus.DISCHARGED)
@@ -350,6 +349,17 @@ def _status_change_out(change: ClientStatusChange) -> StatusChangeOut:
     return StatusChangeOut.model_validate(change, from_attributes=True)
 
 
+def latest_status_change() -> Select[ClientStatusChange]:
+    """The latest status change of the `Client` rows of the enclosing query (correlated)."""
+    return (
+        select(ClientStatusChange)
+        .where(ClientStatusChange.client_id == Client.id)
+        .order_by(ClientStatusChange.id.desc())
+        .limit(1)
+        .correlate(Client)
+    )
+
+
 def to_enrol(
     session: Session, *, user: User, office_id: int, today: date, limit: int, offset: int
 ) -> Page[ToEnrolItem]:
@@ -357,13 +367,7 @@ def to_enrol(
     ones whose until-date has come, and refused or suspended ones with no until-date at all
     (nobody decided when they come back: they stay until someone does). Archived ones are out."""
     office_to_read(session, user=user, office_id=office_id)
-    latest = (
-        select(ClientStatusChange)
-        .where(ClientStatusChange.client_id == Client.id)
-        .order_by(ClientStatusChange.id.desc())
-        .limit(1)
-        .correlate(Client)
-    )
+    latest = latest_status_change()
     since = latest.with_only_columns(ClientStatusChange.since).scalar_subquery()
     until = latest.with_only_columns(ClientStatusChange.until).scalar_subquery()
     query = (

@@ -25,16 +25,9 @@ from core.errors import DomainError
 from core.models import AuditEntry, Office, Region, User
 from registry import access
 from registry.models import Service, Worker
-from registry.schemas import (
-    AuditOut,
-    LonLat,
-    OfficeIn,
-    OfficeOut,
-    OfficeUpdate,
-    Page,
-    RegionIn,
-    RegionOut,
-)
+from registry.schemas.audit import AuditOut
+from registry.schemas.fields import LonLat, Page
+from registry.schemas.offices import OfficeIn, OfficeOut, OfficeUpdate, RegionIn, RegionOut
 
 
 class RegistryError(DomainError):

@@ -22,7 +22,7 @@ from registry.clients import client_to_edit, client_to_read
 from registry.models import CarePlan, CarePlanStatus, Client
 from registry.offices import NotFound, RegistryError
 from registry.recurrence import label_en, label_ru, parse_recurrence
-from registry.schemas import CarePlanOut
+from registry.schemas.care_plans import CarePlanOut
 
 
 def programme_out(session: Session, plan: CarePlan) -> CarePlanOut:

@@ -15,10 +15,10 @@ from core import audit
 from core.models import User
 from registry import access
 from registry.card_schemas import ArchiveIn, QueueItem
-from registry.clients import client_out, client_to_edit
+from registry.clients import client_out, client_to_edit, latest_status_change
 from registry.models import Client, ClientStatus, ClientStatusChange
 from registry.offices import RegistryError, office_to_read
-from registry.schemas import Page
+from registry.schemas.fields import Page
 
 _WAITING = (ClientStatus.QUEUED, ClientStatus.REFUSED, ClientStatus.SUSPENDED)
 
@@ -35,13 +35,7 @@ def queue(
 ) -> Page[QueueItem]:
     """The office's clients awaiting a decision: never looked at first, then the longest unseen."""
     office_to_read(session, user=user, office_id=office_id)
-    latest = (
-        select(ClientStatusChange)
-        .where(ClientStatusChange.client_id == Client.id)
-        .order_by(ClientStatusChange.id.desc())
-        .limit(1)
-        .correlate(Client)
-    )
+    latest = latest_status_change()
     since = latest.with_only_columns(ClientStatusChange.since).scalar_subquery()
     until = latest.with_only_columns(ClientStatusChange.until).scalar_subquery()
     reason = latest.with_only_columns(ClientStatusChange.reason).scalar_subquery()

@@ -21,10 +21,10 @@ from registry.offices import (
     page,
     point_from,
 )
-from registry.schemas import (
+from registry.schemas.fields import Page
+from registry.schemas.workers import (
     AbsenceIn,
     AbsenceOut,
-    Page,
     ShiftIn,
     ShiftOut,
     WorkerIn,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import User
 from registry.clients import client_to_read
 from registry.models import Worker
-from registry.schemas import Page
+from registry.schemas.fields import Page
 from tracking.feedback import ClientFeedback
 from tracking.models import Visit
 

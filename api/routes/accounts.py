@@ -19,7 +19,7 @@ from core.deps import CurrentUser, SessionDep, require_roles
 from core.models import Role, User
 from core.redis import get_redis
 from registry import workers as registry_workers
-from registry.schemas import Id
+from registry.schemas.fields import Id
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 

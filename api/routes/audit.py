@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.routes.registry import Limit, Offset
+from api.params import Limit, Offset
 from core.deps import SessionDep, StaffUser
 from registry import offices as service
-from registry.schemas import AuditOut, Id, Page, Text
+from registry.schemas.audit import AuditOut
+from registry.schemas.fields import Id, Page, Text
 
 router = APIRouter(prefix="/api", tags=["audit"])
 

@@ -14,20 +14,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
+from api.params import Limit, Offset, Today
 from core.deps import EditorUser, SessionDep, StaffUser
 from registry import programmes, queue
 from registry.card_schemas import ArchiveIn, CloseIn, QueueItem, RecurrenceWords
 from registry.clients import client_out
 from registry.models import ClientStatus
 from registry.offices import RegistryError
-from registry.schemas import MAX_ID, CarePlanOut, ClientOut, Id, Page, Text
+from registry.schemas.care_plans import CarePlanOut
+from registry.schemas.clients import ClientOut
+from registry.schemas.fields import Id, Page, Text
 from tracking.client_visits import ClientVisitOut, client_visits
 
 router = APIRouter(prefix="/api", tags=["clients"])
 pages = APIRouter(tags=["pages"])
 
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 WEB = Path(__file__).resolve().parents[1] / "web"
 
 
@@ -43,8 +44,8 @@ def client_queue(
     session: SessionDep,
     user: StaffUser,
     office_id: Id,
+    today: Today,
     client_status: Annotated[ClientStatus | None, Query(alias="status")] = None,
-    today: Annotated[date | None, Query(description="default: today")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[QueueItem]:
@@ -52,7 +53,7 @@ def client_queue(
         session,
         user=user,
         office_id=office_id,
-        today=today or date.today(),
+        today=today,
         status=client_status,
         limit=limit,
         offset=offset,

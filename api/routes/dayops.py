@@ -17,7 +17,7 @@ from core.deps import SessionDep, StaffUser
 from planner import changes, plans
 from registry.access import can_see_office
 from registry.models import Worker
-from registry.schemas import Day, Id
+from registry.schemas.fields import Day, Id
 from tracking import replay
 
 router = APIRouter(prefix="/api", tags=["day operations"])

@@ -18,7 +18,8 @@ from core.deps import EditorUser, SessionDep
 from registry.geocode import geocoder_from_settings
 from registry.importer.read import MAX_BYTES, ImportFileError, ImportKind, ImportMode
 from registry.importer.service import run_import
-from registry.schemas import Id, ImportAnswer
+from registry.schemas.fields import Id
+from registry.schemas.imports import ImportAnswer
 
 router = APIRouter(prefix="/api", tags=["import"])
 

@@ -41,7 +41,7 @@ from planner import build, day_events, jobs, moves, plans
 from planner import replan as replan_service
 from planner.models import Plan
 from registry.access import can_see_office
-from registry.schemas import Day, Id
+from registry.schemas.fields import Day, Id
 from tracking import visits as visit_facts
 from tracking.positions import last_seen
 

@@ -8,11 +8,11 @@ them). A role that may not do an action gets 403; an object outside the user's r
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from api.params import Limit, Offset, Today
 from core.deps import CurrentUser, EditorUser, SessionDep, StaffUser, require_roles
 from core.models import Role, User
 from registry import care_plans as service_catalogue
@@ -21,40 +21,30 @@ from registry import offices as service
 from registry import workers as service_workers
 from registry.geocode import geocoder_from_settings
 from registry.models import ClientStatus
-from registry.schemas import (
-    MAX_ID,
-    AbsenceIn,
+from registry.schemas.care_plans import (
     CarePlanIn,
     CarePlanOut,
+    ServiceIn,
+    ServiceOut,
+    ServiceUpdate,
+)
+from registry.schemas.clients import (
     ClientForWorker,
     ClientIn,
     ClientOut,
     ClientUpdate,
-    Id,
-    OfficeIn,
-    OfficeOut,
-    OfficeUpdate,
-    Page,
-    RegionIn,
-    RegionOut,
-    ServiceIn,
-    ServiceOut,
-    ServiceUpdate,
     StatusChangeIn,
     StatusChangeOut,
-    Text,
     ToEnrolItem,
-    WorkerIn,
-    WorkerOut,
-    WorkerUpdate,
 )
+from registry.schemas.fields import Id, Page, Text
+from registry.schemas.offices import OfficeIn, OfficeOut, OfficeUpdate, RegionIn, RegionOut
+from registry.schemas.workers import AbsenceIn, WorkerIn, WorkerOut, WorkerUpdate
 from zones.client_filter import client_ids_in
 
 router = APIRouter(prefix="/api", tags=["registry"])
 
 AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="rows to skip")]
 
 
 # --- regions and offices ---------------------------------------------------------------------
@@ -247,7 +237,7 @@ def to_enrol(
     session: SessionDep,
     user: StaffUser,
     office_id: Id,
-    today: Annotated[date | None, Query(description="default: today")] = None,
+    today: Today,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ToEnrolItem]:
@@ -255,7 +245,7 @@ def to_enrol(
         session,
         user=user,
         office_id=office_id,
-        today=today or date.today(),
+        today=today,
         limit=limit,
         offset=offset,
     )

@@ -24,7 +24,7 @@ from api.reports.schemas import (
     VisitEvents,
 )
 from core.deps import ReportUser, SessionDep
-from registry.schemas import Day, Id
+from registry.schemas.fields import Day, Id
 
 router = APIRouter(tags=["reports"])
 

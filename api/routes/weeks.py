@@ -31,7 +31,7 @@ from planner.week_build import MAX_DAYS, check_rules
 from planner.week_problem import RuleError
 from registry.access import can_see_office
 from registry.models import Client, Worker
-from registry.schemas import Day, Id
+from registry.schemas.fields import Day, Id
 from tracking import visits as visit_facts
 
 router = APIRouter(prefix="/api", tags=["week plans"])

@@ -22,7 +22,7 @@ from api.schemas import (
 )
 from core.deps import SessionDep, StaffUser
 from registry.access import can_see_office
-from registry.schemas import Id, Text
+from registry.schemas.fields import Id, Text
 from zones import service
 from zones.models import ZoneSet
 from zones.problem import ZoneInputError

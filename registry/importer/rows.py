@@ -13,7 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from registry.importer.read import GEOMETRY_CODES, ErrorParam, Row, RowError, header_key
 from registry.recurrence import parse_recurrence
-from registry.schemas import CarePlanLineIn, ClientIn, WorkerIn
+from registry.schemas.care_plans import CarePlanLineIn
+from registry.schemas.clients import ClientIn
+from registry.schemas.workers import WorkerIn
 
 # --- reading values --------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from registry.importer.read import (
 from registry.importer.rows import CarePlanRow, care_plan_row, client_from_row, worker_from_row
 from registry.models import Client, LocationStatus, Service, Worker
 from registry.offices import office_to_edit
-from registry.schemas import CarePlanIn
+from registry.schemas.care_plans import CarePlanIn
 from registry.workers import create_worker
 
 Good = dict[int, tuple[list[int], Any]]

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bench.homecare_gen import generate
-from planner import _construct, _decompose, _lunch, _precheck, _search, solver
+from planner import _construct, _decompose, _first_plan, _lunch, _precheck, _search, solver
 from planner.problem import Break, Problem, SolveParams, Visit, Worker
 from tests.planner.checker import violations
 from tests.planner.test_solver_parts import with_every_rule
@@ -65,7 +65,7 @@ def test_large_lunch_day_starts_from_the_fitted_plan_and_keeps_every_rule(
     began = time.monotonic()
     params = SolveParams(time_limit_s=5.0, workers=1)
     day = _decompose.with_arrays(problem)
-    first, _ = _decompose._heuristic_plan(day, visits, params, _decompose.FIRST, began + 5.0)
+    first, _ = _first_plan.heuristic_plan(day, visits, params, _first_plan.FIRST, began + 5.0)
 
     assert first is not None
     # Only the day without lunches went to OR-Tools' heuristic (no fallback to the full day).

@@ -6,7 +6,7 @@ import dataclasses
 import time
 
 from bench.homecare_gen import generate
-from planner import _decompose, _precheck, _search, solver
+from planner import _decompose, _first_plan, _precheck, _search, solver
 from planner.problem import Plan, Problem, SolveParams
 from planner.solver import solve
 from tests.planner.checker import violations
@@ -59,7 +59,7 @@ def test_parts_improve_on_the_first_plan() -> None:
     problem = generate(12, 110, seed=5, lunch=False)
     visits, _ = _precheck.split(problem)
     params = SolveParams(time_limit_s=3.0, workers=1, fairness_weight=0, continuity_cost_s=0)
-    first = _search.run(problem, visits, params, _decompose.FIRST, time.monotonic() + 3.0)
+    first = _search.run(problem, visits, params, _first_plan.FIRST, time.monotonic() + 3.0)
     improved = _decompose.run(problem, visits, params, time.monotonic() + 3.0)
     assert first is not None and improved is not None
     assert improved.cost < first.cost

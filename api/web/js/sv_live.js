@@ -3,7 +3,7 @@
 import * as api from './api.js';
 import { dayOf, fmtShortDate, fmtTime, t, today } from './i18n.js';
 import { L, colourOf } from './sv_map.js';
-import { shortName } from './sv_plan.js';
+import { shortName } from './sv_plan_timeline.js';
 import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);

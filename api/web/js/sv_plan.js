@@ -2,20 +2,18 @@
 // versions, each worker's route on the map, a timeline (one row per worker: visits as blocks,
 // travel and breaks visible), move a visit to another worker (drag it, or pick it by keyboard or
 // touch and choose the worker and place), approve. A move makes or edits a draft: the page says
-// so, and shows that draft (not the approved version) until it is approved.
+// so, and shows that draft (not the approved version) until it is approved. The timeline is
+// sv_plan_timeline.js, the moves sv_plan_moves.js.
 import * as api from './api.js';
-import { errorText, fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
-import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
+import { errorText, fmtNumber, fmtTime, t } from './i18n.js';
+import { unplannedReason, visitWhy } from './reasons.js';
 import { L, colourOf } from './sv_map.js';
+import { PlanMoves } from './sv_plan_moves.js';
+import { PlanTimeline } from './sv_plan_timeline.js';
 import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
 const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
-
-export function shortName(fullName) {
-  const [family, ...rest] = String(fullName ?? '').split(/\s+/).filter(Boolean);
-  return [family, rest.map((p) => `${p[0]}.`).join('')].filter(Boolean).join(' ');
-}
 
 export class PlanTab {
   constructor(ctx) {
@@ -26,6 +24,8 @@ export class PlanTab {
     this.clients = new Map();
     this.socket = null;
     this.visitState = new Map(); // stop id -> done / late / missed (filled by the live tab)
+    this.moves = new PlanMoves(this);
+    this.timeline = new PlanTimeline(this);
     $('plan-start').addEventListener('click', () => this.start());
     $('plan-approve').addEventListener('click', () => this.approve());
   }
@@ -192,36 +192,6 @@ export class PlanTab {
     }
   }
 
-  // A visit dropped on another worker's row: ask the API whether it fits, show the answer.
-  async move(stopId, workerId, position) {
-    this.message(t('plan.checking'));
-    try {
-      const answer = await api.moveVisit(this.plan.id, { stop_id: stopId, to_worker_id: workerId, position });
-      this.plan = answer.plan ?? (await api.plan(this.plan.id));
-      this.picked = null;
-      await this.loadPlansList();
-      this.render();
-      const approved = this.plans.some((p) => p.status === 'approved');
-      this.message(t(approved ? 'plan.moved_draft' : 'plan.moved_first_draft', { version: this.plan.version }), 'good');
-      this.focusStop(this.plan, stopId, workerId, position);
-    } catch (exc) {
-      const reason = exc.status === 409 ? moveRefusal(exc.body, this.names(stopId)) : errorText(exc);
-      this.message(t('plan.move_refused', { reason }), 'bad');
-    }
-  }
-
-  // After a move by keyboard, the focus stays on the visit in its new place.
-  focusStop(plan, stopId, workerId, position) {
-    const route = (plan.routes ?? []).find((r) => r.worker_id === workerId);
-    const stop = route?.stops?.[Math.min(position, (route.stops?.length ?? 1) - 1)];
-    if (stop) document.querySelector(`.tl-visit[data-stop-id="${Number(stop.id)}"]`)?.focus();
-  }
-
-  async loadPlansList() {
-    const answer = await api.plansOf(this.ctx.officeId(), this.ctx.day()).catch(() => this.plans);
-    this.plans = answer.items ?? answer;
-  }
-
   // --- drawing ------------------------------------------------------------------------------
   render() {
     const plan = this.plan;
@@ -230,10 +200,10 @@ export class PlanTab {
     $('plan-versions').replaceChildren(...this.plans.map((p) => this.versionRow(p)));
     $('plan-summary').textContent = plan ? this.summary(plan) : '';
     this.drawDraftNote(plan);
-    this.drawMovePanel();
+    this.moves.draw();
     $('plan-unplanned').replaceChildren(...(plan?.unplanned ?? []).map((u) => this.unplannedRow(u)));
     this.drawExceptions(plan);
-    this.drawTimeline();
+    this.timeline.draw();
     this.ctx.map.map.invalidateSize(); // the timeline took some of the map's height
     this.drawRoutes();
   }
@@ -297,99 +267,9 @@ export class PlanTab {
       : t('plan.draft_note_first', { version: plan.version });
   }
 
-  // --- moving without a mouse: pick a visit (click, tap, Enter or Space), choose the worker
-  // and the place in their day from lists, move ----------------------------------------------
+  // A plan still in use, and a supervisor who may change it: its visits can be moved.
   editable() {
     return this.ctx.canEdit() && this.plan && this.plan.status !== 'superseded';
-  }
-
-  pick(stop) {
-    this.picked = stop;
-    this.drawMovePanel();
-    for (const el of document.querySelectorAll('.tl-visit.picked')) el.classList.remove('picked');
-    document.querySelector(`.tl-visit[data-stop-id="${Number(stop.id)}"]`)?.classList.add('picked');
-    $('plan-move-worker')?.focus();
-  }
-
-  unpick() {
-    const id = this.picked?.id;
-    this.picked = null;
-    this.drawMovePanel();
-    const el = document.querySelector(`.tl-visit[data-stop-id="${Number(id)}"]`);
-    el?.classList.remove('picked');
-    el?.focus();
-  }
-
-  // The workers to choose from: those with a route in the plan, then the office's others.
-  moveTargets() {
-    const routes = this.plan?.routes ?? [];
-    const ids = [...routes.map((r) => r.worker_id)];
-    for (const [id, w] of this.workers) if (w.active !== false && !ids.includes(id)) ids.push(id);
-    return ids.map((id) => ({ id, route: routes.find((r) => r.worker_id === id) }));
-  }
-
-  drawMovePanel() {
-    const box = $('plan-move');
-    if (!box) return;
-    const stop = this.picked;
-    box.hidden = !stop || !this.editable();
-    if (box.hidden) { box.replaceChildren(); return; }
-    const title = document.createElement('b');
-    title.textContent = t('plan.move.title', {
-      client: this.clientName(stop), time: `${fmtTime(stop.start)}–${fmtTime(stop.end)}`,
-    });
-    const worker = document.createElement('select');
-    worker.id = 'plan-move-worker';
-    const from = (this.plan.routes ?? []).find((r) => (r.stops ?? []).some((s) => s.id === stop.id));
-    for (const target of this.moveTargets()) {
-      const option = document.createElement('option');
-      option.value = String(target.id);
-      option.textContent = t('plan.move.worker_option', {
-        name: this.workerName({ worker_id: target.id }), count: target.route?.stops?.length ?? 0,
-      });
-      option.selected = target.id === from?.worker_id;
-      worker.append(option);
-    }
-    const place = document.createElement('select');
-    place.id = 'plan-move-position';
-    const fillPlaces = () => {
-      const id = Number(worker.value);
-      const stops = ((this.plan.routes ?? []).find((r) => r.worker_id === id)?.stops ?? [])
-        .filter((s) => s.id !== stop.id);
-      const options = stops.map((s, n) => [n, t('plan.move.before', {
-        n: n + 1, client: this.clientName(s), time: fmtTime(s.start),
-      })]);
-      options.push([stops.length, t('plan.move.last', { n: stops.length + 1 })]);
-      const current = id === from?.worker_id ? (from.stops ?? []).findIndex((s) => s.id === stop.id) : stops.length;
-      place.replaceChildren(...options.map(([value, text]) => {
-        const option = document.createElement('option');
-        option.value = String(value);
-        option.textContent = text;
-        option.selected = value === current;
-        return option;
-      }));
-    };
-    worker.addEventListener('change', fillPlaces);
-    fillPlaces();
-    const label = (key, control) => {
-      const el = document.createElement('label');
-      el.append(t(key), ' ', control);
-      return el;
-    };
-    const go = document.createElement('button');
-    go.id = 'plan-move-go';
-    go.className = 'primary';
-    go.textContent = t('plan.move.go');
-    go.addEventListener('click', () => this.move(stop.id, Number(worker.value), Number(place.value)));
-    const cancel = document.createElement('button');
-    cancel.id = 'plan-move-cancel';
-    cancel.textContent = t('plan.move.cancel');
-    cancel.addEventListener('click', () => this.unpick());
-    box.onkeydown = (e) => { if (e.key === 'Escape') this.unpick(); };
-    const buttons = document.createElement('div');
-    buttons.className = 'toolbar';
-    buttons.append(go, cancel);
-    box.replaceChildren(title, label('plan.move.worker', worker), label('plan.move.position', place), buttons);
   }
 
   // Names for the planner's sentences: workers by id, the moved visit's client.
@@ -497,137 +377,4 @@ export class PlanTab {
       + (stop.why ? `<br><i>${esc(this.whyLine(stop, ''))}</i>` : '');
   }
 
-  drawTimeline() {
-    const box = $('timeline');
-    const routes = this.plan?.routes ?? [];
-    box.hidden = !routes.length;
-    if (!routes.length) return;
-    let from = 24 * 60;
-    let to = 0;
-    for (const r of routes) {
-      from = Math.min(from, minutesOfDay(r.start));
-      to = Math.max(to, minutesOfDay(r.end));
-    }
-    from = Math.floor(from / 60) * 60;
-    to = Math.ceil(to / 60) * 60;
-    const span = Math.max(60, to - from);
-    const pct = (iso) => ((minutesOfDay(iso) - from) / span) * 100;
-    const width = (a, b) => Math.max(0.4, pct(b) - pct(a));
-
-    const head = document.createElement('div');
-    head.className = 'tl-head';
-    head.innerHTML = '<div class="tl-name"></div><div class="tl-track"></div>';
-    for (let m = from; m < to; m += 60) {
-      const hour = document.createElement('div');
-      hour.className = 'tl-hour';
-      hour.style.left = `${((m - from) / span) * 100}%`;
-      hour.textContent = `${String(m / 60).padStart(2, '0')}:00`;
-      head.lastChild.append(hour);
-    }
-    const rows = routes.map((route, index) => this.timelineRow(route, index, pct, width));
-    box.replaceChildren(head, ...rows);
-  }
-
-  timelineRow(route, index, pct, width) {
-    const colour = this.routeColour(index, route.worker_id);
-    const row = document.createElement('div');
-    row.className = 'tl-row';
-    row.dataset.workerId = route.worker_id;
-    const name = document.createElement('div');
-    name.className = 'tl-name';
-    name.innerHTML = '<span class="swatch"></span>';
-    name.firstChild.style.background = colour;
-    name.append(`${shortName(this.workerName(route))} · ${route.stops?.length ?? 0}`);
-    name.title = this.workerName(route);
-    const track = document.createElement('div');
-    track.className = 'tl-track';
-    const block = (cls, a, b) => {
-      const el = document.createElement('div');
-      el.className = cls;
-      el.style.left = `${pct(a)}%`;
-      el.style.width = `${width(a, b)}%`;
-      track.append(el);
-      return el;
-    };
-    block('tl-shift', route.start, route.end);
-    if (route.break_start && route.break_end) {
-      const lunch = block('tl-break', route.break_start, route.break_end);
-      lunch.title = route.lunch ? this.lunchText(route.lunch) : t('plan.break');
-      if (route.lunch) lunch.dataset.place = route.lunch.place;
-      if (route.lunch?.place === 'walk') lunch.classList.add('in-walk');
-    }
-    for (const stop of route.stops ?? []) {
-      if (stop.travel_s > 0) {
-        const leave = new Date(new Date(stop.arrival).getTime() - stop.travel_s * 1000).toISOString();
-        block('tl-travel', leave, stop.arrival).title = t('plan.travel', { minutes: Math.round(stop.travel_s / 60) });
-      }
-      const visit = block('tl-visit', stop.start, stop.end);
-      visit.style.background = colour;
-      visit.textContent = `${stop.seq}. ${shortName(this.clientName(stop))}`;
-      visit.title = `${fmtTime(stop.start)}–${fmtTime(stop.end)} ${this.clientName(stop)}\n`
-        + (stop.services ?? []).map((s) => `• ${s.name} (${s.minutes} ${t('unit.min')})`).join('\n')
-        + this.whyLine(stop, '\n');
-      visit.dataset.stopId = stop.id;
-      const state = this.visitState.get(stop.id);
-      if (state) visit.classList.add(state);
-      if (this.editable()) {
-        this.makeDraggable(visit, stop);
-        this.makePickable(visit, stop);
-      }
-    }
-    row.append(name, track);
-    row.addEventListener('dragover', (e) => {
-      if (!this.dragging) return;
-      e.preventDefault();
-      row.classList.add('drop-target');
-    });
-    row.addEventListener('dragleave', () => row.classList.remove('drop-target'));
-    row.addEventListener('drop', (e) => {
-      e.preventDefault();
-      row.classList.remove('drop-target');
-      const stop = this.dragging;
-      this.dragging = null;
-      if (!stop) return;
-      const position = this.dropPosition(route, track, e.clientX);
-      this.move(stop.id, route.worker_id, position);
-    });
-    return row;
-  }
-
-  // Where among the worker's visits the drop landed (0 = first visit of the day).
-  dropPosition(route, track, clientX) {
-    const rect = track.getBoundingClientRect();
-    const x = (clientX - rect.left) / rect.width;
-    const blocks = [...track.querySelectorAll('.tl-visit')];
-    const before = blocks.filter((b) => {
-      const r = b.getBoundingClientRect();
-      return (r.left + r.width / 2 - rect.left) / rect.width < x;
-    });
-    return Math.min(before.length, route.stops?.length ?? 0);
-  }
-
-  makePickable(el, stop) {
-    el.tabIndex = 0;
-    el.setAttribute('role', 'button');
-    el.setAttribute('aria-label', t('plan.move.pick', {
-      client: this.clientName(stop), time: `${fmtTime(stop.start)}–${fmtTime(stop.end)}`,
-    }));
-    if (this.picked?.id === stop.id) el.classList.add('picked');
-    el.addEventListener('click', () => this.pick(stop));
-    el.addEventListener('keydown', (e) => {
-      if (e.key !== 'Enter' && e.key !== ' ') return;
-      e.preventDefault();
-      this.pick(stop);
-    });
-  }
-
-  makeDraggable(el, stop) {
-    el.draggable = true;
-    el.addEventListener('dragstart', (e) => {
-      this.dragging = stop;
-      e.dataTransfer.setData('text/plain', String(stop.id));
-      e.dataTransfer.effectAllowed = 'move';
-    });
-    el.addEventListener('dragend', () => { this.dragging = null; });
-  }
 }

@@ -1,24 +1,16 @@
 // Zones tab: zones as coloured polygons, clients in their zone's colour, workload bars per
 // zone, and rebalancing by hand: select clients (click or lasso), move them to another zone,
-// see the what-if figures, undo, save (a new version of the zones).
+// see the what-if figures, undo, save (a new version of the zones). The side panel is
+// sv_zones_panel.js, the lasso sv_lasso.js.
 import * as api from './api.js';
 import { fmtNumber, t } from './i18n.js';
 import { skillName } from './reasons.js';
+import { pointInPolygon, startLasso } from './sv_lasso.js';
 import { L } from './sv_map.js';
+import { ZonesPanel } from './sv_zones_panel.js';
 import { esc } from './html.js';
 
 const $ = (id) => document.getElementById(id);
-const BAR_SCALE = 1.25; // a bar's full width is 125% of the worker's hours; the mark is 100%
-
-function pointInPolygon([x, y], ring) {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i];
-    const [xj, yj] = ring[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
 
 export class ZonesTab {
   constructor(ctx) {
@@ -30,7 +22,8 @@ export class ZonesTab {
     this.steps = []; // undo stack: each step is [{client_id, from, to}]
     this.preview = null;
     this.markers = new Map();
-    this.lasso = null;
+    this.lasso = null; // while on: the lasso drawn on the map
+    this.panel = new ZonesPanel(this);
     $('lasso').addEventListener('click', () => this.toggleLasso());
     $('clear-selection').addEventListener('click', () => this.select([], false));
     $('move').addEventListener('click', () => this.moveSelected());
@@ -132,7 +125,7 @@ export class ZonesTab {
     this.buildingPins = [];
     for (const group of buildings.values()) if (group.length > 1) this.buildingPin(group);
     this.paintMarkers();
-    this.renderPanel();
+    this.panel.render();
     this.ctx.map.frame(bounds);
   }
 
@@ -265,7 +258,7 @@ export class ZonesTab {
       else this.selected.add(id);
     }
     this.paintMarkers();
-    this.renderSelection();
+    this.panel.renderSelection();
   }
 
   // --- lasso: press and drag on the map to circle clients ---------------------------------
@@ -274,43 +267,20 @@ export class ZonesTab {
   }
 
   setLasso(on) {
-    const { map } = this.ctx.map;
     $('lasso').classList.toggle('active', on);
     document.body.classList.toggle('lasso-on', on);
     if (!on) {
-      if (this.lasso) {
-        map.off('mousedown', this.lasso.down).off('mousemove', this.lasso.move).off('mouseup', this.lasso.up);
-        this.lasso.line?.remove();
-        map.dragging.enable();
-      }
+      this.lasso?.stop();
       this.lasso = null;
       return;
     }
     if (this.lasso) return;
-    map.dragging.disable();
-    const lasso = { points: null, line: null };
-    lasso.down = (e) => {
-      lasso.points = [e.latlng];
-      lasso.line = L.polyline(lasso.points, { color: '#111', weight: 2, dashArray: '4 4' }).addTo(map);
-    };
-    lasso.move = (e) => {
-      if (!lasso.points) return;
-      lasso.points.push(e.latlng);
-      lasso.line.setLatLngs(lasso.points);
-    };
-    lasso.up = (e) => {
-      if (!lasso.points) return;
-      const ring = lasso.points.map((p) => [p.lng, p.lat]);
-      lasso.line.remove();
-      lasso.points = null;
-      if (ring.length < 3) return;
+    this.lasso = startLasso(this.ctx.map.map, (ring, add) => {
       const inside = this.clients
         .filter((c) => c.lon != null && pointInPolygon([c.lon, c.lat], ring))
         .map((c) => c.id);
-      this.select(inside, e.originalEvent.shiftKey);
-    };
-    map.on('mousedown', lasso.down).on('mousemove', lasso.move).on('mouseup', lasso.up);
-    this.lasso = lasso;
+      this.select(inside, add);
+    });
   }
 
   // --- moves, what-if, undo, save ---------------------------------------------------------
@@ -361,29 +331,9 @@ export class ZonesTab {
       }
     }
     this.paintMarkers();
-    this.renderPanel();
+    this.panel.render();
   }
 
-  renderRefused() {
-    const box = $('zones-refused');
-    box.hidden = !this.refused.length;
-    if (!this.refused.length) return;
-    const head = document.createElement('div');
-    head.textContent = t('zones.refused', { n: this.refused.length });
-    const list = document.createElement('ul');
-    for (const r of this.refused) {
-      const item = document.createElement('li');
-      item.dataset.clientId = r.client_id;
-      const name = r.client_name ?? t('client.numbered', { id: r.client_id });
-      const why = r.code === 'not_served' && r.client_status
-        ? t('zones.refused.not_served', { status: t(`status.${r.client_status}`) })
-        : t(`zones.refused.${r.code}`);
-      item.textContent = `${name}: ${why}`;
-      list.append(item);
-    }
-    box.replaceChildren(head, list);
-    box.scrollIntoView({ block: 'nearest' });
-  }
 
   async save() {
     const moves = this.pendingMoves();
@@ -452,79 +402,4 @@ export class ZonesTab {
     const box = $('zones-saved');
     box.textContent = text;
     box.hidden = false;
-  }
-
-  // --- the side panel ---------------------------------------------------------------------
-  renderPanel() {
-    const zones = this.zoneSet?.zones ?? [];
-    $('no-zones').hidden = zones.length > 0;
-    $('zone-version').textContent = this.zoneSet ? t('zones.version', { version: this.zoneSet.version }) : '';
-    const after = new Map((this.preview?.zones ?? []).map((z) => [z.zone_id, z.after]));
-    $('zone-list').replaceChildren(...zones.map((zone) => this.zoneRow(zone, after.get(zone.id))));
-    $('target-zone').replaceChildren(
-      new Option(t('zones.pick_target'), ''),
-      ...zones.map((z) => new Option(z.worker_name || z.name, z.id)),
-    );
-    const moves = this.pendingMoves();
-    $('pending').hidden = !moves.length;
-    $('pending').textContent = t('zones.pending', { n: moves.length });
-    $('save').disabled = !moves.length;
-    $('undo').disabled = !this.steps.length;
-    $('discard').disabled = !this.steps.length;
-    this.renderRefused();
-    this.renderSelection();
-  }
-
-  zoneRow(zone, after) {
-    const base = zone.figures ?? {};
-    const shown = after ?? base;
-    const share = shown.load_share ?? 0;
-    const row = document.createElement('div');
-    row.className = 'zone-row';
-    row.dataset.zoneId = zone.id;
-    row.dataset.share = share;
-    row.dataset.workload = shown.workload_minutes ?? 0;
-    const delta = after ? (after.workload_minutes ?? 0) - (base.workload_minutes ?? 0) : 0;
-    const clientsCount = shown.clients ?? 0;
-    row.innerHTML = `
-      <div class="head">
-        <span class="swatch"></span><span class="name"></span>
-        <span class="figs"></span>
-      </div>
-      <div class="bar"><div class="fill"></div><div class="mark"></div></div>
-      <div class="small muted detail"></div>`;
-    row.querySelector('.swatch').style.background = zone.color;
-    row.querySelector('.name').textContent = zone.worker_name || zone.name;
-    row.querySelector('.figs').textContent = `${Math.round(share * 100)}%`;
-    if (delta) {
-      const d = document.createElement('span');
-      d.className = `delta ${delta > 0 ? 'up' : 'down'}`;
-      d.textContent = `${delta > 0 ? '▲ +' : '▼ '}${fmtNumber(delta)}`;
-      row.querySelector('.figs').append(d);
-    }
-    const fill = row.querySelector('.fill');
-    fill.style.width = `${Math.min(share / BAR_SCALE, 1) * 100}%`;
-    fill.style.background = zone.color;
-    fill.classList.toggle('over', share > 1);
-    row.querySelector('.mark').style.left = `${100 / BAR_SCALE}%`;
-    row.querySelector('.detail').textContent = t('zones.figures', {
-      clients: clientsCount,
-      workload: fmtNumber(shown.workload_minutes ?? 0),
-      hours: fmtNumber(shown.worker_minutes ?? 0),
-      travel: fmtNumber(shown.travel_minutes ?? 0),
-    });
-    row.addEventListener('click', () => {
-      const ids = this.clients.filter((c) => this.zoneOf(c) === zone.id).map((c) => c.id);
-      this.select(ids, false);
-    });
-    return row;
-  }
-
-  renderSelection() {
-    const n = this.selected.size;
-    $('selection-count').textContent = n ? t('zones.selected', { n }) : t('zones.select_hint');
-    $('move').disabled = !n;
-    $('lock').disabled = !n;
-    $('unlock').disabled = !n;
-  }
-}
+  }}

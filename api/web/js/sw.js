@@ -2,7 +2,7 @@
 // Pages and code are fetched fresh when online (network first) and from the cache when not.
 // API calls are never cached here: the page keeps its own copy of the route and an outbox.
 
-const CACHE = 'careroute-shell-v4';
+const CACHE = 'careroute-shell-v5';
 const SHELL = [
   '/m/',
   '/m/manifest.webmanifest',
@@ -14,7 +14,13 @@ const SHELL = [
   '/static/js/i18n.js',
   '/static/js/outbox.js',
   '/static/js/phone.js',
+  '/static/js/phone_day.js',
+  '/static/js/phone_gps.js',
+  '/static/js/phone_map.js',
   '/static/js/phone_month.js',
+  '/static/js/phone_stops.js',
+  '/static/js/phone_sync.js',
+  '/static/js/phone_visit.js',
   '/static/i18n/ru.json',
   '/static/i18n/en.json',
   '/static/vendor/leaflet/leaflet.css',
