@@ -11,7 +11,7 @@
     by the day solver (`bench.week_fit`): the same worker and days, travel within 10 %.
 
 A visit here is one occurrence of a care-plan line (a client's lines due on one day are
-served in one stop). Run: .venv/bin/python -m bench.week [--quick] [--seed 1]
+served in one stop). Run: .venv/bin/python -m bench.week [--quick] [--month] [--seed 1]
 """
 
 from __future__ import annotations
@@ -153,16 +153,22 @@ def _nearest_next(
 
 
 def run(
-    quick: bool, seed: int, group_workers: int | None = None
+    quick: bool,
+    seed: int,
+    group_workers: int | None = None,
+    fairness: int | None = None,
+    days: int = 7,
 ) -> tuple[list[Row], list[Checked]]:
     if quick:
-        office = generate(workers=10, clients=125, seed=seed)
+        office = generate(workers=10, clients=125, seed=seed, days=days)
         params = WeekParams(assign_time_limit_s=5, day_time_limit_s=3, repair_time_limit_s=2)
     else:
-        office = generate(seed=seed)
+        office = generate(seed=seed, days=days)
         params = WeekParams()
     if group_workers is not None:
         params = replace(params, group_workers=group_workers)
+    if fairness is not None:
+        params = replace(params, fairness_weight=fairness)
     problem, queued = hold_out(office.problem, every=QUEUE_EVERY)
     rows = []
     began = time.monotonic()
@@ -180,9 +186,9 @@ def run(
     rows.append(Row("(b) week planner", week.stats, time.monotonic() - began, _left(week.days)))
     checked = [check(problem, week, client)[0] for client in queued]
     began = time.monotonic()
-    days, planned = by_hand(problem, params)
-    stats = week_stats(Office(problem, params), days, len(problem.tasks), planned)
-    rows.append(Row("(c) by hand", stats, time.monotonic() - began, _left(days)))
+    hand, planned = by_hand(problem, params)
+    stats = week_stats(Office(problem, params), hand, len(problem.tasks), planned)
+    rows.append(Row("(c) by hand", stats, time.monotonic() - began, _left(hand)))
     return rows, checked
 
 
@@ -195,10 +201,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small office (10 x 125)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--group-workers", type=int, help="workers per routed group (0: whole day)")
+    parser.add_argument(
+        "--fairness", type=int, help="the day solver's price per second above the mean"
+    )
+    parser.add_argument(
+        "--month", action="store_true", help="30 days (2 November - 1 December) instead of 7"
+    )
     args = parser.parse_args()
-    rows, checked = run(args.quick, args.seed, args.group_workers)
+    days = 30 if args.month else 7
+    rows, checked = run(args.quick, args.seed, args.group_workers, args.fairness, days)
     workers = 10 if args.quick else 40
-    month = DAYS_PER_MONTH / 7 / workers
+    month = DAYS_PER_MONTH / days / workers
     head = (
         f"{'':26} {'due':>5} {'planned':>7} {'unpl.':>5} {'max/mean':>8} {'sd min':>6} "
         f"{'travel min':>10} {'travel h/w/mo':>13} {'services/w/mo':>13} {'s':>6}"
@@ -211,7 +224,7 @@ def main() -> None:
             f"{s['day_load_max_mean']:8.2f} {s['day_load_std_min']:6.0f} {s['travel_min']:10.0f} "
             f"{s['travel_min'] / 60 * month:13.1f} {s['planned'] * month:13.0f} {row.seconds:6.0f}"
         )
-    print("visits left out of the routes, Monday to Sunday:")
+    print("visits left out of the routes, day by day from Monday:")
     for row in rows:
         print(f"  {row.name:26} {' '.join(f'{n:4d}' for n in row.left_by_day)}")
     fits = [c for c in checked if c.fits]
@@ -229,7 +242,8 @@ def main() -> None:
             print(f"  {c.client_id} not as advised: {c.note}")
     base, week = rows[0].stats, rows[1].stats
     print(
-        f"week: unplanned={week['unplanned']:.0f} baseline_unplanned={base['unplanned']:.0f} "
+        f"{'month' if args.month else 'week'}: unplanned={week['unplanned']:.0f} "
+        f"baseline_unplanned={base['unplanned']:.0f} "
         f"day_load_max_mean={week['day_load_max_mean']:.2f} "
         f"travel_vs_baseline={week['travel_min'] / max(base['travel_min'], 1):.3f} "
         f"seconds={rows[1].seconds:.0f}"

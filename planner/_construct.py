@@ -11,6 +11,7 @@ cheapest insertion, two-worker visits first, each one into two routes at one sta
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,8 +95,12 @@ def schedule(
     return feasible[0] if feasible else None
 
 
-def build(problem: Problem, visits: list[Visit]) -> list[list[Call]]:
-    """Routes per worker: every visit that fits somewhere, inserted where it costs least."""
+def build(
+    problem: Problem, visits: list[Visit], deadline: float = float("inf")
+) -> list[list[Call]]:
+    """Routes per worker: every visit that fits somewhere, inserted where it costs least;
+    past `deadline` (time.monotonic()) the visits not yet tried stay out (a later repair
+    pass may still place them), so a large day keeps its time limit."""
     workers = problem.workers
     routes: list[list[Call]] = [[] for _ in workers]
     index_of = {w.id: k for k, w in enumerate(workers)}
@@ -108,13 +113,16 @@ def build(problem: Problem, visits: list[Visit]) -> list[list[Call]]:
             visits[i].window_end - visits[i].window_start,
         ),
     )
+    bounds = Bounds(problem, visits, routes)
     for i in order:
+        if time.monotonic() >= deadline:
+            break
         visit = visits[i]
         allowed = [index_of[w.id] for w in eligible_workers(visit, workers)]
         if visit.workers_needed == 1:
-            insert_one(problem, visits, routes, i, allowed)
+            insert_one(problem, visits, routes, i, allowed, bounds)
         elif visit.workers_needed == 2:
-            insert_pair(problem, visits, routes, i, allowed)
+            insert_pair(problem, visits, routes, i, allowed, bounds=bounds)
     return routes
 
 
@@ -127,31 +135,77 @@ def _detour(
     return travel[prev][visit.location] + travel[visit.location][nxt] - travel[prev][nxt]
 
 
+class Bounds:
+    """Each route's lunch-free bounds (`_bounds`), kept until the route changes: a
+    construction asks them of every route for every visit, and most routes stay as they are."""
+
+    def __init__(self, problem: Problem, visits: list[Visit], routes: list[list[Call]]) -> None:
+        self.problem, self.visits, self.routes = problem, visits, routes
+        self._kept: dict[int, tuple[list[int], list[int]]] = {}
+
+    def of(self, k: int) -> tuple[list[int], list[int]]:
+        if k not in self._kept:
+            worker = self.problem.workers[k]
+            self._kept[k] = _bounds(self.problem, worker, self.visits, self.routes[k])
+        return self._kept[k]
+
+    def changed(self, k: int) -> None:
+        self._kept.pop(k, None)
+
+
 def _candidates(
-    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+    problem: Problem,
+    visits: list[Visit],
+    routes: list[list[Call]],
+    i: int,
+    allowed: list[int],
+    want: int | None = None,
+    bounds: Bounds | None = None,
 ) -> list[tuple[int, int, int]]:
-    """(detour, worker, position) of every feasible single insertion, cheapest first."""
-    found = []
+    """(detour, worker, position) of the cheapest feasible single insertions, cheapest
+    first: `want` of them (every one with None). The positions that pass the quick test
+    are tried by the exact schedule in order of their detour, until `want` fit."""
+    quick = []
     for k in allowed:
         worker, calls = problem.workers[k], routes[k]
-        for at in positions(problem, worker, visits, calls, i):
-            found.append((_detour(problem, worker, visits, calls, at, visits[i]), k, at))
-    return sorted(found)
+        known = bounds.of(k) if bounds is not None else None
+        for at in _possible(problem, worker, visits, calls, i, known):
+            quick.append((_detour(problem, worker, visits, calls, at, visits[i]), k, at))
+    quick.sort()
+    found = []
+    for detour, k, at in quick:
+        trial = [*routes[k][:at], Call(i), *routes[k][at:]]
+        if schedule(problem, problem.workers[k], visits, trial) is not None:
+            found.append((detour, k, at))
+            if want is not None and len(found) >= want:
+                break
+    return found
 
 
 def positions(
     problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int
 ) -> Iterator[int]:
-    """Every position of `worker`'s route where visit `i` fits, by the exact schedule.
+    """Every position of `worker`'s route where visit `i` fits, by the exact schedule."""
+    for at in _possible(problem, worker, visits, calls, i):
+        if schedule(problem, worker, visits, [*calls[:at], Call(i), *calls[at:]]) is not None:
+            yield at
 
-    A quick necessary test goes first (bounds that ignore lunch, which only delays): the
-    worker can be there before the visit's window closes, and from there still reach the
-    next stop by the latest start that keeps every later stop and the return.
-    """
+
+def _possible(
+    problem: Problem,
+    worker: Worker,
+    visits: list[Visit],
+    calls: list[Call],
+    i: int,
+    known: tuple[list[int], list[int]] | None = None,
+) -> Iterator[int]:
+    """Positions that pass a quick necessary test (bounds that ignore lunch, which only
+    delays): the worker can be there before the visit's window closes, and from there still
+    reach the next stop by the latest start that keeps every later stop and the return."""
     travel = problem.travel_time[worker.travel_mode]
     visit = visits[i]
     low, high = _window(visit, Call(i))
-    frees, latest = _bounds(problem, worker, visits, calls)
+    frees, latest = known if known is not None else _bounds(problem, worker, visits, calls)
     places = [worker.start_location, *(visits[c.visit].location for c in calls)]
     places.append(worker.end_location)
     for at in range(len(calls) + 1):
@@ -160,9 +214,7 @@ def positions(
             continue
         if start + visit.duration + travel[visit.location][places[at + 1]] > latest[at]:
             continue
-        trial = [*calls[:at], Call(i), *calls[at:]]
-        if schedule(problem, worker, visits, trial) is not None:
-            yield at
+        yield at
 
 
 def _bounds(
@@ -200,12 +252,19 @@ def _window(visit: Visit, call: Call) -> tuple[int, int]:
 
 
 def insert_one(
-    problem: Problem, visits: list[Visit], routes: list[list[Call]], i: int, allowed: list[int]
+    problem: Problem,
+    visits: list[Visit],
+    routes: list[list[Call]],
+    i: int,
+    allowed: list[int],
+    bounds: Bounds | None = None,
 ) -> None:
-    found = _candidates(problem, visits, routes, i, allowed)
+    found = _candidates(problem, visits, routes, i, allowed, want=1, bounds=bounds)
     if found:
         _, k, at = found[0]
         routes[k].insert(at, Call(i))
+        if bounds is not None:
+            bounds.changed(k)
 
 
 def insert_pair(
@@ -215,10 +274,11 @@ def insert_pair(
     i: int,
     allowed: list[int],
     widest: int | None = 12,
+    bounds: Bounds | None = None,
 ) -> None:
     """Two copies on two workers, both starting at the later of their earliest starts;
     among the `widest` cheapest single places (every one with None)."""
-    found = _candidates(problem, visits, routes, i, allowed)[:widest]
+    found = _candidates(problem, visits, routes, i, allowed, want=widest, bounds=bounds)
     best: tuple[int, int, int, int, int, int] | None = None
     for a, (cost_a, ka, at_a) in enumerate(found):
         for cost_b, kb, at_b in found[a + 1 :]:
@@ -231,6 +291,9 @@ def insert_pair(
         _, ka, at_a, kb, at_b, start = best
         routes[ka].insert(at_a, Call(i, start))
         routes[kb].insert(at_b, Call(i, start))
+        if bounds is not None:
+            bounds.changed(ka)
+            bounds.changed(kb)
 
 
 def _common_start(

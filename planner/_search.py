@@ -160,7 +160,7 @@ def run(
         search_parameters(first_only, FIRST_SHARE * seconds, breaks)
     )
     if first is None or _nothing_planned(model, first):
-        built = _constructed_start(model)
+        built = _constructed_start(model, deadline)
         if first is None or (built is not None and built.ObjectiveValue() < first.ObjectiveValue()):
             first = built
     if first is None:
@@ -309,9 +309,9 @@ def _nothing_planned(model: _model.RoutingModel, assignment: Any) -> bool:
     )
 
 
-def _constructed_start(model: _model.RoutingModel) -> Any:
+def _constructed_start(model: _model.RoutingModel, deadline: float = float("inf")) -> Any:
     """`_construct`'s routes as an assignment; routes the model refuses are left empty."""
-    built = _construct.build(model.problem, model.visits)
+    built = _construct.build(model.problem, model.visits, deadline)
     manager, routing = model.manager, model.routing
     used = [0] * len(model.visits)
     routes: list[list[int]] = []

@@ -222,7 +222,10 @@ class Office:
 
     def _solve_params(self, time_limit_s: float) -> SolveParams:
         return SolveParams(
-            time_limit_s=time_limit_s, workers=self.params.workers, seed=self.params.seed
+            time_limit_s=time_limit_s,
+            workers=self.params.workers,
+            seed=self.params.seed,
+            fairness_weight=self.params.fairness_weight,
         )
 
     def _split(

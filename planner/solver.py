@@ -10,7 +10,8 @@ search ends at 97 % of the limit). The cheapest solution becomes the plan: every
 at a place (`planner._lunch.at_a_place`), every left-out visit that fits somewhere put in
 by the exact check (`planner._repair`), visits moved between neighbouring routes where
 that is cheaper (`planner._neighbours`), with a reason in words for every stop and a reason
-proven by the exact check for every unplanned visit (`planner.explain`).
+proven by the exact check for every unplanned visit (`planner.explain`). When the search
+finds nothing in time, the plan starts from the exact check's own construction instead.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 from planner import (
+    _construct,
     _decompose,
     _extract,
     _first_plan,
@@ -66,6 +69,11 @@ def solve(
         visits = [_optional(v) for v in visits]
         remaining = max(deadline - time.monotonic(), 0.5)
         solution = _portfolio(problem, visits, params, time.monotonic() + remaining, None)
+    if solution is None:
+        # The search found nothing in time (a large day, a busy machine): the plan starts
+        # from routes built by the exact check rather than from an idle day.
+        visits = [_optional(v) if v.mandatory else v for v in visits]
+        solution = _built(problem, visits, began + params.time_limit_s)
     repair_by = max(
         began + params.time_limit_s, time.monotonic() + REPAIR_AT_LEAST * params.time_limit_s
     )
@@ -73,6 +81,21 @@ def solve(
     if on_progress is not None:
         on_progress(Progress(100.0, plan.cost, sum(len(r.stops) for r in plan.routes)))
     return plan
+
+
+def _built(problem: Problem, visits: list[Visit], deadline: float) -> _search.Solution:
+    """Cheapest insertion by the exact schedule check (`planner._construct`) as a solution."""
+    stops, travel = [], 0
+    built = _construct.build(problem, visits, deadline)
+    for worker, calls in zip(problem.workers, built, strict=True):
+        starts = _construct.schedule(problem, worker, visits, calls)
+        if starts is None:  # every insertion was checked by this very schedule
+            raise AssertionError(f"route of {worker.id} breaks a rule as built")
+        stops.append([(c.visit, s) for c, s in zip(calls, starts, strict=True)])
+        legs = problem.travel_time[worker.travel_mode]
+        places = [worker.start_location, *(visits[c.visit].location for c in calls)]
+        travel += sum(legs[a][b] for a, b in pairwise([*places, worker.end_location]))
+    return _search.Solution("construction", travel, stops, [None] * len(problem.workers))
 
 
 def _optional(visit: Visit) -> Visit:

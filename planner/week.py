@@ -31,6 +31,7 @@ from datetime import date
 from planner import _week_assign
 from planner._week_office import Office
 from planner.calendar import days_between
+from planner.problem import SolveParams
 from planner.week_problem import (
     Progress,
     WeekParams,
@@ -70,11 +71,12 @@ def plan_week(
 def plan_by_rule(
     problem: WeekProblem, params: WeekParams = WeekParams(), on_progress: Progress | None = None
 ) -> WeekPlan:
-    """The baseline: each task on its rule's day, each day routed by the day solver with the
-    client's usual worker (or zone's worker) preferred; nothing moves."""
+    """The baseline: each task on its rule's day, each day routed by the day solver as the
+    day planner runs it (its own fairness), with the client's usual worker (or zone's
+    worker) preferred; nothing moves."""
     began = time.monotonic()
     fixed = replace(problem, tasks=tuple(replace(t, allowed=(t.day,)) for t in problem.tasks))
-    office = Office(fixed, params)
+    office = Office(fixed, replace(params, fairness_weight=SolveParams().fairness_weight))
     tasks, unplanned = office.serveable_tasks()
     placed = {t.id: t.day for t in tasks}
     days = days_between(problem.start, problem.end)

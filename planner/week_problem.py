@@ -72,6 +72,10 @@ class WeekParams:
     repair_rounds: int = 1
     repair_time_limit_s: float = 5.0  # per day routed again
     group_workers: int = 8  # a day is routed in groups of about this many neighbours
+    # The day solver's price per second a route works above the group's mean. The day
+    # planner's 1 packs routes (a worker's walk to the zone costs more than an uneven day);
+    # 10 keeps the worker-days even (bench/README.md, week plans).
+    fairness_weight: int = 10
     candidates: int = 3  # workers considered for a client on a day (the usual one first)
     fill: float = 0.9  # share of a shift (less lunch and the trip to the zone) to fill
     away_share: float = 0.5  # travel estimate of a visit outside the worker's zone
