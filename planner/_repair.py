@@ -22,11 +22,13 @@ def repair(
     visits: list[Visit],
     stops: list[list[tuple[int, int]]],
     deadline: float,
+    only: set[int] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """`stops` (per worker: visit index, service start) with every left-out visit that fits
-    inserted; the routes that change are timed again by the exact schedule."""
+    inserted (those in `only`, when given); the routes that change are timed again by the
+    exact schedule."""
     planned = {i for route in stops for i, _ in route}
-    left_out = [i for i in range(len(visits)) if i not in planned]
+    left_out = [i for i in range(len(visits)) if i not in planned and (only is None or i in only)]
     if not left_out:
         return stops
     routes = [

@@ -34,6 +34,18 @@ def test_a_left_out_visit_that_fits_comes_back_planned() -> None:
     assert plan.routes[0].lunch_after in ("v2", "v3")
 
 
+def test_a_free_slot_found_after_the_time_ran_out_is_taken_not_reported() -> None:
+    # The repair's time is over (deadline 0) when the search hands over v2 left out; the
+    # check behind the reasons then finds v2's slot, and the plan takes it.
+    problem = day()
+    visits, blocked = _precheck.split(problem)
+    found = _search.Solution("search", 0, [[(0, 10 * H), (2, 14 * H)]], [12 * H])
+    plan = solver._plan(problem, visits, found, blocked, 0.0, deadline=0.0)
+    assert [s.visit_id for s in plan.routes[0].stops] == ["v1", "v2", "v3"]
+    assert plan.unplanned == []
+    assert violations(problem, plan) == []
+
+
 def test_a_left_out_visit_that_fits_nowhere_stays_out_with_a_true_reason() -> None:
     problem = day()
     long_v2 = dataclasses.replace(
