@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from core.errors import DomainError
 from planner import build
 from planner.build import VisitDraft
+from planner.duty import office_calendar, on_duty
 from planner.fit import FitAdvice, FitDay, advise
 from planner.models import PlanWeek
 from planner.plans import plan_drafts, route_sequences, visit_key
 from planner.recurrence import CareClient
 from planner.travel import TravelTimeProvider
-from planner.week_build import _lines_in, office_calendar, on_duty
+from planner.week_build import _lines_in
 from planner.week_problem import RuleError
 from planner.week_store import week_days
 from registry.models import CarePlan, Client, ClientStatus
