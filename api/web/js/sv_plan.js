@@ -8,6 +8,7 @@ import { errorText, fmtNumber, fmtTime, minutesOfDay, t } from './i18n.js';
 import { moveRefusal, unplannedReason, visitWhy } from './reasons.js';
 import { L, colourOf } from './sv_map.js';
 import { esc } from './html.js';
+import { showDayKind } from './sv_day_kind.js';
 
 const $ = (id) => document.getElementById(id);
 const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
@@ -44,7 +45,7 @@ export class PlanTab {
   }
 
   async show() {
-    await this.loadNames();
+    await Promise.all([this.loadNames(), showDayKind(this.ctx.officeId(), this.ctx.day())]);
     await this.loadPlans();
     this.render();
   }
