@@ -11,6 +11,7 @@ active zone set gives them. One travel matrix over every place (as `planner.buil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -202,11 +203,17 @@ def _check_lines(client: Client, plans: list[CarePlan]) -> None:
                 ) from None
 
 
-def _lines_in(plans: list[CarePlan], start: date, end: date) -> list[programme.ProgrammeLine]:
-    """The lines valid on some day of the period, each once, in the order first seen."""
+def _lines_in(
+    plans: list[CarePlan],
+    start: date,
+    end: date,
+    rule: Callable[[list[CarePlan], date], list[programme.ProgrammeLine]] = programme.lines_on,
+) -> list[programme.ProgrammeLine]:
+    """The lines valid on some day of the period by `rule` (those in force, unless told),
+    each once, in the order first seen."""
     seen: dict[programme.ProgrammeLine, None] = {}
     for day in days_between(start, end):
-        for line in programme.lines_on(plans, day):
+        for line in rule(plans, day):
             seen.setdefault(line, None)
     return list(seen)
 
