@@ -2,10 +2,11 @@
 
 A worker works on a day by the working calendar (`planner.calendar`): their template's
 weekdays on working days, every moved working day (a Saturday worked by decree), never on an
-absence; a duty worker (one whose template has weekend shifts) also works the holidays and
-weekends whose weekday the template covers. Their shift that day is the template's shift of
-that weekday; on a moved working day without one, the template's first weekday's shift (the
-shift the week planner gives the worker). The calendar: the Russian Federation's official one.
+absence; a duty worker (one whose template has weekend shifts) also works the weekends whose
+weekday the template covers and every public holiday. Their shift that day is the template's
+shift of that weekday; on a day worked without one (a moved working day, a Monday holiday's
+duty), the template's first weekday's shift (the shift the week planner gives the worker).
+The calendar: the Russian Federation's official one.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def office_calendar(start: date, end: date) -> WorkCalendar:
 
 def availability(row: Worker, start: date, end: date, calendar: WorkCalendar) -> Availability:
     """When a worker works in the period: their template's weekdays on working days, never on
-    absences; a duty worker (one whose template has weekend shifts) also works the holidays
-    and weekends whose weekday the template covers."""
+    absences; a duty worker (one whose template has weekend shifts) also works the weekends
+    whose weekday the template covers and every public holiday (a Monday one too: someone
+    is on duty whenever the office has a duty worker)."""
     weekdays = frozenset(s.weekday for s in row.shifts)
     period = days_between(start, end)
     absent = frozenset(d for d in period for a in row.absences if a.date_from <= d <= a.date_to)
@@ -49,7 +51,9 @@ def availability(row: Worker, start: date, end: date, calendar: WorkCalendar) ->
     duty = frozenset(
         d
         for d in period
-        if duty_worker and not calendar.is_working(d) and d.isoweekday() in weekdays
+        if duty_worker
+        and not calendar.is_working(d)
+        and (d.isoweekday() in weekdays or d in calendar.holidays)
     )
     return Availability(str(row.id), weekdays=weekdays, absences=absent, duty=duty)
 
@@ -63,7 +67,7 @@ def shift_on(worker: Worker, day: date, calendar: WorkCalendar | None = None) ->
     if not availability(worker, day, day, calendar).works_on(day, calendar):
         return None
     own = next((s for s in worker.shifts if s.weekday == day.isoweekday()), None)
-    if own is None and day in calendar.moved_working_days:
+    if own is None:  # a moved working day, or a holiday's duty off the worker's weekdays
         return min(worker.shifts, key=lambda s: s.weekday)
     return own
 

@@ -115,3 +115,18 @@ def test_day_calendar_route_names_the_holiday(db: Session, api: TestClient) -> N
     assert (moved["working"], moved["off"], moved["moved_working_day"]) == (True, "", True)
     assert moved["on_duty"] == 2
     assert api.get(url, params={"day": "2027-02-30"}, headers=head).status_code == 422
+
+
+def test_a_weekend_rota_worker_takes_a_monday_holidays_duty(db: Session) -> None:
+    o = make_office(db, with_duty=False)
+    rota = f.worker(db, o.office, full_name="Ротация Календарь")
+    rota.shifts = [s for s in rota.shifts if s.weekday >= 3] + [
+        WorkerShift(weekday=d, start=time(9), end=time(15), lunch_minutes=0) for d in (6, 7)
+    ]  # Wednesday to Sunday
+    db.flush()
+    for day in (MOVED_MONDAY_OFF, date(2027, 1, 5)):  # a Monday and a Tuesday off
+        built = build.build_problem(db, office_id=o.office.id, day=day)
+        assert [(w.id, w.shift_start) for w in built.problem.workers] == [(str(rota.id), 8 * 3600)]
+    # on an ordinary Monday the rota worker is off and the usual ones work
+    usual = build.build_problem(db, office_id=o.office.id, day=date(2027, 2, 15))
+    assert {w.id for w in usual.problem.workers} == {str(o.anna.id)}
