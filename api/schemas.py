@@ -8,9 +8,9 @@ already shows.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Open(BaseModel):
@@ -170,6 +170,19 @@ class VisitsDue(BaseModel):
     end: date
     per_day: dict[str, dict[str, int]]
     visits: list[DueVisit]
+
+
+class DayCalendar(BaseModel):
+    """A day on the office's working calendar, as the day planner takes it."""
+
+    day: date
+    working: bool
+    off: Literal["", "holiday", "weekend", "office_day_off"] = Field(
+        description="why the day is not a working day ('' on a working day)"
+    )
+    moved_working_day: bool = Field(description="a weekend day worked by decree")
+    names: dict[str, str] = Field(description="the holiday's official name per language (ru, en)")
+    on_duty: int = Field(description="workers of the office working that day (duty on days off)")
 
 
 # --- zones ---------------------------------------------------------------------------------

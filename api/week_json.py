@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner import build
+from planner.calendar import WorkCalendar
+from planner.duty import office_calendar, shift_on
 from planner.fit import FitAdvice
 from planner.models import Plan, PlanWeek
-from planner.week_build import availability, office_calendar
 from planner.week_store import period_days, week_days
 from registry.models import Client, Worker
 
@@ -29,8 +30,8 @@ def week_summary(week: PlanWeek) -> dict[str, Any]:
     }
 
 
-def _shift_minutes(worker: Worker, day: date) -> int:
-    shift = build.shift_on(worker, day)
+def _shift_minutes(worker: Worker, day: date, calendar: WorkCalendar) -> int:
+    shift = shift_on(worker, day, calendar)
     if shift is None:
         return 0
     minutes = (build.seconds_of(shift.end) - build.seconds_of(shift.start)) // 60
@@ -58,15 +59,14 @@ def week_view(session: Session, week: PlanWeek) -> dict[str, Any]:
             r.worker_id == worker.id for p in plans.values() for r in p.routes
         ):
             continue
-        works = availability(worker, week.start, week.end, calendar)
         cells = []
         for day in days:
             plan = plans.get(day)
             routes = plan.routes if plan else []
             route = next((r for r in routes if r.worker_id == worker.id), None)
             absent = any(a.date_from <= day <= a.date_to for a in worker.absences)
-            on = works.works_on(day, calendar) and build.shift_on(worker, day) is not None
-            shift = _shift_minutes(worker, day) if on else 0
+            on = shift_on(worker, day, calendar) is not None
+            shift = _shift_minutes(worker, day, calendar) if on else 0
             work = 0 if route is None else (route.service_s + route.travel_s) // 60
             cells.append(
                 {

@@ -66,9 +66,12 @@ class DemoRun:
 
 
 def next_working_day(day: date) -> date:
-    """The first Monday-to-Friday day after `day`."""
+    """The first working day after `day` on the working calendar (holidays skipped, a
+    Saturday worked by decree counted), as the day planner takes it."""
+    from planner.duty import office_calendar
+
     following = day + timedelta(days=1)
-    while following.isoweekday() > 5:
+    while not office_calendar(following, following).is_working(following):
         following += timedelta(days=1)
     return following
 

@@ -9,7 +9,8 @@ Pure core (no database, no web; dataclasses in, dataclasses out):
   days, holidays, absences and duty shifts (`planner.calendar`);
 - travel-time providers behind one `TravelTimeProvider` protocol: `StraightLineProvider`,
   `OsrmLocalProvider` (in-process, from an .osm.pbf built by `build_osrm`), `OsrmHttpProvider`.
-Service layer (database): `planner.build` (registry -> Problem), `planner.plans` (versioned
+Service layer (database): `planner.duty` (who works on a day by the working calendar, for
+every planner), `planner.build` (registry -> Problem), `planner.plans` (versioned
 plans: solve, read, approve), `planner.moves` (a visit moved by hand), `planner.replan`
 (re-planning mid-day), `planner.copying`, `planner.jobs` (solves on the Redis job queue);
 weeks and months: `planner.week_build` (registry -> WeekProblem), `planner.week_store`

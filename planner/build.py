@@ -1,9 +1,12 @@
 """The registry -> the solver's `Problem` for one office and day.
 
-Who works: active workers of the office with a shift template for that weekday and no absence
-covering the day; lunch comes from the shift template. What is due: enrolled clients' care-plan
-services due that day (`planner.recurrence`), one visit per client. Continuity: the client's
-preferred worker, or else the worker of the client's zone in the office's active zone set.
+Who works: active workers of the office working that day by the working calendar
+(`planner.duty`, the rule the week planner uses: on a holiday or weekend only duty workers, on
+a moved working day the usual ones, never on an absence); lunch comes from the shift template.
+On a day nobody works, the visits due are kept as unplanned with the reason (`nobody_works`).
+What is due: enrolled clients' care-plan services due that day (`planner.recurrence`), one
+visit per client. Continuity: the client's preferred worker, or else the worker of the
+client's zone in the office's active zone set.
 Travel: a provider chosen by settings (`osrm_url` set: an OSRM server; else straight line,
 optionally with calibrated speeds). Times are seconds since local midnight in `settings.timezone`.
 
@@ -26,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from core.models import Office
 from core.settings import Settings, get_settings
-from planner import recurrence
+from planner import duty, recurrence
+from planner.calendar import WorkCalendar
 from planner.problem import Break, Location, Problem, TravelMode, Visit
 from planner.problem import Worker as PlanWorker
 from planner.travel import (
@@ -157,21 +161,15 @@ class Built:
 # --- workers -------------------------------------------------------------------------------
 
 
-def shift_on(worker: Worker, day: date) -> WorkerShift | None:
-    """The worker's shift that day, or None when off or absent."""
-    if not worker.active:
-        return None
-    if any(a.date_from <= day <= a.date_to for a in worker.absences):
-        return None
-    return next((s for s in worker.shifts if s.weekday == day.isoweekday()), None)
+def shift_on(worker: Worker, day: date, calendar: WorkCalendar | None = None) -> WorkerShift | None:
+    """The worker's shift that day by the working calendar, or None when they do not work
+    (`planner.duty`: holidays only with a duty shift, moved working days worked, absences)."""
+    return duty.shift_on(worker, day, calendar)
 
 
 def workers_on_duty(session: Session, *, office_id: int, day: date) -> list[Worker]:
-    """Active workers of the office with a shift that weekday and no absence that day."""
-    rows = session.scalars(
-        select(Worker).where(Worker.office_id == office_id).order_by(Worker.id)
-    ).all()
-    return [w for w in rows if shift_on(w, day) is not None]
+    """Active workers of the office working that day by the calendar (`planner.duty`)."""
+    return duty.on_duty(session, office_id=office_id, day=day)
 
 
 def _lunch(shift: WorkerShift) -> Break | None:
@@ -451,15 +449,36 @@ def build_problem(
     provider: TravelTimeProvider | None = None,
     speeds: StraightLineParams | None = None,
 ) -> Built:
-    """The office's day as a `Problem`: workers on duty and the care-plan visits due."""
+    """The office's day as a `Problem`: workers on duty and the care-plan visits due; on a
+    day nobody works, the visits due are kept as unplanned with the day's reason."""
     settings = settings or get_settings()
     provider = provider or travel_provider(settings, speeds)
-    return assemble(
+    calendar = duty.office_calendar(day, day)
+    built = assemble(
         session,
         office_id=office_id,
         day=day,
-        workers=workers_on_duty(session, office_id=office_id, day=day),
+        workers=duty.on_duty(session, office_id=office_id, day=day, calendar=calendar),
         drafts=drafts_for_day(session, office_id=office_id, day=day),
         settings=settings,
         provider=provider,
     )
+    if not built.problem.workers and built.drafts:
+        reason = nobody_works(day, calendar)
+        built.skipped += [
+            Skipped(d.client.id, "nobody_works", reason, d.services) for d in built.drafts.values()
+        ]
+        built.drafts = {}
+        built.problem = dataclasses.replace(built.problem, visits=())
+    return built
+
+
+def nobody_works(day: date, calendar: WorkCalendar) -> str:
+    """Why nobody can take a visit on `day`: a holiday (with its name), a weekend or the
+    office's day off with nobody on duty, or a working day everyone is away."""
+    why = calendar.why_off(day)
+    if not why:
+        return "nobody works that day (absences)"
+    if why in ("weekend", "office day off"):
+        return f"{why}, nobody on duty"
+    return f"holiday, nobody on duty: {why}"

@@ -63,6 +63,19 @@ def russian_calendar(years: Iterable[int], office_days_off: Iterable[date] = ())
     )
 
 
+def holiday_names(day: date) -> dict[str, str]:
+    """The official name of a Russian non-working day in each language of the pages
+    ({"ru": ..., "en": ...}; empty on other days), from the `holidays` package."""
+    import holidays
+
+    names: dict[str, str] = {}
+    for lang, code in (("ru", "ru"), ("en", "en_US")):
+        official = holidays.country_holidays("RU", years=[day.year], language=code)
+        if day in official:
+            names[lang] = str(official[day])
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class Availability:
     """When one worker works: `weekdays` on the calendar's working days (and on moved

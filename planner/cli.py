@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None, solve: Solve | None = None) -> int:
 
         solve = solve_day
 
+    note = day_off_note(args.date, args.lang)
+    if note:
+        console.print(note, markup=False)
     params = SolveParams(time_limit_s=args.time_limit, workers=args.threads, seed=args.seed)
     plan = solve_with_progress(problem, params, solve, console, quiet=args.quiet)
     print_summary(console, problem, plan, args.lang)
@@ -131,6 +134,19 @@ def main(argv: list[str] | None = None, solve: Solve | None = None) -> int:
         for path in write_plan(args.out, problem, plan, args.lang, args.date.isoformat()):
             console.print(f"wrote {path}")
     return 0
+
+
+def day_off_note(day: date, lang: str = "ru") -> str:
+    """A line saying `day` is a holiday or weekend on the Russian calendar ('' on a working
+    day): the files hold no weekly templates, so the workers file is that day's roster."""
+    from planner.calendar import holiday_names, russian_calendar
+
+    why = russian_calendar([day.year]).why_off(day)
+    if not why:
+        return ""
+    labels = LABELS.get(lang, LABELS["ru"])
+    name = labels["weekend"] if why == "weekend" else holiday_names(day).get(lang, why)
+    return labels["day_off"].format(date=day.isoformat(), why=name)
 
 
 # --- input -> problem -------------------------------------------------------------------------

@@ -28,6 +28,8 @@ UNPLANNED_COLOUR = "#888888"
 LABELS: dict[str, dict[str, str]] = {
     "ru": {
         "title": "План маршрутов",
+        "day_off": "{date} — нерабочий день ({why}): файл работников — дежурные этого дня",
+        "weekend": "выходной",
         "worker": "Работник",
         "visits": "Посещений",
         "service_min": "Обслуживание, мин",
@@ -52,6 +54,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Route plan",
+        "day_off": "{date} is not a working day ({why}): the workers file is its duty roster",
+        "weekend": "weekend",
         "worker": "Worker",
         "visits": "Visits",
         "service_min": "Service, min",

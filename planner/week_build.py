@@ -1,9 +1,8 @@
 """The registry -> the week planner's `WeekProblem` for one office and period.
 
 Workers: the office's active workers, their shift template (the first weekday's shift), the
-weekdays they work, absences, and duty on non-working days (a worker whose template has
-weekend shifts works weekends and holidays: the office's duty workers). The working
-calendar: the Russian Federation's official one (`planner.calendar.russian_calendar`).
+weekdays they work, absences, and duty on non-working days, by the rule the day planner
+uses too (`planner.duty`: `availability`, `on_duty`, `office_calendar`).
 Clients: those enrolled at the period's start with the care-plan lines valid in it; a line
 whose rule the period cannot hold (or that does not parse) raises `RuleError` naming the
 client and the line, before anything is stored. Zones: each worker's zone is the clients the
@@ -12,6 +11,7 @@ active zone set gives them. One travel matrix over every place (as `planner.buil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,7 +25,8 @@ from core.models import Office
 from core.settings import Settings, get_settings
 from planner import build
 from planner.build import Skipped, VisitDraft
-from planner.calendar import Availability, WorkCalendar, days_between, russian_calendar
+from planner.calendar import days_between
+from planner.duty import availability, office_calendar
 from planner.problem import Location
 from planner.problem import Worker as PlanWorker
 from planner.recurrence import ENROLLED, CareClient
@@ -64,43 +65,6 @@ class WeekBuilt:
             )
             for v in visits
         }
-
-
-def office_calendar(start: date, end: date) -> WorkCalendar:
-    return russian_calendar(range(start.year, end.year + 1))
-
-
-def availability(row: Worker, start: date, end: date, calendar: WorkCalendar) -> Availability:
-    """When a worker works in the period: their template's weekdays on working days, never on
-    absences; a duty worker (one whose template has weekend shifts) also works the holidays
-    and weekends whose weekday the template covers."""
-    weekdays = frozenset(s.weekday for s in row.shifts)
-    period = days_between(start, end)
-    absent = frozenset(d for d in period for a in row.absences if a.date_from <= d <= a.date_to)
-    duty_worker = bool(weekdays & calendar.weekend)
-    duty = frozenset(
-        d
-        for d in period
-        if duty_worker and not calendar.is_working(d) and d.isoweekday() in weekdays
-    )
-    return Availability(str(row.id), weekdays=weekdays, absences=absent, duty=duty)
-
-
-def on_duty(
-    session: Session, *, office_id: int, day: date, calendar: WorkCalendar | None = None
-) -> list[Worker]:
-    """Active workers of the office working on `day` by the calendar (duty on days off)."""
-    calendar = calendar or office_calendar(day, day)
-    rows = session.scalars(
-        select(Worker).where(Worker.office_id == office_id, Worker.active.is_(True))
-    ).all()
-    return [
-        w
-        for w in sorted(rows, key=lambda w: w.id)
-        if w.shifts
-        and availability(w, day, day, calendar).works_on(day, calendar)
-        and build.shift_on(w, day) is not None
-    ]
 
 
 def prepare_week(
@@ -239,11 +203,17 @@ def _check_lines(client: Client, plans: list[CarePlan]) -> None:
                 ) from None
 
 
-def _lines_in(plans: list[CarePlan], start: date, end: date) -> list[programme.ProgrammeLine]:
-    """The lines valid on some day of the period, each once, in the order first seen."""
+def _lines_in(
+    plans: list[CarePlan],
+    start: date,
+    end: date,
+    rule: Callable[[list[CarePlan], date], list[programme.ProgrammeLine]] = programme.lines_on,
+) -> list[programme.ProgrammeLine]:
+    """The lines valid on some day of the period by `rule` (those in force, unless told),
+    each once, in the order first seen."""
     seen: dict[programme.ProgrammeLine, None] = {}
     for day in days_between(start, end):
-        for line in programme.lines_on(plans, day):
+        for line in rule(plans, day):
             seen.setdefault(line, None)
     return list(seen)
 

@@ -2,8 +2,10 @@
 
 Each day of the week is read back as the day solver's problem (the workers on duty, the
 visits of the week's plan of that day in each worker's order) with the queued clients'
-places added, and `planner.fit.advise` tries each client's programme (the care plans valid
-in the week, drafts included) on every worker's days.
+places added, and `planner.fit.advise` tries each client's programme on every worker's days.
+The programme is the one the client would be served by were their newest draft approved
+(`registry.programme.lines_if_approved`): a queued client's draft, from its start; before
+it, and for a client with no draft, the programme in force.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from sqlalchemy.orm import Session
 from core.errors import DomainError
 from planner import build
 from planner.build import VisitDraft
+from planner.duty import office_calendar, on_duty
 from planner.fit import FitAdvice, FitDay, advise
 from planner.models import PlanWeek
 from planner.plans import plan_drafts, route_sequences, visit_key
 from planner.recurrence import CareClient
 from planner.travel import TravelTimeProvider
-from planner.week_build import _lines_in, office_calendar, on_duty
+from planner.week_build import _lines_in
 from planner.week_problem import RuleError
 from planner.week_store import week_days
+from registry import programme
 from registry.models import CarePlan, Client, ClientStatus
 
 MAX_CLIENTS = 20  # queued clients advised at once (the longest waiting first)
@@ -54,9 +58,9 @@ def advise_clients(
         if client.office_id != week.office_id:
             raise DomainError("client not found", status=404)
         plans = list(session.scalars(select(CarePlan).where(CarePlan.client_id == client.id)))
-        lines = _lines_in(plans, week.start, week.end)
+        lines = _lines_in(plans, week.start, week.end, programme.lines_if_approved)
         if client.location is None or not lines:
-            why = "no address on the map" if client.location is None else "no programme"
+            why = "no address on the map" if client.location is None else "no programme in the week"
             advice[client.id] = FitAdvice(str(client.id), 0, reason=why)
             continue
         care[client.id] = CareClient(

@@ -24,12 +24,13 @@ from core.errors import DomainError
 from core.models import User
 from planner import build, schedule
 from planner.build import Built, VisitDraft
+from planner.duty import office_calendar, on_duty, shift_on
 from planner.models import Plan, PlanStatus
 from planner.moves import _copy_as_draft, _replace_routes
 from planner.plans import plan_drafts, route_sequences, visit_key
 from planner.problem import Route
 from planner.recurrence import CareClient
-from planner.week_build import _lines_in, availability, office_calendar, on_duty
+from planner.week_build import _lines_in
 from planner.week_problem import RuleError, tasks_for_period
 from planner.week_store import day_of, week_or_404
 from registry.models import CarePlan, Client, Worker
@@ -92,8 +93,7 @@ def move_to_day(
     if (
         worker is None
         or worker.office_id != week.office_id
-        or not availability(worker, to_day, to_day, calendar).works_on(to_day, calendar)
-        or build.shift_on(worker, to_day) is None
+        or shift_on(worker, to_day, calendar) is None
     ):
         raise _refuse(
             "that worker is not on duty that day",

@@ -21,10 +21,11 @@ from core.models import User
 from planner import build, plans
 from planner.build import Built
 from planner.calendar import days_between
+from planner.duty import office_calendar, on_duty
 from planner.models import Plan, PlanStatus, PlanWeek
 from planner.problem import Plan as SolvedPlan
 from planner.problem import SolveParams
-from planner.week_build import WeekBuilt, office_calendar, on_duty
+from planner.week_build import WeekBuilt
 from planner.week_problem import WeekParams, WeekPlan
 
 

@@ -11,7 +11,7 @@ already loaded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -50,23 +50,48 @@ def lines_on(plans: Sequence[CarePlan], day: date) -> list[ProgrammeLine]:
     for plan in plans:
         if plan.status not in IN_FORCE:
             continue  # a draft (an unapproved change) is never planned
-        if plan.valid_from > day or (plan.valid_to is not None and plan.valid_to < day):
+        lines += _plan_lines(plan, day)
+    return lines
+
+
+def lines_if_approved(plans: Sequence[CarePlan], day: date) -> list[ProgrammeLine]:
+    """The lines due on `day` were the client's newest draft approved (what the fit advice
+    for a queued client reads): approval closes the programmes in force the day before the
+    draft starts, so from its start the draft's lines, before it the ones in force, ending
+    the day before. With no draft, the lines in force (`lines_on`): approving nothing changes
+    nothing."""
+    drafts = [p for p in plans if p.status == "draft"]
+    if not drafts:
+        return lines_on(plans, day)
+    newest = max(drafts, key=lambda p: (p.version, p.id or 0))
+    if day >= newest.valid_from:
+        return _plan_lines(newest, day)
+    last = newest.valid_from - timedelta(days=1)
+    return [
+        replace(line, valid_to=min(line.valid_to or last, last)) for line in lines_on(plans, day)
+    ]
+
+
+def _plan_lines(plan: CarePlan, day: date) -> list[ProgrammeLine]:
+    """One plan's lines when the plan is valid on `day` and their service still offered."""
+    if plan.valid_from > day or (plan.valid_to is not None and plan.valid_to < day):
+        return []
+    lines = []
+    for line in plan.lines:
+        if not line.service.active:
             continue
-        for line in plan.lines:
-            if not line.service.active:
-                continue
-            ends = [d for d in (line.valid_to, plan.valid_to) if d is not None]
-            lines.append(
-                ProgrammeLine(
-                    service_code=line.service.code,
-                    service_name=line.service.name,
-                    standard_minutes=line.service.standard_minutes,
-                    recurrence=parse_recurrence(line.recurrence),
-                    valid_from=line.valid_from,
-                    valid_to=min(ends) if ends else None,
-                    required_skill=line.service.required_skill,
-                )
+        ends = [d for d in (line.valid_to, plan.valid_to) if d is not None]
+        lines.append(
+            ProgrammeLine(
+                service_code=line.service.code,
+                service_name=line.service.name,
+                standard_minutes=line.service.standard_minutes,
+                recurrence=parse_recurrence(line.recurrence),
+                valid_from=line.valid_from,
+                valid_to=min(ends) if ends else None,
+                required_skill=line.service.required_skill,
             )
+        )
     return lines
 
 

@@ -26,6 +26,7 @@ from api import plan_json
 from api.deps import OfficeReader, SupervisorOf, check_supervisor_of
 from api.errors import DomainError
 from api.schemas import (
+    DayCalendar,
     FeatureCollection,
     JobQueued,
     JobStatus,
@@ -37,7 +38,7 @@ from api.schemas import (
 from core.deps import SessionDep, StaffUser, socket_token, user_from_token
 from core.models import Role, User
 from core.settings import get_settings
-from planner import build, day_events, jobs, moves, plans
+from planner import build, day_events, duty, jobs, moves, plans
 from planner import replan as replan_service
 from planner.models import Plan
 from registry.access import can_see_office
@@ -222,6 +223,23 @@ def plan_versions(
 ) -> list[PlanSummary]:
     versions = plans.list_plans(session, office_id=office_id, day=day)
     return [PlanSummary(**plan_json.plan_summary(p)) for p in versions]
+
+
+@router.get("/offices/{office_id}/day-calendar")
+def day_calendar(
+    office_id: Id, session: SessionDep, user: OfficeReader, day: Annotated[Day, Query()]
+) -> DayCalendar:
+    """The day on the working calendar: a working day, or a holiday (with its name), weekend or
+    the office's day off, and how many workers work it (only duty workers on a day off)."""
+    kind = duty.day_kind(session, office_id=office_id, day=day)
+    return DayCalendar(
+        day=kind.day,
+        working=kind.working,
+        off=kind.off,
+        moved_working_day=kind.moved_working_day,
+        names=kind.names,
+        on_duty=kind.on_duty,
+    )
 
 
 @router.get("/plans/{plan_id}")

@@ -20,13 +20,15 @@ from zones.models import Zone, ZoneClient, ZoneSet, ZoneSetStatus
 
 
 def next_working_day() -> str:
-    """Today in the offices' time zone, or the next Monday when today is a weekend day."""
+    """Today in the offices' time zone, or the next working day on the calendar when today
+    is a weekend day or a public holiday (the test office has no duty workers)."""
     from zoneinfo import ZoneInfo
 
     from core.settings import get_settings
+    from planner.duty import office_calendar
 
     day = datetime.now(ZoneInfo(get_settings().timezone)).date()
-    while day.isoweekday() > 5:
+    while not office_calendar(day, day).is_working(day):
         day += timedelta(days=1)
     return day.isoformat()
 

@@ -13,12 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
+from core.models import Office
 from planner.models import Plan, PlanStatus
 from planner.week import plan_week
 from planner.week_build import prepare_week
 from planner.week_problem import WeekParams
 from planner.week_store import store_week, week_days
-from registry.models import CarePlan
+from registry.models import CarePlan, CarePlanStatus, ClientStatus, Service
+from tests import factories
 from tests.browser.conftest import OfficeData
 from tests.browser.test_supervisor import open_supervisor
 
@@ -54,6 +56,25 @@ def _plan(office: OfficeData, monday: date) -> tuple[int, int, date, date, int]:
         worker = office.workers[2]["id"]
         session.commit()
         return week.id, movable, placed, target, worker
+
+
+def _queue_two(office: OfficeData) -> tuple[int, int]:
+    """A queued client with a draft programme only, and a queued client with none."""
+    with Session(get_engine()) as session:
+        food = session.scalars(
+            select(Service).where(Service.office_id == office.office_id, Service.code == "A01")
+        ).one()
+        drafted = factories.client(
+            session, session.get(Office, office.office_id), lonlat=(37.764, 55.743),
+            full_name="Очередная Черновикова", status=ClientStatus.QUEUED,
+        )  # fmt: skip
+        factories.care_plan(session, drafted, [(food, "weekly:1;move")], CarePlanStatus.DRAFT)
+        bare = factories.client(
+            session, session.get(Office, office.office_id), lonlat=(37.806, 55.746),
+            full_name="Очередная Безпрограммная", status=ClientStatus.QUEUED,
+        )  # fmt: skip
+        session.commit()
+        return drafted.id, bare.id
 
 
 def test_week_view_moves_and_approves(
@@ -102,6 +123,13 @@ def test_week_view_moves_and_approves(
     # the queue: nobody waiting in this office
     page.click("#week-fits-load")
     page.wait_for_selector("#week-fits li:has-text('В очереди никого нет')")
+    # two clients join the queue: one with a draft programme fits, one with none does not
+    drafted, bare = _queue_two(zoned_office)
+    page.click("#week-fits-load")
+    page.wait_for_selector(f"#week-fits li.fit[data-client='{drafted}']:has-text('мин')")
+    page.wait_for_selector(
+        f"#week-fits li.nofit[data-client='{bare}']:has-text('на эту неделю нет программы')"
+    )
 
     page.click("#week-approve")
     page.wait_for_selector("#week-message:has-text('Утверждено дней: 7')")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import build_parser, load_problem, main
+from planner.cli import build_parser, day_off_note, load_problem, main
 from planner.io import read_clients, read_services, read_workers
 from planner.problem import Break, TravelMode
 
@@ -104,6 +104,16 @@ def test_bad_input_names_file_row_and_field(
     assert main(argv) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert message in err
+
+
+def test_a_holiday_or_weekend_is_named_before_planning() -> None:
+    assert day_off_note(date(2025, 3, 3)) == ""  # a Monday
+    assert day_off_note(date(2027, 1, 1)) == (
+        "2027-01-01 — нерабочий день (Новогодние каникулы): файл работников — дежурные этого дня"
+    )
+    assert "(New Year Holidays)" in day_off_note(date(2027, 1, 1), "en")
+    assert "(weekend)" in day_off_note(date(2027, 1, 9), "en")
+    assert day_off_note(date(2027, 2, 20)) == ""  # a Saturday worked by decree
 
 
 def test_missing_file_and_provider_options(capsys: pytest.CaptureFixture[str]) -> None:

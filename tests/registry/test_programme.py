@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from registry.models import CarePlan, CarePlanLine, CarePlanStatus, Service
-from registry.programme import lines_on, minutes_due, weekly_load
+from registry.programme import lines_if_approved, lines_on, minutes_due, weekly_load
 from tests import factories as f
 from zones.service import load_office
 
@@ -51,6 +51,26 @@ def test_only_approved_programmes_make_anything_due() -> None:
     closed = _plan(date(2026, 12, 6), (cleaning, "daily"), status=CarePlanStatus.CLOSED)
     assert minutes_due([closed], date(2026, 12, 6)) == 45
     assert minutes_due([closed], MONDAY) == 0
+
+
+def test_a_queued_clients_programme_is_the_newest_draft_as_if_approved() -> None:
+    shopping, cleaning, meals = _service("S1", 30), _service("S2", 45), _service("S3", 20)
+    approved = _plan(None, (shopping, "daily"))
+    older = _plan(None, (meals, "daily"), status=CarePlanStatus.DRAFT)
+    newest = _plan(None, (cleaning, "weekdays:1,4"), status=CarePlanStatus.DRAFT)
+    older.version, newest.version = 2, 3
+    newest.valid_from = date(2026, 12, 9)  # from Wednesday
+    plans = [approved, older, newest]
+    # before the draft starts, the programme in force, ending the day before the draft
+    before = lines_if_approved(plans, MONDAY)
+    assert [(ln.service_code, ln.valid_to) for ln in before] == [("S1", date(2026, 12, 8))]
+    assert not before[0].due_on(date(2026, 12, 10))
+    # from its start, the newest draft's lines alone (the older draft is not the programme)
+    assert [ln.service_code for ln in lines_if_approved(plans, date(2026, 12, 10))] == ["S2"]
+    # no draft: what is in force; a draft alone: its lines, though nothing is planned from it
+    assert lines_if_approved([approved], MONDAY) == lines_on([approved], MONDAY)
+    assert [ln.service_code for ln in lines_if_approved([older], MONDAY)] == ["S3"]
+    assert lines_on([older], MONDAY) == []
 
 
 def test_zones_weigh_clients_by_the_work_that_still_exists(db: Session) -> None:

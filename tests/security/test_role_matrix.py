@@ -87,6 +87,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/plans/{plan_id}/changes": "401 403 404 ok ok ok",  # one version: 422 to compare
     "GET /api/workers/{worker_id}/day-track": "401 403 404 ok ok ok",
     "GET /api/offices/{office_id}/visits-due": "401 403 404 ok ok ok",
+    "GET /api/offices/{office_id}/day-calendar": "401 403 404 ok ok ok",
     "POST /api/offices/{office_id}/plan-weeks": "401 403 404 ok 403 ok",
     "GET /api/offices/{office_id}/plan-weeks": "401 403 404 ok ok ok",
     "GET /api/plan-weeks/{week_id}": "401 403 404 ok ok ok",
@@ -212,6 +213,7 @@ def _bodies(ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "POST /api/plans/{plan_id}/replan": {"json": {"time_limit_s": 1}},
         "GET /api/workers/{worker_id}/day-track": {"params": {"day": day}},
         "GET /api/offices/{office_id}/visits-due": {"params": {"day": day}},
+        "GET /api/offices/{office_id}/day-calendar": {"params": {"day": day}},
         "POST /api/offices/{office_id}/plan-weeks": {"json": {"start": day, "time_limit_s": 1}},
         "POST /api/plan-weeks/{week_id}/approve": {"json": {"day": day}},
         "POST /api/plan-weeks/{week_id}/days/{day}/replan": {"json": {"time_limit_s": 1}},

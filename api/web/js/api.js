@@ -121,6 +121,7 @@ export const startPlanning = (officeId, day) => post(`/api/offices/${officeId}/p
 export const planJob = (jobId) => get(`/api/plan-jobs/${jobId}`);
 export const planJobSocket = (jobId) => new WebSocket(wsUrl(`/api/plan-jobs/${jobId}/ws`));
 export const plansOf = (officeId, day) => get(`/api/offices/${officeId}/plans`, { day });
+export const dayCalendar = (officeId, day) => get(`/api/offices/${officeId}/day-calendar`, { day });
 export const plan = (planId) => get(`/api/plans/${planId}`);
 export const approvePlan = (planId) => post(`/api/plans/${planId}/approve`);
 export const moveVisit = (planId, move) => post(`/api/plans/${planId}/move`, move);

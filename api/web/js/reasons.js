@@ -25,6 +25,12 @@ function skillList(quoted) {
 const UNPLANNED = {
   no_location: [{ re: /./, key: 'reason.no_location' }],
   no_one_on_duty: [{ re: /./, key: 'reason.no_one_on_duty' }],
+  nobody_works: [
+    { re: /^holiday, nobody on duty: (.+)$/, key: 'reason.nobody_works_holiday', fill: ([name]) => ({ name }) },
+    { re: /^weekend, nobody on duty/, key: 'reason.nobody_works_weekend' },
+    { re: /^office day off, nobody on duty/, key: 'reason.nobody_works_office' },
+    { re: /./, key: 'reason.nobody_works' },
+  ],
   no_access: [{ re: /./, key: 'reason.no_access' }],
   unknown_worker: [
     {

@@ -11,6 +11,7 @@ import { L, colourOf } from './sv_map.js';
 import { PlanMoves } from './sv_plan_moves.js';
 import { PlanTimeline } from './sv_plan_timeline.js';
 import { esc } from './html.js';
+import { showDayKind } from './sv_day_kind.js';
 
 const $ = (id) => document.getElementById(id);
 const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
@@ -44,7 +45,7 @@ export class PlanTab {
   }
 
   async show() {
-    await this.loadNames();
+    await Promise.all([this.loadNames(), showDayKind(this.ctx.officeId(), this.ctx.day())]);
     await this.loadPlans();
     this.render();
   }

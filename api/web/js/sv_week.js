@@ -226,6 +226,17 @@ export class WeekTab {
     }
   }
 
+  // Why a client in the queue does not fit yet, in words (the API gives an English reason).
+  notFitting(f) {
+    const known = [
+      [/^no address/, 'no_address'], [/^no programme/, 'no_programme'], [/^no planned days/, 'no_days'],
+      [/^the programme has no visits/, 'no_visits'], [/^no worker's days/, 'no_room'],
+    ].find(([re]) => re.test(f.reason ?? ''));
+    return known
+      ? t('week.fits_not_why', { client: f.client_name, why: t(`week.fit_why.${known[1]}`) })
+      : t('week.fits_not', { client: f.client_name });
+  }
+
   async loadFits() {
     const list = $('week-fits');
     list.replaceChildren(el('li', { className: 'muted', textContent: t('week.fits_loading') }));
@@ -241,7 +252,7 @@ export class WeekTab {
             minutes: best.minutes,
             travel: best.travel_minutes,
           })
-          : t('week.fits_not', { client: f.client_name });
+          : this.notFitting(f);
         return el('li', { className: best ? 'fit' : 'nofit', textContent: text, dataset: { client: f.client_id } });
       }));
       if (!fits.length) list.replaceChildren(el('li', { className: 'muted', textContent: t('week.fits_none') }));
