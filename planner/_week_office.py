@@ -207,6 +207,7 @@ class Office:
             if workers is None:  # the day planner as it is
                 plan = solve(problem, self._solve_params(time_limit_s))
             else:
+                problem = _prefer_chosen(problem, day, workers)
                 parts = (
                     self._split(problem, day, workers) if self.params.group_workers else [problem]
                 )
@@ -362,6 +363,21 @@ def week_stats(office: Office, days: list[DayPlan], due: int, planned: int) -> d
         "day_load_std_min": pstdev(loads) if loads else 0.0,
         "worker_days": float(len(loads)),
     }
+
+
+def _prefer_chosen(
+    problem: Problem, day: date, workers: dict[tuple[str, date], tuple[str, ...]]
+) -> Problem:
+    """Each one-worker visit with the worker the week's choice gave it as its preferred one:
+    the choice evened the worker-days, and routing toward the client's usual worker instead
+    would undo it."""
+    visits = []
+    for visit in problem.visits:
+        chosen = workers.get((visit.client_id, day), ())
+        if visit.workers_needed == 1 and chosen:
+            visit = replace(visit, preferred_worker=chosen[0])
+        visits.append(visit)
+    return replace(problem, visits=tuple(visits))
 
 
 def _merge(plans: list[Plan]) -> Plan:
