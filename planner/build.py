@@ -161,17 +161,6 @@ class Built:
 # --- workers -------------------------------------------------------------------------------
 
 
-def shift_on(worker: Worker, day: date, calendar: WorkCalendar | None = None) -> WorkerShift | None:
-    """The worker's shift that day by the working calendar, or None when they do not work
-    (`planner.duty`: holidays only with a duty shift, moved working days worked, absences)."""
-    return duty.shift_on(worker, day, calendar)
-
-
-def workers_on_duty(session: Session, *, office_id: int, day: date) -> list[Worker]:
-    """Active workers of the office working that day by the calendar (`planner.duty`)."""
-    return duty.on_duty(session, office_id=office_id, day=day)
-
-
 def _lunch(shift: WorkerShift) -> Break | None:
     if not shift.lunch_minutes or shift.lunch_from is None or shift.lunch_to is None:
         return None
@@ -370,7 +359,7 @@ def assemble(
     plan_workers: list[PlanWorker] = []
     rows: dict[str, Worker] = {}
     for row in workers:
-        shift = shift_on(row, day)
+        shift = duty.shift_on(row, day)
         started = (resume or {}).get(row.id)
         home = location_of(row.start_location) or office_point
         if shift is None or home is None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.models import User
 from core.settings import Settings, get_settings
-from planner import build, lunch_rows
+from planner import build, duty, lunch_rows
 from planner.build import Built, VisitDraft
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop, PlanUnplanned
 from planner.problem import Plan as SolvedPlan
@@ -336,7 +336,7 @@ def plan_workers(
     session: Session, plan: Plan, exclude: frozenset[int] = frozenset()
 ) -> list[Worker]:
     """Workers on duty that day plus those with a route in the plan, minus `exclude`."""
-    on_duty = build.workers_on_duty(session, office_id=plan.office_id, day=plan.day)
+    on_duty = duty.on_duty(session, office_id=plan.office_id, day=plan.day)
     ids = {w.id for w in on_duty} | {r.worker_id for r in plan.routes}
     rows = session.scalars(select(Worker).where(Worker.id.in_(ids)).order_by(Worker.id))
     return [w for w in rows if w.id not in exclude]
