@@ -124,8 +124,9 @@ def why_left_out(
         ]
         for r in routes
     }
+    known: dict[str, tuple[list[int], list[int]]] = {}  # each route's bounds, kept
     return [
-        _why_left_out(problem, visits, calls, index[v.id])
+        _why_left_out(problem, visits, calls, index[v.id], known)
         if time.monotonic() < deadline
         else Unplanned(
             v.id,
@@ -136,12 +137,23 @@ def why_left_out(
     ]
 
 
-def _fits(problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int) -> bool:
-    return next(_construct.positions(problem, worker, visits, calls, i), None) is not None
+def _fits(
+    problem: Problem,
+    worker: Worker,
+    visits: list[Visit],
+    calls: list[Call],
+    i: int,
+    known: tuple[list[int], list[int]] | None = None,
+) -> bool:
+    return next(_construct.positions(problem, worker, visits, calls, i, known), None) is not None
 
 
 def _why_left_out(
-    problem: Problem, visits: list[Visit], calls: dict[str, list[Call]], i: int
+    problem: Problem,
+    visits: list[Visit],
+    calls: dict[str, list[Call]],
+    i: int,
+    known: dict[str, tuple[list[int], list[int]]] | None = None,
 ) -> Unplanned:
     visit = visits[i]
     eligible = eligible_workers(visit, problem.workers)
@@ -150,9 +162,12 @@ def _why_left_out(
         return _why_team_left_out(problem, visits, calls, i, eligible, window)
     # The rules that alone keep it out of every eligible route (None: not known yet).
     alone = {"lunch": True, "max_work": True, "shift": True}
+    known = {} if known is None else known
     for worker in eligible:
         route = calls.get(worker.id, [])
-        if _fits(problem, worker, visits, route, i):
+        if worker.id not in known:
+            known[worker.id] = _construct.route_bounds(problem, worker, visits, route)
+        if _fits(problem, worker, visits, route, i, known[worker.id]):
             return Unplanned(
                 visit.id,
                 f"worker '{worker.id}' has a free slot for it; the search did not reach it "
