@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import resource
 import statistics
 import time
@@ -131,7 +132,8 @@ def pyvrp(problem: Problem, limit: float, seed: int) -> Outcome:
     return Outcome(best.distance(), planned, len(problem.visits) - planned, seconds, note)
 
 
-def vroom(problem: Problem, exploration: int) -> Outcome:
+def vroom(problem: Problem, exploration: int, timeout: float | None = None) -> Outcome:
+    """VROOM's plan: until it stops, or `timeout` seconds at most (large days)."""
     import vroom as vr
 
     matrix = np.asarray(_matrix(problem), dtype=np.uint32)
@@ -170,7 +172,8 @@ def vroom(problem: Problem, exploration: int) -> Outcome:
             )
         )
     began = time.monotonic()
-    solution = task.solve(exploration_level=exploration, nb_threads=2)
+    limit = None if timeout is None else datetime.timedelta(seconds=timeout)
+    solution = task.solve(exploration_level=exploration, nb_threads=2, timeout=limit)
     seconds = time.monotonic() - began
     stops = solution.routes
     planned = int((stops["type"] == "job").sum())
@@ -219,6 +222,9 @@ def main() -> None:
     parser.add_argument("--seeds", default="1", help="generator seeds, e.g. 1,2,3,4")
     parser.add_argument("--runs", type=int, default=1, help="ours this many times (spread)")
     parser.add_argument("--vroom-level", type=int, default=3, help="VROOM exploration 0..5")
+    parser.add_argument(
+        "--vroom-limit", type=float, default=None, help="VROOM's time limit, s (none: until done)"
+    )
     parser.add_argument(
         "--product-weights",
         action="store_true",
@@ -273,7 +279,10 @@ def _solve_day(
         limit = args.pyvrp_limit
         rows.append((f"PyVRP {limit:g}s", pyvrp(problem, limit, seed)))
     if "vroom" in solvers:
-        rows.append((f"VROOM x{args.vroom_level}", vroom(problem, args.vroom_level)))
+        name = f"VROOM x{args.vroom_level}"
+        if args.vroom_limit is not None:
+            name += f" {args.vroom_limit:g}s"
+        rows.append((name, vroom(problem, args.vroom_level, args.vroom_limit)))
     return rows
 
 

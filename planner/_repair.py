@@ -38,15 +38,16 @@ def repair(
     index_of = {w.id: k for k, w in enumerate(problem.workers)}
     left_out.sort(key=lambda i: (-visits[i].priority, -visits[i].workers_needed, i))
     changed: set[int] = set()
+    bounds = _construct.Bounds(problem, visits, routes)  # most routes stay as they are
     for i in left_out:
         if time.monotonic() >= deadline:
             break
         allowed = [index_of[w.id] for w in eligible_workers(visits[i], problem.workers)]
         sizes = [len(routes[k]) for k in allowed]
         if visits[i].workers_needed == 1:
-            _construct.insert_one(problem, visits, routes, i, allowed)
+            _construct.insert_one(problem, visits, routes, i, allowed, bounds)
         else:
-            _construct.insert_pair(problem, visits, routes, i, allowed, widest=None)
+            _construct.insert_pair(problem, visits, routes, i, allowed, None, bounds)
         changed |= {k for k, n in zip(allowed, sizes, strict=True) if len(routes[k]) != n}
     result = [list(route) for route in stops]
     for k in changed:
