@@ -324,6 +324,12 @@ _SPLIT = """
 """
 
 
+def _value_or_categories(dimension: str) -> str:
+    """A dimension's expression, but for client categories the client's list of them (to be
+    unnested last)."""
+    return _CATEGORIES if DIMENSIONS[dimension].per_category else DIMENSIONS[dimension].sql
+
+
 def _summed_per_service_sql(
     dims: list[str], with_unnest: list[list[str]], without: list[list[str]], measure: str
 ) -> str:
@@ -334,8 +340,8 @@ def _summed_per_service_sql(
     region's 194,000 visits became 16,000 groups, 89,000 by the clients' lists of categories,
     since offices use few lists), then split and summed again by every dimension (a few hundred
     rows); a client's categories are unnested only then. Unnesting them first put 259,000 rows
-    keyed by the list of services through an aggregate and read the visits twice (2.7 s against
-    1.5 s on a region, measured). Sums of sums in another order: every figure is the same once
+    keyed by the list of services through an aggregate and read the visits twice (the timings
+    are in bench/README.md). Sums of sums in another order: every figure is the same once
     rounded as the measures round them."""
     travel = measure == "travel"
     facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if travel else "0",
@@ -345,11 +351,7 @@ def _summed_per_service_sql(
     split_level = [(n, d) for n, d in enumerate(dims) if DIMENSIONS[d].per_service]
     keys = set().union(*(_KEYS[d] for _, d in visit_level))
     joins = _joins([d for _, d in visit_level], keys, False, False)
-    # a visit-level value, or for client categories the client's list of them (unnested last)
-    key = [
-        f"{_CATEGORIES if DIMENSIONS[d].per_category else DIMENSIONS[d].sql} AS g{n}"
-        for n, d in visit_level
-    ]
+    key = [f"{_value_or_categories(d)} AS g{n}" for n, d in visit_level]
     positions = ", ".join(str(p) for p in range(1, len(key) + 3))
     # the list of services as text: hashing and comparing jsonb costs several times more
     columns = [*key, "b.office_id", 'b.items::text COLLATE "C" AS items']
@@ -376,16 +378,14 @@ def _summed_per_service_sql(
     ratings = ""
     if measure == "rating":  # the marks apart; the rows above still give every row and column
         rated_joins = _joins(dims, keys | {"office_id", "code"}, True, False)
-        rated_key = [
-            f"{_CATEGORIES if DIMENSIONS[d].per_category else DIMENSIONS[d].sql} AS g{n}"
-            for n, d in enumerate(dims)
-        ]
+        rated_key = [f"{_value_or_categories(d)} AS g{n}" for n, d in enumerate(dims)]
         ratings = f", ratings AS ({_RATINGS}), rated AS ({_RATED})"
         rows += f"""
         UNION ALL
         SELECT {", ".join(rated_key)}, 0, 0, 0, 0, b.rating_sum, b.rating_n
         FROM rated b {" ".join(rated_joins)}
     """
+    # by every dimension, categories still as lists: a few hundred rows
     summed = f"""
         SELECT {", ".join(g)}, sum(services) AS services, sum(planned_min) AS planned_min,
                sum(actual_min) AS actual_min, sum(travel_min) AS travel_min,
@@ -397,6 +397,8 @@ def _summed_per_service_sql(
     for sets, unnest in ((with_unnest, True), (without, False)):
         if not sets:
             continue
+        # the sets over categories count a client's visits under each category; the others
+        # (totals over categories) once
         values = [
             ("cat.name" if unnest else "NULL::text") if DIMENSIONS[d].per_category else f"r.g{n}"
             for n, d in enumerate(dims)
