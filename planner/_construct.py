@@ -136,7 +136,7 @@ def _detour(
 
 
 class Bounds:
-    """Each route's lunch-free bounds (`_bounds`), kept until the route changes: a
+    """Each route's lunch-free bounds (`route_bounds`), kept until the route changes: a
     construction asks them of every route for every visit, and most routes stay as they are."""
 
     def __init__(self, problem: Problem, visits: list[Visit], routes: list[list[Call]]) -> None:
@@ -146,7 +146,7 @@ class Bounds:
     def of(self, k: int) -> tuple[list[int], list[int]]:
         if k not in self._kept:
             worker = self.problem.workers[k]
-            self._kept[k] = _bounds(self.problem, worker, self.visits, self.routes[k])
+            self._kept[k] = route_bounds(self.problem, worker, self.visits, self.routes[k])
         return self._kept[k]
 
     def changed(self, k: int) -> None:
@@ -183,10 +183,16 @@ def _candidates(
 
 
 def positions(
-    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int
+    problem: Problem,
+    worker: Worker,
+    visits: list[Visit],
+    calls: list[Call],
+    i: int,
+    known: tuple[list[int], list[int]] | None = None,
 ) -> Iterator[int]:
-    """Every position of `worker`'s route where visit `i` fits, by the exact schedule."""
-    for at in _possible(problem, worker, visits, calls, i):
+    """Every position of `worker`'s route where visit `i` fits, by the exact schedule
+    (`known`: the route's `route_bounds`, when the caller keeps them)."""
+    for at in _possible(problem, worker, visits, calls, i, known):
         if schedule(problem, worker, visits, [*calls[:at], Call(i), *calls[at:]]) is not None:
             yield at
 
@@ -205,7 +211,7 @@ def _possible(
     travel = problem.travel_time[worker.travel_mode]
     visit = visits[i]
     low, high = _window(visit, Call(i))
-    frees, latest = known if known is not None else _bounds(problem, worker, visits, calls)
+    frees, latest = known if known is not None else route_bounds(problem, worker, visits, calls)
     places = [worker.start_location, *(visits[c.visit].location for c in calls)]
     places.append(worker.end_location)
     for at in range(len(calls) + 1):
@@ -217,7 +223,7 @@ def _possible(
         yield at
 
 
-def _bounds(
+def route_bounds(
     problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call]
 ) -> tuple[list[int], list[int]]:
     """Ignoring lunch: the earliest the worker is free after each stop (index 0: before the

@@ -211,16 +211,22 @@ def _groups(
     anchor = rng.choice(every)
     order = sorted(every, key=lambda k: int(distance[np.ix_(places[anchor], places[k])].min()))
     near = frozenset(order[: len(order) // 2])
-    mine = frozenset(i for i in left_out if _closest(distance, visits[i].location, places) in near)
+    closest = _closest(distance, [visits[i].location for i in left_out], places)
+    mine = frozenset(i for i, k in zip(left_out, closest, strict=True) if k in near)
     return [
         Group(near, mine),
         Group(frozenset(every) - near, frozenset(left_out) - mine),
     ]
 
 
-def _closest(distance: np.ndarray, place: int, places: list[list[int]]) -> int:
-    """The route (worker index) with the stop nearest to `place`."""
-    return min(range(len(places)), key=lambda k: int(distance[place, places[k]].min()))
+def _closest(distance: np.ndarray, targets: list[int], places: list[list[int]]) -> list[int]:
+    """For each place of `targets`, the route (worker index) with the stop nearest to it."""
+    if not targets:
+        return []
+    flat = np.concatenate([np.asarray(p, dtype=np.int64) for p in places])
+    offsets = np.cumsum([0] + [len(p) for p in places[:-1]])
+    nearest = np.minimum.reduceat(distance[np.ix_(targets, flat)], offsets, axis=1)
+    return [int(k) for k in nearest.argmin(axis=1)]
 
 
 def _places(

@@ -135,14 +135,22 @@ def _add_time(
 
 
 def _fair_workload(model: RoutingModel, service: np.ndarray) -> int:
-    """A working time close to an even share: service plus nearest-neighbour travel, +10 %."""
     visit_nodes = [n for n, nv in enumerate(model.node_visit) if nv >= 0]
-    if not visit_nodes:
+    places = [model.node_location[n] for n in visit_nodes]
+    return fair_workload(model.problem, places, int(service.sum()))
+
+
+def fair_workload(problem: Problem, places: list[int], service: int) -> int:
+    """A working time close to an even share: `service` (seconds on site, every worker's)
+    plus nearest-neighbour travel between the visits' `places`, +10 %."""
+    if not places:
         return 0
-    travel = next(iter(model.travel_by_mode.values()))[np.ix_(visit_nodes, visit_nodes)]
-    travel = travel + np.diag(np.full(len(visit_nodes), np.iinfo(np.int32).max))
-    estimate = int(service.sum() + travel.min(axis=1).sum())
-    return int(1.1 * estimate / len(model.problem.workers))
+    mode = min(w.travel_mode for w in problem.workers)  # the model's first mode
+    full = np.asarray(problem.travel_time[mode], dtype=np.int64)
+    travel = full[np.ix_(places, places)]
+    travel = travel + np.diag(np.full(len(places), np.iinfo(np.int32).max))
+    estimate = int(service + travel.min(axis=1).sum())
+    return int(1.1 * estimate / len(problem.workers))
 
 
 def _add_breaks(model: RoutingModel, service: np.ndarray) -> None:

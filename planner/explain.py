@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import numpy as np
+
 from planner import _construct
 from planner._construct import Call
 from planner._precheck import eligible_workers, hhmm
-from planner.problem import Problem, Route, Unplanned, Visit, Worker
+from planner.problem import Problem, Route, TravelMode, Unplanned, Visit, Worker
 
 DAY_END = 48 * 3600  # a shift end no route reaches: the shift rule relaxed
 
@@ -22,6 +24,7 @@ def why_planned(problem: Problem, routes: list[Route]) -> list[Route]:
     """The routes with every stop's `why` filled in."""
     visits = {v.id: v for v in problem.visits}
     workers = {w.id: w for w in problem.workers}
+    nearness = _Nearness(problem, routes)
     result = []
     for route in routes:
         worker = workers[route.worker_id]
@@ -29,14 +32,14 @@ def why_planned(problem: Problem, routes: list[Route]) -> list[Route]:
         previous = worker.start_location
         for stop in route.stops:
             visit = visits[stop.visit_id]
-            why = _why(problem, routes, visit, worker, previous)
+            why = _why(problem, nearness, visit, worker, previous)
             stops.append(dataclasses.replace(stop, why=why))
             previous = visit.location
         result.append(dataclasses.replace(route, stops=tuple(stops)))
     return result
 
 
-def _why(problem: Problem, routes: list[Route], visit: Visit, worker: Worker, previous: int) -> str:
+def _why(problem: Problem, nearness: _Nearness, visit: Visit, worker: Worker, previous: int) -> str:
     if visit.pinned_worker is not None:
         return "pinned: already under way or done"
     if visit.preferred_worker == worker.id:
@@ -46,7 +49,7 @@ def _why(problem: Problem, routes: list[Route], visit: Visit, worker: Worker, pr
         skills = ", ".join(f"'{s}'" for s in sorted(visit.required_skills))
         return f"the only worker with the skill {skills}"
     minutes = problem.travel_time[worker.travel_mode][previous][visit.location] // 60
-    nearest = _nearest_distance(problem, routes, visit, eligible)
+    nearest = nearness.of(visit, eligible)
     mine = nearest.get(worker.id, 0)
     prefix = ""
     if visit.preferred_worker is not None:
@@ -56,21 +59,48 @@ def _why(problem: Problem, routes: list[Route], visit: Visit, worker: Worker, pr
     return f"{prefix}fits this worker's day; nearer workers were busy at that time"
 
 
-def _nearest_distance(
-    problem: Problem, routes: list[Route], visit: Visit, eligible: list[Worker]
-) -> dict[str, int]:
-    """Per eligible worker: travel time to the visit from the closest point of their day."""
-    locations = {v.id: v.location for v in problem.visits}
-    by_worker = {r.worker_id: r for r in routes}
-    result: dict[str, int] = {}
-    for worker in eligible:
-        travel = problem.travel_time[worker.travel_mode]
-        route = by_worker.get(worker.id)
-        points = [worker.start_location]
-        if route is not None:
-            points += [locations[s.visit_id] for s in route.stops if s.visit_id != visit.id]
-        result[worker.id] = min(travel[p][visit.location] for p in points)
-    return result
+class _Nearness:
+    """Per worker, the places of their day (start point and stops), laid end to end per
+    travel mode, so that the travel from each to a visit is one lookup per mode: per stop
+    and worker it took 1 s on a 1,200-visit day."""
+
+    def __init__(self, problem: Problem, routes: list[Route]) -> None:
+        locations = {v.id: v.location for v in problem.visits}
+        by_worker = {r.worker_id: r for r in routes}
+        self.travel = {m: np.asarray(t) for m, t in problem.travel_time.items()}
+        self.workers: dict[TravelMode, list[str]] = {}
+        self.places: dict[TravelMode, np.ndarray] = {}
+        self.offsets: dict[TravelMode, np.ndarray] = {}
+        self.own: dict[tuple[TravelMode, str], list[int]] = {}  # a visit's own stops
+        for mode in {w.travel_mode for w in problem.workers}:
+            ids: list[str] = []
+            places: list[int] = []
+            offsets: list[int] = []
+            for worker in (w for w in problem.workers if w.travel_mode == mode):
+                ids.append(worker.id)
+                offsets.append(len(places))
+                places.append(worker.start_location)
+                route = by_worker.get(worker.id)
+                for stop in route.stops if route is not None else ():
+                    self.own.setdefault((mode, stop.visit_id), []).append(len(places))
+                    places.append(locations[stop.visit_id])
+            self.workers[mode] = ids
+            self.places[mode] = np.asarray(places, dtype=np.int64)
+            self.offsets[mode] = np.asarray(offsets, dtype=np.int64)
+
+    def of(self, visit: Visit, eligible: list[Worker]) -> dict[str, int]:
+        """Per eligible worker: travel time to the visit from the closest point of their
+        day other than the visit itself."""
+        wanted = {w.id for w in eligible}
+        result: dict[str, int] = {}
+        for mode, ids in self.workers.items():
+            if not wanted.intersection(ids):
+                continue
+            column = self.travel[mode][self.places[mode], visit.location]
+            column[self.own.get((mode, visit.id), [])] = np.iinfo(np.int64).max
+            nearest = np.minimum.reduceat(column, self.offsets[mode])
+            result.update((i, int(d)) for i, d in zip(ids, nearest, strict=True) if i in wanted)
+        return result
 
 
 def why_left_out(
@@ -94,8 +124,9 @@ def why_left_out(
         ]
         for r in routes
     }
+    known: dict[str, tuple[list[int], list[int]]] = {}  # each route's bounds, kept
     return [
-        _why_left_out(problem, visits, calls, index[v.id])
+        _why_left_out(problem, visits, calls, index[v.id], known)
         if time.monotonic() < deadline
         else Unplanned(
             v.id,
@@ -106,12 +137,23 @@ def why_left_out(
     ]
 
 
-def _fits(problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int) -> bool:
-    return next(_construct.positions(problem, worker, visits, calls, i), None) is not None
+def _fits(
+    problem: Problem,
+    worker: Worker,
+    visits: list[Visit],
+    calls: list[Call],
+    i: int,
+    known: tuple[list[int], list[int]] | None = None,
+) -> bool:
+    return next(_construct.positions(problem, worker, visits, calls, i, known), None) is not None
 
 
 def _why_left_out(
-    problem: Problem, visits: list[Visit], calls: dict[str, list[Call]], i: int
+    problem: Problem,
+    visits: list[Visit],
+    calls: dict[str, list[Call]],
+    i: int,
+    known: dict[str, tuple[list[int], list[int]]] | None = None,
 ) -> Unplanned:
     visit = visits[i]
     eligible = eligible_workers(visit, problem.workers)
@@ -120,9 +162,12 @@ def _why_left_out(
         return _why_team_left_out(problem, visits, calls, i, eligible, window)
     # The rules that alone keep it out of every eligible route (None: not known yet).
     alone = {"lunch": True, "max_work": True, "shift": True}
+    known = {} if known is None else known
     for worker in eligible:
         route = calls.get(worker.id, [])
-        if _fits(problem, worker, visits, route, i):
+        if worker.id not in known:
+            known[worker.id] = _construct.route_bounds(problem, worker, visits, route)
+        if _fits(problem, worker, visits, route, i, known[worker.id]):
             return Unplanned(
                 visit.id,
                 f"worker '{worker.id}' has a free slot for it; the search did not reach it "

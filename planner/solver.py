@@ -30,6 +30,7 @@ from planner import (
     _decompose,
     _extract,
     _first_plan,
+    _large_day,
     _lunch,
     _neighbours,
     _precheck,
@@ -115,6 +116,8 @@ def _portfolio(
     deadline: float,
     on_progress: Callable[[Progress], None] | None,
 ) -> _search.Solution | None:
+    if _large_day.suits(problem, visits):
+        return _large_day.run(problem, visits, params, deadline, on_progress)
     if len(visits) >= DECOMPOSE_FROM:
         return _decompose.run(problem, visits, params, deadline, on_progress)
     extra = min(max(params.workers, 1), len(_search.PORTFOLIO)) - 1

@@ -1,0 +1,141 @@
+"""A large day planned by ruin and recreate alone, without OR-Tools' routing model.
+
+On a day of many visits the routing model itself is the slow part: building it, its
+insertion heuristic's first plan and each reading of routes into it (the lunch intervals'
+propagation) took 2-5 s apiece on 1,200 visits, so a 10-s solve came back after 16 s with
+its first plan only (717 of 1,200 visits planned). Here the first plan is the recreate
+step run from empty routes (`planner._ruin.construct`), and the two processes improve
+disjoint halves of the routes by ruin and recreate, epoch after epoch, as the part-by-part
+search does on smaller days (`planner._decompose`). Every insertion is checked exactly
+(lunch at a place, windows, shift, skills, limits), and the plan is timed by the exact
+schedule (`planner._construct.schedule`), the rule of the office's checker.
+
+Days with two-worker visits or pinned visits are not planned here: ruin and recreate
+does not place them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+from planner import _model, _ruin, _search
+from planner._construct import Call, schedule
+from planner._decompose import Group, _distance_matrix, _groups, with_arrays
+from planner._ruin_day import _cost, _Day, _day
+from planner.problem import Problem, Progress, SolveParams, Visit
+
+LARGE_DAY_FROM = 800  # visits: from here on the routing model costs more than it gives
+EPOCH_SECONDS = 2.0  # the two processes improve disjoint halves, then redraw them
+# Kept after the search per visit of the day: reading the plan back, its reasons (on a
+# 100x1,200 lunch day 1.3 s in all after the search, so a 10-s solve took 11.3 s).
+FINISH_SECONDS_PER_VISIT = 0.0008
+STRATEGY = "ruin-recreate-large"  # the strategy's name in plans
+
+
+def suits(problem: Problem, visits: list[Visit]) -> bool:
+    """A large day whose every visit needs one worker and none is pinned."""
+    return (
+        len(visits) >= LARGE_DAY_FROM
+        and _ruin.suits(problem, visits)
+        and all(v.pinned_worker is None and v.pinned_start is None for v in visits)
+    )
+
+
+def run(
+    problem: Problem,
+    visits: list[Visit],
+    params: SolveParams,
+    deadline: float,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> _search.Solution:
+    """Routes built from nothing, then improved until the time kept for what follows the
+    search (the plan's repair, timing and reasons) before `deadline`."""
+    began = time.monotonic()
+    deadline -= FINISH_SECONDS_PER_VISIT * len(visits)
+    problem = with_arrays(problem)
+    fair_target = 0
+    if params.fairness_weight > 0:
+        service = sum(v.duration for v in visits)
+        fair_target = _model.fair_workload(problem, [v.location for v in visits], service)
+    rng = random.Random(params.seed)
+    day = _day(problem, visits, params, fair_target)
+    routes = _ruin.construct(day, rng)
+    helpers = 1 if params.workers >= 2 else 0
+    distance = _distance_matrix(problem)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        searched_from = time.monotonic()
+        span = max(deadline - searched_from, 1e-6)
+        while time.monotonic() + 0.1 < deadline:
+            until = min(time.monotonic() + EPOCH_SECONDS, deadline)
+            warmth = (
+                1 - (time.monotonic() - searched_from) / span,
+                1 - (until - searched_from) / span,
+            )
+            stops = [[(i, 0) for i in route] for route in routes]
+            groups = _groups(problem, visits, stops, distance, rng, helpers + 1)
+            args = (problem, visits, params, fair_target, routes)
+            futures = [
+                pool.submit(_improve, *args, group, until, rng.randrange(1 << 30), warmth)
+                for group in groups[1:]
+            ]
+            changes = _improve(*args, groups[0], until, rng.randrange(1 << 30), warmth)
+            for future in futures:
+                changes.update(future.result())
+            for k, route in changes.items():
+                routes[k] = route
+            if on_progress is not None:
+                percent = 100 * (time.monotonic() - began) / max(deadline - began, 1e-6)
+                on_progress(
+                    Progress(
+                        min(percent, 100.0),
+                        _cost(day, routes),
+                    )
+                )
+    return _solution(day, routes)
+
+
+def _improve(
+    problem: Problem,
+    visits: list[Visit],
+    params: SolveParams,
+    fair_target: int,
+    routes: list[list[int]],
+    group: Group,
+    until: float,
+    seed: int,
+    warmth: tuple[float, float],
+) -> dict[int, list[int]]:
+    """The group's routes improved by ruin and recreate until `until` (worker -> route)."""
+    workers = sorted(group.routes)
+    inside = [i for k in workers for i in routes[k]] + sorted(group.left_out)
+    local = {i: n for n, i in enumerate(inside)}
+    sub = dataclasses.replace(problem, workers=tuple(problem.workers[k] for k in workers))
+    part_visits = [visits[i] for i in inside]
+    start = [[local[i] for i in routes[k]] for k in workers]
+    seconds = until - time.monotonic()
+    rng = random.Random(seed)
+    found = _ruin.improve(
+        sub, part_visits, params, start, seconds, rng, None, warmth, fair_target, every_route=False
+    )
+    return {k: [inside[n] for n in route] for k, route in zip(workers, found, strict=True)}
+
+
+def _solution(day: _Day, routes: list[list[int]]) -> _search.Solution:
+    """The routes timed by the exact schedule, as a solution priced as the search prices it."""
+    problem, visits = day.problem, day.visits
+    stops = []
+    for worker, route in zip(problem.workers, routes, strict=True):
+        calls = [Call(i) for i in route]
+        starts = schedule(problem, worker, visits, calls)
+        while starts is None:  # never expected: every insertion was checked by the same rules
+            calls.pop()
+            starts = schedule(problem, worker, visits, calls)
+        stops.append([(c.visit, s) for c, s in zip(calls, starts, strict=True)])
+    cost = _cost(day, [[i for i, _ in route] for route in stops])
+    return _search.Solution(STRATEGY, cost, stops, [None] * len(problem.workers))

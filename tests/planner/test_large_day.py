@@ -1,0 +1,83 @@
+"""A large day planned by ruin and recreate alone (planner._large_day): built from nothing,
+improved, every rule of the office kept and every left-out visit's reason true."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from bench.homecare_gen import generate
+from planner import _large_day, _ruin, _ruin_day
+from planner._construct import Call, schedule
+from planner.problem import Problem, SolveParams
+from planner.solver import solve
+from tests.planner.checker import reason_violations, violations
+
+
+def crowded_day(seed: int) -> Problem:
+    """Lunches and more visits than the workers can hold: many are left out."""
+    return generate(8, 170, seed=seed, lunch=True, windows_share=0.4, skills=True)
+
+
+def test_construction_from_nothing_keeps_every_rule() -> None:
+    problem = crowded_day(1)
+    visits = list(problem.visits)
+    day = _ruin_day._day(problem, visits, SolveParams())
+    routes = _ruin.construct(day, random.Random(1))
+    served = [i for route in routes for i in route]
+    assert len(served) == len(set(served))
+    assert 80 < len(served) < len(visits)  # a full day, yet not everything fits
+    for k, route in enumerate(routes):
+        worker = problem.workers[k]
+        assert all(visits[i].required_skills <= worker.skills for i in route)
+        assert schedule(problem, worker, visits, [Call(i) for i in route]) is not None
+
+
+def test_a_round_retries_only_the_nearest_left_out_visits_and_counts_the_rest() -> None:
+    problem = crowded_day(2)
+    visits = list(problem.visits)
+    day = _ruin_day._day(problem, visits, SolveParams())
+    search = _ruin._Search(day, _ruin.construct(day, random.Random(2)), every_route=False)
+    assert len(search.left_out) > _ruin.LEFT_OUT_PER_ROUND
+    rng = random.Random(2)
+    for _ in range(300):
+        change = search.try_change(rng)
+        if change.cost <= search.cost + 600:
+            search.accept(change)
+        routes = search.routes_now()
+        assert search.cost == _ruin_day._cost(day, routes)  # the untried left-out counted
+        served = {i for route in routes for i in route}
+        assert search.left_out == {i for i in day.movable if i not in served}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_large_day_keeps_every_rule_and_says_true_reasons(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_large_day, "LARGE_DAY_FROM", 100)  # a small day takes the path
+    problem = crowded_day(3)
+    assert _large_day.suits(problem, list(problem.visits))
+    plan = solve(problem, SolveParams(time_limit_s=2, workers=workers))
+    assert violations(problem, plan) == []
+    assert reason_violations(problem, plan) == []
+    planned = {s.visit_id for r in plan.routes for s in r.stops}
+    left_out = {u.visit_id for u in plan.unplanned}
+    assert planned | left_out == {v.id for v in problem.visits}
+    assert not planned & left_out
+    assert len(planned) > 90
+
+
+def test_two_worker_or_pinned_visits_keep_the_routing_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_large_day, "LARGE_DAY_FROM", 100)
+    problem = crowded_day(4)
+    visits = list(problem.visits)
+    assert _large_day.suits(problem, visits)
+    pair = [dataclasses.replace(visits[0], workers_needed=2), *visits[1:]]
+    pinned = [dataclasses.replace(visits[0], pinned_worker=problem.workers[0].id), *visits[1:]]
+    assert not _large_day.suits(problem, pair)
+    assert not _large_day.suits(problem, pinned)
+    assert not _large_day.suits(problem, visits[:99])
