@@ -217,6 +217,8 @@ _KEYS: dict[str, set[str]] = {
 }  # fmt: skip
 _KEY_TYPES = {"office_id": "int", "worker_id": "int", "client_id": "int", "day": "date",
               "code": "text"}  # fmt: skip
+# a client's categories, '' for a client of none (who still counts, under "not set")
+_CATEGORIES = "CASE WHEN cardinality(c.categories) > 0 THEN c.categories ELSE ARRAY[''] END"
 
 
 def _joins(dims: list[str], keys: set[str], per_service: bool, unnest: bool) -> list[str]:
@@ -239,10 +241,7 @@ def _joins(dims: list[str], keys: set[str], per_service: bool, unnest: bool) -> 
             "ON zn.client_id = b.client_id"
         )
     if unnest:
-        joins.append(
-            "CROSS JOIN LATERAL unnest(CASE WHEN cardinality(c.categories) > 0 "
-            "THEN c.categories ELSE ARRAY[''] END) AS cat(name)"
-        )
+        joins.append(f"CROSS JOIN LATERAL unnest({_CATEGORIES}) AS cat(name)")
     return joins
 
 
@@ -273,8 +272,6 @@ def _sql(dims: list[str], sets: list[list[str]], measure: str, unnest: bool) -> 
     """The aggregate of `measure` for each grouping set of `dims` (by position g0, g1), with
     the client's categories unnested if `unnest`."""
     per_service = any(DIMENSIONS[d].per_service for d in dims)
-    if per_service and measure in _SUMMED:
-        return _summed_per_service_sql(dims, sets, measure, unnest)
     head, _ = _base(dims, measure)
     keys = set().union(*(_KEYS[d] for d in dims))
     source = "b"
@@ -313,34 +310,51 @@ _RATED = """
                ELSE f.items @> jsonb_build_array(jsonb_build_object('code', r.service_code)) END
 """
 
-# Each distinct list of services of an office once, split into its services with their shares.
+# Each distinct list of services of an office once, split into its services with their shares
+# and the values of the service dimensions ({columns}).
 _SPLIT = """
-    SELECT d.office_id, d.items, x.e ->> 'code' AS code,
-           coalesce(sc.standard_minutes::float8 / nullif(sum(sc.standard_minutes) OVER w, 0),
+    SELECT d.office_id, d.items, {columns},
+           coalesce(s.standard_minutes::float8 / nullif(sum(s.standard_minutes) OVER w, 0),
                     1.0::float8 / count(*) OVER w) AS share
     FROM (SELECT DISTINCT office_id, items FROM v1) d
     CROSS JOIN LATERAL jsonb_array_elements(d.items::jsonb) AS x(e)
-    LEFT JOIN service sc ON sc.office_id = d.office_id AND sc.code = x.e ->> 'code'
+    CROSS JOIN LATERAL (SELECT x.e ->> 'code') it(code)
+    LEFT JOIN service s ON s.office_id = d.office_id AND s.code = it.code
     WINDOW w AS (PARTITION BY d.office_id, d.items)
 """
 
 
+def _value_or_categories(dimension: str) -> str:
+    """A dimension's expression, but for client categories the client's list of them (to be
+    unnested last)."""
+    return _CATEGORIES if DIMENSIONS[dimension].per_category else DIMENSIONS[dimension].sql
+
+
 def _summed_per_service_sql(
-    dims: list[str], sets: list[list[str]], measure: str, unnest: bool
+    dims: list[str], with_unnest: list[list[str]], without: list[list[str]], measure: str
 ) -> str:
-    """A per-service breakdown of a sum. The visits are first summed by their visit-level
-    dimensions and their list of services (a region's 194,000 visits became 16,000 groups, 60,000
-    with client categories, since offices use few lists), and only the groups are split."""
+    """A per-service breakdown of a sum, both kinds of grouping sets (over the client's
+    categories unnested, and without them) in one statement, so the visits are read once.
+
+    The visits are first summed by their visit-level dimension and their list of services (a
+    region's 194,000 visits became 16,000 groups, 89,000 by the clients' lists of categories,
+    since offices use few lists), then split and summed again by every dimension (a few hundred
+    rows); a client's categories are unnested only then. Unnesting them first put 259,000 rows
+    keyed by the list of services through an aggregate and read the visits twice (the timings
+    are in bench/README.md). Sums of sums in another order: every figure is the same once
+    rounded as the measures round them."""
     travel = measure == "travel"
     facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if travel else "0",
                           travel_join=_TRAVEL_JOIN if travel else "")  # fmt: skip
+    # with two dimensions and one of them per service, at most one is visit-level
     visit_level = [(n, d) for n, d in enumerate(dims) if not DIMENSIONS[d].per_service]
+    split_level = [(n, d) for n, d in enumerate(dims) if DIMENSIONS[d].per_service]
     keys = set().union(*(_KEYS[d] for _, d in visit_level))
-    joins = _joins([d for _, d in visit_level], keys, False, unnest)
-    select = [f"{_dimension_sql(d, unnest)} AS g{n}" for n, d in visit_level]
-    positions = ", ".join(str(p) for p in range(1, len(select) + 3))
+    joins = _joins([d for _, d in visit_level], keys, False, False)
+    key = [f"{_value_or_categories(d)} AS g{n}" for n, d in visit_level]
+    positions = ", ".join(str(p) for p in range(1, len(key) + 3))
     # the list of services as text: hashing and comparing jsonb costs several times more
-    columns = [*select, "b.office_id", 'b.items::text COLLATE "C" AS items']
+    columns = [*key, "b.office_id", 'b.items::text COLLATE "C" AS items']
     v1 = f"""
         SELECT {", ".join(columns)}, count(*) AS n,
                sum(b.planned_min) AS planned_min, sum(b.actual_min) AS actual_min,
@@ -348,35 +362,61 @@ def _summed_per_service_sql(
         FROM facts b {" ".join(joins)}
         GROUP BY {positions}
     """
-    split_level = [
-        f"{DIMENSIONS[d].sql} AS g{n}" for n, d in enumerate(dims) if DIMENSIONS[d].per_service
+    split = _SPLIT.format(columns=", ".join(f"{DIMENSIONS[d].sql} AS g{n}" for n, d in split_level))
+    g = [f"g{n}" for n in range(len(dims))]
+    # in the order of the dimensions, as the marks below give them
+    split_values = [
+        f"sp.g{n}" if DIMENSIONS[d].per_service else f"v1.g{n}" for n, d in enumerate(dims)
     ]
-    visit_columns = [f"v1.g{n}" for n, _ in visit_level]
     rows = f"""
-        SELECT {", ".join(visit_columns + split_level)},
+        SELECT {", ".join(split_values)},
                v1.n AS services, v1.planned_min * sp.share AS planned_min,
                v1.actual_min * sp.share AS actual_min, v1.travel_min * sp.share AS travel_min,
                0 AS rating_sum, 0 AS rating_n
         FROM v1 JOIN split sp ON sp.office_id = v1.office_id AND sp.items = v1.items
-        LEFT JOIN service s ON s.office_id = v1.office_id AND s.code = sp.code
-        CROSS JOIN LATERAL (SELECT sp.code) it(code)
     """
     ratings = ""
     if measure == "rating":  # the marks apart; the rows above still give every row and column
-        joins = _joins(dims, keys | {"office_id", "code"}, True, unnest)
+        rated_joins = _joins(dims, keys | {"office_id", "code"}, True, False)
+        rated_key = [f"{_value_or_categories(d)} AS g{n}" for n, d in enumerate(dims)]
         ratings = f", ratings AS ({_RATINGS}), rated AS ({_RATED})"
         rows += f"""
         UNION ALL
-        SELECT {", ".join(f"{_dimension_sql(d, unnest)} AS g{n}" for n, d in enumerate(dims))},
-               0, 0, 0, 0, b.rating_sum, b.rating_n
-        FROM rated b {" ".join(joins)}
+        SELECT {", ".join(rated_key)}, 0, 0, 0, 0, b.rating_sum, b.rating_n
+        FROM rated b {" ".join(rated_joins)}
     """
-    outer, group_by = _grouped(dims, sets, MEASURES[measure].sql)
-    return f"""
-        WITH facts AS ({facts}), v1 AS ({v1}), split AS ({_SPLIT}){ratings}
-        SELECT {outer}
+    # by every dimension, categories still as lists: a few hundred rows
+    summed = f"""
+        SELECT {", ".join(g)}, sum(services) AS services, sum(planned_min) AS planned_min,
+               sum(actual_min) AS actual_min, sum(travel_min) AS travel_min,
+               sum(rating_sum) AS rating_sum, sum(rating_n) AS rating_n
         FROM ({rows}) b
+        GROUP BY {", ".join(g)}
+    """
+    parts = []
+    for sets, unnest in ((with_unnest, True), (without, False)):
+        if not sets:
+            continue
+        # the sets over categories count a client's visits under each category; the others
+        # (totals over categories) once
+        values = [
+            ("cat.name" if unnest else "NULL::text") if DIMENSIONS[d].per_category else f"r.g{n}"
+            for n, d in enumerate(dims)
+        ]
+        category = next((f"r.g{n}" for n, d in enumerate(dims) if DIMENSIONS[d].per_category), "")
+        unnested = f"CROSS JOIN LATERAL unnest({category}) AS cat(name)" if unnest else ""
+        outer, group_by = _grouped(dims, sets, MEASURES[measure].sql)
+        parts.append(f"""
+        SELECT {outer}
+        FROM (SELECT {", ".join(f"{v} AS g{n}" for n, v in enumerate(values))}, r.services,
+                     r.planned_min, r.actual_min, r.travel_min, r.rating_sum, r.rating_n
+              FROM summed r {unnested}) b
         GROUP BY {group_by}
+    """)
+    return f"""
+        WITH facts AS ({facts}), v1 AS ({v1}), split AS ({split}){ratings},
+             summed AS ({summed})
+        {" UNION ALL ".join(parts)}
     """
 
 
@@ -407,7 +447,8 @@ def pivot(
     session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     if any(DIMENSIONS[d].per_service for d in dims) and measure in _SUMMED:
         # it guesses ten times the groups of (dimension, office, list of services) there are and
-        # sorts 250,000 rows where hashing them takes a third of the time (measured on a region)
+        # sorts them; hashing took a third of the time when the categories were unnested first
+        # (250,000 rows), about the same since they are unnested last (measured on a region)
         session.execute(text("SET LOCAL enable_sort = off"))
     found: list[tuple[Any, ...]] = []
     if office_ids:
@@ -416,10 +457,16 @@ def pivot(
         every = [dims, [rows], [columns], []] if columns else [dims, []]
         with_unnest = [s for s in every if category and category[0] in s]
         without = [s for s in every if s not in with_unnest]
-        for sets, unnest in ((with_unnest, True), (without, False)):
-            if sets:
-                sql = _sql(dims, sets, measure, unnest)
-                found += [tuple(r) for r in session.execute(text(sql), params)]
+        if any(DIMENSIONS[d].per_service for d in dims) and measure in _SUMMED:
+            queries = [_summed_per_service_sql(dims, with_unnest, without, measure)]
+        else:
+            queries = [
+                _sql(dims, sets, measure, unnest)
+                for sets, unnest in ((with_unnest, True), (without, False))
+                if sets
+            ]
+        for sql in queries:
+            found += [tuple(r) for r in session.execute(text(sql), params)]
     size = len(dims)
     full = 0  # GROUPING() of a row grouped by every dimension
     only_rows = 1 if columns else None  # grouped by the rows' dimension alone

@@ -181,6 +181,33 @@ def test_services_split_under_each_category(api: TestClient, month: dict[str, An
     assert rating["row_totals"] == [3.67, None] and rating["column_totals"] == [4.5, 2]
 
 
+def test_the_service_dimension_first_and_categories_with_marks(
+    api: TestClient, month: dict[str, Any]
+) -> None:
+    """The same figures with the service dimension as the rows and client categories as the
+    columns: each cell keeps its own row and column, marks included."""
+    rating = _pivot(api, month, rows="service", columns="worker", measure="rating")
+    assert rating["row_labels"] == ["S1 Покупка продуктов", "S2 Измерение давления"]
+    assert rating["column_labels"] == [HOSTILE, "Иванова Анна"]
+    assert rating["cells"] == [[4.5, None], [2, None]]  # Иванова's S2 (v2) has no mark
+    assert rating["row_totals"] == [4.5, 2] and rating["column_totals"] == [3.67, None]
+    assert rating["total"] == 3.67
+    # c1's two categories each get v1's marks (4 to S1, 2 to S2); the totals count them once
+    by_category = _pivot(api, month, rows="client_category", columns="service",
+                         measure="rating")  # fmt: skip
+    assert by_category["row_labels"] == ["ветеран труда", "инвалид II группы", "не указано"]
+    assert by_category["cells"] == [[4, 2], [4, 2], [5, None]]
+    assert by_category["row_totals"] == [3, 3, 5]
+    assert by_category["column_totals"] == [4.5, 2] and by_category["total"] == 3.67
+    minutes = _pivot(api, month, rows="service_category", columns="client_category",
+                     measure="minutes_actual")  # fmt: skip
+    assert minutes["row_labels"] == ["социально-бытовые", "социально-медицинские"]
+    assert minutes["column_labels"] == ["ветеран труда", "инвалид II группы", "не указано"]
+    assert minutes["cells"] == [[30, 30, 30], [10, 10, 20]]
+    assert minutes["row_totals"] == [60, 30] and minutes["column_totals"] == [40, 40, 50]
+    assert minutes["total"] == 90
+
+
 def test_unknown_dimensions_and_other_regions_are_refused(
     api: TestClient, db: Session, month: dict[str, Any]
 ) -> None:
