@@ -1,4 +1,5 @@
-"""A large day planned by ruin and recreate alone, without OR-Tools' routing model.
+"""A large day (or a day with lunches of some size) planned by ruin and recreate alone,
+without OR-Tools' routing model.
 
 On a day of many visits the routing model itself is the slow part: building it, its
 insertion heuristic's first plan and each reading of routes into it (the lunch intervals'
@@ -30,6 +31,12 @@ from planner._ruin_day import _cost, _Day, _day
 from planner.problem import Problem, Progress, SolveParams, Visit
 
 LARGE_DAY_FROM = 800  # visits: from here on the routing model costs more than it gives
+# With lunches sooner: the model's lunch intervals make its first plan and each reading of
+# routes slow, where ruin and recreate takes lunch at a place by itself. 10 s, seeds 1-2:
+# 60x600 lunch days 600 / 600 visits planned, 4126 / 4349 min of walking here against
+# 600 / 594 and 4228 / 5259 through the model; 30x250 lunch days 1211 / 1194 against
+# 1217 / 1196 (plain 60x600 days: 3712 / 3900 against 3721 / 3857, so they stay).
+LUNCH_DAY_FROM = 200
 EPOCH_SECONDS = 2.0  # the two processes improve disjoint halves, then redraw them
 # An epoch's set-up (each half's lists) takes 0.3-0.5 s on 2,000 visits: none shorter.
 LAST_EPOCH_SECONDS = 1.0
@@ -41,8 +48,9 @@ STRATEGY = "ruin-recreate-large"  # the strategy's name in plans
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
     """A large day whose every visit needs one worker and none is pinned."""
+    lunches = any(w.lunch is not None for w in problem.workers)
     return (
-        len(visits) >= LARGE_DAY_FROM
+        len(visits) >= (LUNCH_DAY_FROM if lunches else LARGE_DAY_FROM)
         and _ruin.suits(problem, visits)
         and all(v.pinned_worker is None and v.pinned_start is None for v in visits)
     )

@@ -39,7 +39,14 @@ class _Day:
     fair_target: int
 
 
-def _day(problem: Problem, visits: list[Visit], params: SolveParams, fair_target: int = 0) -> _Day:
+def _day(
+    problem: Problem,
+    visits: list[Visit],
+    params: SolveParams,
+    fair_target: int = 0,
+    nearness: bool = True,
+) -> _Day:
+    """The day's lists; without `nearness` (insertion checks only) no nearest visits."""
     workers = problem.workers
     places = [v.location for v in visits]
     depots = sorted({w.start_location for w in workers} | {w.end_location for w in workers})
@@ -56,7 +63,10 @@ def _day(problem: Problem, visits: list[Visit], params: SolveParams, fair_target
         if v.pinned_worker is None and v.pinned_start is None and v.workers_needed == 1
     ]
     # Nearness by the first worker's mode: it only orders which visits a round takes out.
-    nearest = np.argsort(by_mode[workers[0].travel_mode][: len(visits), movable], kind="stable")
+    nearest = np.zeros((len(visits), 0), dtype=np.int64)
+    if nearness:
+        matrix = by_mode[workers[0].travel_mode][: len(visits), movable]
+        nearest = np.argsort(matrix, kind="stable")
     index = {w.id: k for k, w in enumerate(workers)}
     allowed = [[index[w.id] for w in eligible_workers(v, workers)] for v in visits]
     return _Day(

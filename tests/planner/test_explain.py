@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bench.homecare_gen import generate
 from planner import explain
 from planner.problem import Break, Problem, Route, SolveParams, TravelMode, Visit, Worker
@@ -65,3 +67,32 @@ def test_reasons_on_an_overloaded_lunch_day_are_replayed_true() -> None:
     assert violations(problem, plan) == []
     assert reason_violations(problem, plan) == []
     assert all(u.code != "not_found" for u in plan.unplanned)  # the repair pass took those
+
+
+def test_reasons_on_mixed_routes_are_replayed_true() -> None:
+    """Walkers and a driver, a working-time limit, a short shift and a two-worker visit
+    (whose fixed start the quick checks do not know): every reason is replayed true."""
+    problem = generate(6, 110, seed=4, lunch=True, windows_share=0.5)
+    walk = problem.travel_time[TravelMode.WALK]
+    travel = {**problem.travel_time, TravelMode.CAR: [[t // 3 for t in row] for row in walk]}
+    workers = list(problem.workers)
+    workers[0] = dataclasses.replace(workers[0], max_working_seconds=4 * 3600)
+    workers[1] = dataclasses.replace(workers[1], shift_end=15 * 3600)
+    workers[2] = dataclasses.replace(workers[2], travel_mode=TravelMode.CAR)
+    pair = dataclasses.replace(
+        problem.visits[0],
+        workers_needed=2,
+        mandatory=True,
+        window_start=9 * 3600,
+        window_end=16 * 3600,
+        duration=1800,
+    )
+    visits = [pair, *problem.visits[1:]]
+    problem = dataclasses.replace(
+        problem, workers=tuple(workers), visits=tuple(visits), travel_time=travel
+    )
+    plan = solve(problem, SolveParams(time_limit_s=1.5, workers=1))
+    assert violations(problem, plan) == []
+    assert sum(1 for r in plan.routes for s in r.stops if s.visit_id == pair.id) == 2
+    assert len(plan.unplanned) > 20
+    assert reason_violations(problem, plan) == []

@@ -56,7 +56,7 @@ def test_a_round_retries_only_the_nearest_left_out_visits_and_counts_the_rest() 
 def test_a_large_day_keeps_every_rule_and_says_true_reasons(
     workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_large_day, "LARGE_DAY_FROM", 100)  # a small day takes the path
+    monkeypatch.setattr(_large_day, "LUNCH_DAY_FROM", 100)  # a small day takes the path
     problem = crowded_day(3)
     assert _large_day.suits(problem, list(problem.visits))
     plan = solve(problem, SolveParams(time_limit_s=2, workers=workers))
@@ -72,7 +72,7 @@ def test_a_large_day_keeps_every_rule_and_says_true_reasons(
 def test_two_worker_or_pinned_visits_keep_the_routing_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_large_day, "LARGE_DAY_FROM", 100)
+    monkeypatch.setattr(_large_day, "LUNCH_DAY_FROM", 100)
     problem = crowded_day(4)
     visits = list(problem.visits)
     assert _large_day.suits(problem, visits)
@@ -81,3 +81,7 @@ def test_two_worker_or_pinned_visits_keep_the_routing_model(
     assert not _large_day.suits(problem, pair)
     assert not _large_day.suits(problem, pinned)
     assert not _large_day.suits(problem, visits[:99])
+    no_lunch = dataclasses.replace(
+        problem, workers=tuple(dataclasses.replace(w, lunch=None) for w in problem.workers)
+    )
+    assert not _large_day.suits(no_lunch, visits)  # a plain day waits for LARGE_DAY_FROM
