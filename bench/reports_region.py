@@ -212,6 +212,18 @@ def main(argv: list[str] | None = None) -> int:
             breakdown("client_category", "service_category", "minutes_actual"),
             2.0,
         ),
+        # the slowest before counts and categories without a service were summed by lists too
+        (
+            "pivot category x service cat., visits",
+            breakdown("client_category", "service_category", "visits"),
+            2.0,
+        ),
+        (
+            "pivot category x service, travel",
+            breakdown("client_category", "service", "travel"),
+            2.0,
+        ),
+        ("pivot category x zone, travel", breakdown("client_category", "zone", "travel"), 2.0),
         ("pivot zone x travel mode, travel", breakdown("zone", "travel_mode", "travel"), 2.0),
         ("pivot service x status, rating", breakdown("service", "client_status", "rating"), 2.0),
         ("pivot office x weekday, late", breakdown("office", "weekday", "late"), 2.0),

@@ -22,7 +22,7 @@ from registry.models import TravelMode
 from tests import factories
 
 TZ = ZoneInfo(get_settings().timezone)
-MON, TUE = date(2026, 10, 5), date(2026, 10, 6)
+MON, TUE, WED = date(2026, 10, 5), date(2026, 10, 6), date(2026, 10, 7)
 PERIOD = {"start": "2026-10-01", "end": "2026-10-31"}
 HOSTILE = '=HYPERLINK("http://x")'
 
@@ -107,7 +107,7 @@ def month(db: Session) -> dict[str, Any]:
         )
     db.flush()
     manager = factories.auth(factories.user(db, Role.MANAGER, region_id=office.region_id))
-    return {"office": office, "manager": manager}
+    return {"office": office, "manager": manager, "w2": w2, "c1": c1}
 
 
 def _pivot(api: TestClient, month: dict[str, Any], **params: str) -> dict[str, Any]:
@@ -206,6 +206,83 @@ def test_the_service_dimension_first_and_categories_with_marks(
     assert minutes["cells"] == [[30, 30, 30], [10, 10, 20]]
     assert minutes["row_totals"] == [60, 30] and minutes["column_totals"] == [40, 40, 50]
     assert minutes["total"] == 90
+
+
+def test_counts_by_service_count_a_visit_once_per_value(
+    api: TestClient, db: Session, month: dict[str, Any]
+) -> None:
+    """v4 (c1: two categories, Wednesday, late, accepted) has S1 and S3, both of one kind and
+    level: it counts once under that kind and level, under each of c1's categories, and once in
+    the totals; v1 (c1, late) has S1 and S2 of two kinds, v2 and v3 (c2: none) one service each."""
+    s3 = factories.service(db, month["office"], "S3", 20)
+    s3.name = "Уборка жилого помещения"
+    db.execute(
+        text(
+            "INSERT INTO visit (office_id, worker_id, client_id, day, status, planned_start, "
+            "planned_end, arrived_at, departed_at, services, minutes, confirmed, reason, flags, "
+            "review) VALUES (:o, :w, :c, :d, 'done', :ps, :pe, :a, :b, CAST(:s AS jsonb), 0, "
+            "true, '', '{}', 'accepted')"
+        ),
+        {
+            "o": month["office"].id,
+            "w": month["w2"].id,
+            "c": month["c1"].id,
+            "d": WED,
+            "ps": _at(WED, 14, 0),
+            "pe": _at(WED, 14, 40),
+            "a": _at(WED, 14, 30),
+            "b": _at(WED, 15, 10),
+            "s": json.dumps([{"code": "S1"}, {"code": "S3"}]),
+        },
+    )
+    db.flush()
+    kinds = ["социально-бытовые", "социально-медицинские"]
+    for measure, cells, row_totals, column_totals, total in (
+        ("visits", [[2, 1], [2, 1], [1, 1]], [2, 2, 2], [3, 2], 4),
+        ("late", [[2, 1], [2, 1], [0, 0]], [2, 2, 0], [2, 1], 2),
+        ("unreviewed", [[1, 1], [1, 1], [1, 1]], [1, 1, 2], [2, 2], 3),
+    ):
+        table = _pivot(api, month, rows="client_category", columns="service_category",
+                       measure=measure)  # fmt: skip
+        assert table["row_labels"] == ["ветеран труда", "инвалид II группы", "не указано"]
+        assert table["column_labels"] == kinds
+        assert table["cells"] == cells, measure
+        assert table["row_totals"] == row_totals, measure
+        assert table["column_totals"] == column_totals, measure
+        assert table["total"] == total, measure
+    # two service dimensions: each cell, row and column counts the visits once
+    levels = _pivot(api, month, rows="service", columns="service_level", measure="visits")
+    assert levels["row_labels"] == ["S1 Покупка продуктов", "S2 Измерение давления",
+                                    "S3 Уборка жилого помещения"]  # fmt: skip
+    assert levels["column_labels"] == ["1", "2"]
+    assert levels["cells"] == [[3, None], [None, 2], [1, None]]
+    assert levels["row_totals"] == [3, 2, 1] and levels["column_totals"] == [3, 2]
+    assert levels["total"] == 4
+    # by kind alone: v4 once under its kind (the services rendered count both of its services)
+    assert _column(_pivot(api, month, rows="service_category", measure="visits")) == {
+        "социально-бытовые": 3, "социально-медицинские": 2}  # fmt: skip
+    services = _pivot(api, month, rows="service_category", measure="services")
+    assert _column(services) == {"социально-бытовые": 4, "социально-медицинские": 2}
+
+
+def test_categories_without_services_sum_visits_with_their_marks_and_travel(
+    api: TestClient, month: dict[str, Any]
+) -> None:
+    """By category and a dimension of the visit: every mark of a visit goes with it (v1: 4 and
+    2, v3: 5), travel ends at the visit (v1 12, v3 8 minutes), the totals count v1 once."""
+    rating = _pivot(api, month, rows="client_category", columns="worker", measure="rating")
+    assert rating["row_labels"] == ["ветеран труда", "инвалид II группы", "не указано"]
+    assert rating["column_labels"] == [HOSTILE, "Иванова Анна"]
+    assert rating["cells"] == [[3, None], [3, None], [5, None]]
+    assert rating["row_totals"] == [3, 3, 5] and rating["column_totals"] == [3.67, None]
+    assert rating["total"] == 3.67
+    travel = _pivot(api, month, rows="zone", columns="client_category", measure="travel")
+    assert travel["cells"] == [[12, 12, 8]]
+    assert travel["row_totals"] == [20] and travel["column_totals"] == [12, 12, 8]
+    assert travel["total"] == 20
+    late = _pivot(api, month, rows="client_category", columns="weekday", measure="late")
+    assert late["cells"] == [[1, None], [1, None], [None, 0]]
+    assert late["column_totals"] == [1, 0] and late["total"] == 1
 
 
 def test_unknown_dimensions_and_other_regions_are_refused(
