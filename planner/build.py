@@ -463,11 +463,14 @@ def build_problem(
 
 
 def nobody_works(day: date, calendar: WorkCalendar) -> str:
-    """Why nobody can take a visit on `day`: a holiday (with its name), a weekend or the
-    office's day off with nobody on duty, or a working day everyone is away."""
+    """Why nobody can take a visit on `day`: a holiday, a weekend or the office's day off with
+    nobody on duty, or a working day everyone is away. A holiday's sentence ends with its date
+    ("holiday, nobody on duty: <official name> (2027-01-01)"): the pages name the holiday in
+    their language by that date (`planner.calendar.holiday_names`); older plans' sentences
+    end with the name alone."""
     why = calendar.why_off(day)
     if not why:
         return "nobody works that day (absences)"
     if why in ("weekend", "office day off"):
         return f"{why}, nobody on duty"
-    return f"holiday, nobody on duty: {why}"
+    return f"holiday, nobody on duty: {why} ({day.isoformat()})"

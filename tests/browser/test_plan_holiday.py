@@ -1,6 +1,7 @@
 """The plan tab on a public holiday in real Chromium: the page names the holiday and says
 nobody is on duty (in Russian, and in English), the day planned through the page keeps every
-visit unplanned with the holiday as the reason, and a Saturday worked by decree says so."""
+visit unplanned with the holiday as the reason (named in the page's language), and a Saturday
+worked by decree says so."""
 
 from __future__ import annotations
 
@@ -52,7 +53,12 @@ def test_plan_tab_on_a_holiday(
 
     english = _again(context, f"?tab=plan&day={NEW_YEAR}&lang=en")
     expect(english.locator("#plan-day-kind")).to_contain_text("public holiday: New Year Holidays")
-    expect(english.locator("#plan-unplanned li.unplanned").first).to_contain_text("nobody on duty")
+    english_rows = english.locator("#plan-unplanned li.unplanned")
+    expect(english_rows).to_have_count(len(office_data.client_ids))
+    expect(english_rows.first).to_contain_text("Public holiday (New Year Holidays), nobody on duty")
+    expect(english_rows.first).not_to_contain_text("Новогодние")
+    english.screenshot(path=str(artifacts / "plan-holiday-en.png"), full_page=True)
+    assert not english.errors
 
     query = f"?tab=plan&day={MOVED_SATURDAY}&lang=ru"
     moved = _again(context, query)

@@ -26,7 +26,13 @@ const UNPLANNED = {
   no_location: [{ re: /./, key: 'reason.no_location' }],
   no_one_on_duty: [{ re: /./, key: 'reason.no_one_on_duty' }],
   nobody_works: [
-    { re: /^holiday, nobody on duty: (.+)$/, key: 'reason.nobody_works_holiday', fill: ([name]) => ({ name }) },
+    // "holiday, nobody on duty: <official name> (2027-01-01)": the holiday named in the page's
+    // language by its date; an older sentence without the date keeps its name.
+    {
+      re: /^holiday, nobody on duty: (.+?)(?: \((\d{4}-\d{2}-\d{2})\))?$/,
+      key: 'reason.nobody_works_holiday',
+      fill: ([name, day], names) => ({ name: names.holiday(day, name) }),
+    },
     { re: /^weekend, nobody on duty/, key: 'reason.nobody_works_weekend' },
     { re: /^office day off, nobody on duty/, key: 'reason.nobody_works_office' },
     { re: /./, key: 'reason.nobody_works' },
@@ -199,9 +205,11 @@ const WHY = [
 ];
 const USUAL_BUSY = /^the usual worker '([^']*)' had no room; /;
 
-// Names in the sentences are the planner's labels: a full name, or "worker 12" / "visit c7".
+// Names in the sentences are the planner's labels: a full name, or "worker 12" / "visit c7";
+// a holiday is named by `lookup.holiday(day)` in the page's language when the page knows it.
 function namesFrom(lookup = {}) {
   return {
+    holiday: (day, name) => lookup.holiday?.(day) || name,
     worker: (label) => {
       const id = String(label).match(/^(?:worker )?(\d+)$/)?.[1];
       return (id && lookup.worker?.(Number(id))) || label;

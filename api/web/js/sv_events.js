@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { errorText, fmtTime, minutesOfDay, t, today, translateDom } from './i18n.js';
 import { unplannedReason } from './reasons.js';
+import { dayKind, holidayName } from './sv_day_kind.js';
 import { L, colourOf } from './sv_map.js';
 import { esc } from './html.js';
 
@@ -139,7 +140,11 @@ export class EventsTab {
     if (!$('events-now').value) $('events-now').value = this.ctx.day() === today() ? clockNow() : '11:00';
     this.fillForms();
     this.showForm();
-    this.reported = await api.officeVisits(officeId, this.ctx.day()).catch(() => []);
+    // the day calendar names a holiday in the reasons of visits left out
+    [this.reported] = await Promise.all([
+      api.officeVisits(officeId, this.ctx.day()).catch(() => []),
+      dayKind(officeId, this.ctx.day()),
+    ]);
     this.renderEvents();
     this.drawRoutes(this.draft ?? this.base);
   }
@@ -376,7 +381,7 @@ export class EventsTab {
       const list = document.createElement('ul');
       list.className = 'plan-list';
       list.id = 'events-unplanned';
-      const lookup = { worker: (id) => this.workerName(id) };
+      const lookup = { worker: (id) => this.workerName(id), holiday: (day) => holidayName(day ?? this.ctx.day()) };
       list.append(...unplanned.map((u) => {
         const li = document.createElement('li');
         li.className = 'unplanned';

@@ -11,7 +11,7 @@ import { L, colourOf } from './sv_map.js';
 import { PlanMoves } from './sv_plan_moves.js';
 import { PlanTimeline } from './sv_plan_timeline.js';
 import { esc } from './html.js';
-import { showDayKind } from './sv_day_kind.js';
+import { holidayName, showDayKind } from './sv_day_kind.js';
 
 const $ = (id) => document.getElementById(id);
 const FINAL_STATES = ['finished', 'failed', 'stopped', 'canceled'];
@@ -273,12 +273,14 @@ export class PlanTab {
     return this.ctx.canEdit() && this.plan && this.plan.status !== 'superseded';
   }
 
-  // Names for the planner's sentences: workers by id, the moved visit's client.
+  // Names for the planner's sentences: workers by id, the moved visit's client, the holiday
+  // (by its date; an older sentence without one means the plan's day).
   names(stopId) {
     const stop = (this.plan?.routes ?? []).flatMap((r) => r.stops ?? []).find((s) => s.id === stopId);
     return {
       worker: (id) => this.workers.get(id)?.full_name,
       client: () => (stop ? this.clientName(stop) : undefined),
+      holiday: (day) => holidayName(day ?? this.plan?.day),
     };
   }
 
