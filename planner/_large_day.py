@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-from planner import _model, _ruin, _search
+from planner import _model, _ruin, _search, explain
 from planner._construct import Call, schedule
 from planner._decompose import Group, _distance_matrix, _groups, with_arrays
 from planner._ruin_day import _cost, _Day, _day
@@ -40,8 +40,9 @@ LUNCH_DAY_FROM = 200
 EPOCH_SECONDS = 2.0  # the two processes improve disjoint halves, then redraw them
 # An epoch's set-up (each half's lists) takes 0.3-0.5 s on 2,000 visits: none shorter.
 LAST_EPOCH_SECONDS = 1.0
-# Kept after the search per visit of the day: reading the plan back, its reasons (on a
-# 100x1,200 lunch day 1.3 s in all after the search, so a 10-s solve took 11.3 s).
+# Kept after the search per visit of the day, for timing the routes, the repair and reading
+# the plan back (on a 100x1,200 lunch day 1.3 s in all after the search, with the reasons,
+# so a 10-s solve took 11.3 s); the reasons' own time is kept by `_end`.
 FINISH_SECONDS_PER_VISIT = 0.0008
 STRATEGY = "ruin-recreate-large"  # the strategy's name in plans
 
@@ -81,10 +82,12 @@ def run(
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         searched_from = time.monotonic()
         span = max(deadline - searched_from, 1e-6)
-        while time.monotonic() + LAST_EPOCH_SECONDS < deadline:
+        while time.monotonic() + LAST_EPOCH_SECONDS < (
+            end := _end(deadline, visits, routes, params)
+        ):
             until = time.monotonic() + EPOCH_SECONDS
-            if until + LAST_EPOCH_SECONDS > deadline:  # no epoch too short for its set-up
-                until = deadline
+            if until + LAST_EPOCH_SECONDS > end:  # no epoch too short for its set-up
+                until = end
             warmth = (
                 1 - (time.monotonic() - searched_from) / span,
                 1 - (until - searched_from) / span,
@@ -110,6 +113,15 @@ def run(
                     )
                 )
     return _solution(day, routes)
+
+
+def _end(
+    deadline: float, visits: list[Visit], routes: list[list[int]], params: SolveParams
+) -> float:
+    """The search's end: the time for proving why the visits left out now are left out is
+    kept before `deadline` as well."""
+    left_out = len(visits) - sum(len(route) for route in routes)
+    return deadline - explain.proof_seconds(left_out, params.time_limit_s)
 
 
 def _improve(

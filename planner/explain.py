@@ -21,6 +21,18 @@ from planner._ruin_slack import _Check, _check
 from planner.problem import Problem, Route, SolveParams, TravelMode, Unplanned, Visit, Worker
 
 DAY_END = 48 * 3600  # a shift end no route reaches: the shift rule relaxed
+# Proving why visits are left out: 0.5 s at least, then about 3.4 ms a visit (499 visits of
+# a 150x2,000 lunch day in 1.7 s), a quarter of the limit at most.
+PROOF_SECONDS = 0.5
+PROOF_SECONDS_PER_VISIT = 0.004
+PROOF_SHARE = 0.25
+
+
+def proof_seconds(left_out: int, limit: float) -> float:
+    """The time to keep for proving the reasons of `left_out` visits."""
+    if left_out == 0:
+        return 0.0
+    return min(max(PROOF_SECONDS, PROOF_SECONDS_PER_VISIT * left_out), PROOF_SHARE * limit)
 
 
 def why_planned(problem: Problem, routes: list[Route]) -> list[Route]:
@@ -111,11 +123,20 @@ def why_left_out(
     routes: list[Route],
     left_out: list[Visit],
     deadline: float = float("inf"),
+    earlier: dict[str, Unplanned] | None = None,
+    changed: frozenset[str] = frozenset(),
+    days: dict[str, _Day] | None = None,
 ) -> list[Unplanned]:
     """The rule that keeps each visit out of these routes, each proven by the exact schedule
     check (`planner._construct.schedule`, lunch at a place) over every position of every
     route of a worker who may take it, with and without the rule named. Past `deadline`
-    (time.monotonic()) a visit is only said to be left out unchecked."""
+    (time.monotonic()) a visit is only said to be left out unchecked.
+
+    `earlier`: reasons proven before the routes of the `changed` workers gained stops. A
+    visit that fitted nowhere still fits nowhere, so such a reason is kept where it still
+    holds: "no room" always, a rule named where lifting it still makes room on each changed
+    route (the other routes are as they were). `days`: the day's lists, kept between calls
+    on the same problem (they do not depend on the routes; 0.5 s on 2,000 visits)."""
     visits = list(problem.visits)
     index = {v.id: n for n, v in enumerate(visits)}
     calls = {
@@ -127,17 +148,38 @@ def why_left_out(
         ]
         for r in routes
     }
-    kept = _Routes(problem, visits, calls)
-    return [
-        _why_left_out(kept, index[v.id])
-        if time.monotonic() < deadline
-        else Unplanned(
-            v.id,
-            "left out when the planning time ran out, before every place for it was checked",
-            "unplanned",
-        )
-        for v in left_out
-    ]
+    kept = _Routes(problem, visits, calls, days)
+    reasons = []
+    for visit in left_out:
+        before = (earlier or {}).get(visit.id)
+        if before is not None and _still_holds(kept, index[visit.id], before, changed):
+            reasons.append(before)
+        elif time.monotonic() < deadline:
+            reasons.append(_why_left_out(kept, index[visit.id]))
+        else:
+            reasons.append(
+                Unplanned(
+                    visit.id,
+                    "left out when the planning time ran out, before every place for it was "
+                    "checked",
+                    "unplanned",
+                )
+            )
+    return reasons
+
+
+LIFTED = {"lunch": "lunch", "shift_over": "shift", "max_working_time": "max_work"}
+
+
+def _still_holds(kept: _Routes, i: int, before: Unplanned, changed: frozenset[str]) -> bool:
+    """Whether a reason proven before the `changed` routes gained stops still holds."""
+    visit = kept.visits[i]
+    if visit.workers_needed > 1 or before.code not in {"no_time", *LIFTED}:
+        return False
+    if before.code == "no_time":
+        return True
+    touched = [w for w in eligible_workers(visit, kept.problem.workers) if w.id in changed]
+    return all(kept.fits(w, i, LIFTED[before.code]) for w in touched)
 
 
 def _fits(problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int) -> bool:
@@ -151,7 +193,13 @@ class _Routes:
     schedule runs only where that test passes (per visit and worker, the proofs took 10 s
     for 500 visits of a 2,000-visit day)."""
 
-    def __init__(self, problem: Problem, visits: list[Visit], calls: dict[str, list[Call]]):
+    def __init__(
+        self,
+        problem: Problem,
+        visits: list[Visit],
+        calls: dict[str, list[Call]],
+        days: dict[str, _Day] | None = None,
+    ):
         self.problem, self.visits, self.calls = problem, visits, calls
         self._variants: dict[tuple[str, str], Worker | None] = {}
         as_is = _Slots(problem, visits, calls, problem.workers)
@@ -161,7 +209,7 @@ class _Routes:
         # The constant-time exact checks of ruin and recreate (`planner._ruin_slack`), for
         # routes without a two-worker visit's fixed start, which they do not know.
         self._index = {w.id: k for k, w in enumerate(problem.workers)}
-        self._days: dict[str, _Day] = {}
+        self._days: dict[str, _Day] = {} if days is None else days
         self._checks: dict[tuple[str, str], _Check] = {}
         self._fixed = {
             w for w, route in calls.items() if any(c.fixed_start is not None for c in route)

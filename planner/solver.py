@@ -55,7 +55,6 @@ PARTS_EACH_FROM = 80
 REPAIR_SHARE = 0.03
 REPAIR_AT_LEAST = 0.05
 NO_PLAN_IN_TIME = "the search found no plan within its time limit; plan again with more time"
-EXPLAIN_SECONDS = 0.5  # kept for proving the reasons for left-out visits
 EXPLAIN_AT_LEAST = 0.1  # for the reasons when the time is already over
 # Kept per visit of the day for reading the plan back and giving each stop its reason
 # (0.6 s on a 2,000-visit day).
@@ -90,9 +89,9 @@ def solve(
     return plan
 
 
-def _explaining(stops: list[list[tuple[int, int]]], visits: list[Visit]) -> float:
+def _explaining(stops: list[list[tuple[int, int]]], visits: list[Visit], limit: float) -> float:
     """The time kept for the reasons of the visits these routes leave out."""
-    return EXPLAIN_SECONDS if sum(len(route) for route in stops) < len(visits) else 0.0
+    return explain.proof_seconds(len(visits) - sum(len(route) for route in stops), limit)
 
 
 def _found_free(dropped: list[Unplanned]) -> set[str]:
@@ -204,19 +203,19 @@ def _plan(
         # left out; the repair has a share of the limit at least when the search ran late.
         reading = READ_SECONDS_PER_VISIT * len(visits)
         stops = _lunch.at_a_place(problem, visits, solution.stops)
-        repair_by = max(
-            deadline - reading - _explaining(stops, visits),
-            time.monotonic() + REPAIR_AT_LEAST * params.time_limit_s,
-        )
+        repair_by = deadline - reading - _explaining(stops, visits, params.time_limit_s)
+        if repair_by <= time.monotonic():  # the search ran late
+            repair_by = time.monotonic() + REPAIR_AT_LEAST * params.time_limit_s
         stops = _repair.repair(problem, visits, stops, repair_by)
-        until = deadline - reading - _explaining(stops, visits)
+        until = deadline - reading - _explaining(stops, visits, params.time_limit_s)
         stops = _neighbours.improve(problem, visits, stops, params, until)
         solution = dataclasses.replace(solution, stops=stops)
     routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
     planned = {s.visit_id for r in routes for s in r.stops}
     left_out = [v for v in visits if v.id not in planned]
     explain_by = max(deadline, time.monotonic() + EXPLAIN_AT_LEAST)
-    dropped = visits_left or explain.why_left_out(problem, routes, left_out, explain_by)
+    days: dict[str, Any] = {}  # the reasons' lists of the day, made once
+    dropped = visits_left or explain.why_left_out(problem, routes, left_out, explain_by, days=days)
     for _ in range(FREE_SLOT_ROUNDS):
         # A free slot the reasons' check found is taken, never reported: the repair above
         # ran out of time before it reached that visit.
@@ -224,12 +223,18 @@ def _plan(
         if not free:
             break
         stops = _repair.repair(problem, visits, solution.stops, float("inf"), only=free)
+        changed = frozenset(
+            problem.workers[k].id for k, route in enumerate(stops) if route != solution.stops[k]
+        )
         solution = dataclasses.replace(solution, stops=stops)
         routes = explain.why_planned(problem, _extract.routes(problem, visits, solution))
         planned = {s.visit_id for r in routes for s in r.stops}
         left_out = [v for v in visits if v.id not in planned]
         explain_by = max(deadline, time.monotonic() + EXPLAIN_AT_LEAST)
-        dropped = explain.why_left_out(problem, routes, left_out, explain_by)
+        earlier = {u.visit_id: u for u in dropped}
+        dropped = explain.why_left_out(
+            problem, routes, left_out, explain_by, earlier, changed, days
+        )
     stats = {
         "travel": float(sum(r.travel for r in routes)),
         "planned": float(len(planned)),

@@ -96,3 +96,33 @@ def test_reasons_on_mixed_routes_are_replayed_true() -> None:
     assert sum(1 for r in plan.routes for s in r.stops if s.visit_id == pair.id) == 2
     assert len(plan.unplanned) > 20
     assert reason_violations(problem, plan) == []
+
+
+def test_reasons_kept_after_routes_gain_stops_are_those_proven_afresh() -> None:
+    """After a visit is put into a route, the reasons kept from before (and those proven
+    again on the changed route) are exactly the reasons a fresh proof gives."""
+    problem = generate(5, 80, seed=6, lunch=True, windows_share=0.5)
+    plan = solve(problem, SolveParams(time_limit_s=1.0, workers=1))
+    routes = list(plan.routes)
+    planned = {s.visit_id for r in routes for s in r.stops}
+    left_out = [v for v in problem.visits if v.id not in planned]
+    before = explain.why_left_out(problem, routes, left_out)
+    assert {"shift_over", "no_time"} <= {u.code for u in before}
+    # One worker's route gains a stop that must start at 10:00, after the rest of the day:
+    # lifting that worker's shift end no longer makes room for anything (only the proofs
+    # read these routes).
+    moved = dataclasses.replace(left_out[0], window_start=10 * 3600, window_end=10 * 3600)
+    visits = [moved if v.id == moved.id else v for v in problem.visits]
+    problem = dataclasses.replace(problem, visits=tuple(visits))
+    k = max(range(len(routes)), key=lambda n: len(routes[n].stops))
+    last = routes[k].stops[-1]
+    extra = dataclasses.replace(last, visit_id=moved.id, start=10 * 3600, end=11 * 3600)
+    routes[k] = dataclasses.replace(routes[k], stops=(*routes[k].stops, extra))
+    rest = left_out[1:]
+    fresh = explain.why_left_out(problem, routes, rest)
+    earlier = {u.visit_id: u for u in before}
+    changed = frozenset({routes[k].worker_id})
+    kept = explain.why_left_out(problem, routes, rest, earlier=earlier, changed=changed)
+    assert [(u.visit_id, u.code) for u in kept] == [(u.visit_id, u.code) for u in fresh]
+    flipped = {u.visit_id for u in fresh} - {u.visit_id for u in fresh if u in before}
+    assert flipped  # some reason no longer held and was proven again
