@@ -105,13 +105,8 @@ def run(
             for k, route in changes.items():
                 routes[k] = route
             if on_progress is not None:
-                percent = 100 * (time.monotonic() - began) / max(deadline - began, 1e-6)
-                on_progress(
-                    Progress(
-                        min(percent, 100.0),
-                        _cost(day, routes),
-                    )
-                )
+                percent = min(100 * (time.monotonic() - began) / max(deadline - began, 1e-6), 100)
+                on_progress(Progress(percent, _cost(day, routes)))
     return _solution(day, routes)
 
 

@@ -4,6 +4,7 @@ improved, every rule of the office kept and every left-out visit's reason true."
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bench.homecare_gen import generate
 from planner import _large_day, _ruin, _ruin_day
 from planner._construct import Call, schedule
-from planner.problem import Problem, SolveParams
+from planner.problem import Problem, Progress, SolveParams
 from planner.solver import solve
 from tests.planner.checker import reason_violations, violations
 
@@ -59,7 +60,10 @@ def test_a_large_day_keeps_every_rule_and_says_true_reasons(
     monkeypatch.setattr(_large_day, "LUNCH_DAY_FROM", 100)  # a small day takes the path
     problem = crowded_day(3)
     assert _large_day.suits(problem, list(problem.visits))
-    plan = solve(problem, SolveParams(time_limit_s=2, workers=workers))
+    heard: list[Progress] = []
+    plan = solve(problem, SolveParams(time_limit_s=2, workers=workers), heard.append)
+    assert heard[-1].percent == 100.0
+    assert all(a.percent <= b.percent for a, b in itertools.pairwise(heard))
     assert violations(problem, plan) == []
     assert reason_violations(problem, plan) == []
     planned = {s.visit_id for r in plan.routes for s in r.stops}
