@@ -183,16 +183,10 @@ def _candidates(
 
 
 def positions(
-    problem: Problem,
-    worker: Worker,
-    visits: list[Visit],
-    calls: list[Call],
-    i: int,
-    known: tuple[list[int], list[int]] | None = None,
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], i: int
 ) -> Iterator[int]:
-    """Every position of `worker`'s route where visit `i` fits, by the exact schedule
-    (`known`: the route's `route_bounds`, when the caller keeps them)."""
-    for at in _possible(problem, worker, visits, calls, i, known):
+    """Every position of `worker`'s route where visit `i` fits, by the exact schedule."""
+    for at in _possible(problem, worker, visits, calls, i):
         if schedule(problem, worker, visits, [*calls[:at], Call(i), *calls[at:]]) is not None:
             yield at
 
