@@ -20,7 +20,6 @@ Definitions, one worker-day at a time:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +44,7 @@ def _params(filters: Filters) -> dict[str, Any]:
     }
 
 
-def _rows(session: Session, sql: str, filters: Filters, **extra: Any) -> list[dict[str, Any]]:
+def fetch_rows(session: Session, sql: str, filters: Filters, **extra: Any) -> list[dict[str, Any]]:
     # jsonb_array_elements is estimated at 100 rows a visit, which makes the planner JIT-compile
     # these small queries for a second; they run in tens of milliseconds without it
     session.execute(text("SET LOCAL jit = off"))
@@ -59,7 +58,7 @@ def _rows(session: Session, sql: str, filters: Filters, **extra: Any) -> list[di
 # The approved plan's stops and each visit fact with its standard minutes, for a period, each
 # stop paired with the fact of the same visit (`visit_pairs`); a worker filter applies after
 # the pairing, so a visit reads the same whichever worker's list it is read from.
-_PLANNED_AND_DONE = f"""
+PLANNED_AND_DONE = f"""
     approved AS (
         SELECT DISTINCT ON (office_id, day) id, office_id, day
         FROM plan
@@ -121,7 +120,7 @@ _PLANNED_AND_DONE = f"""
 """
 
 _WORKER_TIMING = f"""
-    WITH {_PLANNED_AND_DONE},
+    WITH {PLANNED_AND_DONE},
     planned AS (
         SELECT a.day, r.worker_id, r.start AS planned_start, r."end" AS planned_end,
                r.travel_s, r.service_s,
@@ -220,7 +219,7 @@ def _minutes(seconds: Any) -> float | None:
 
 def worker_timing(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Per worker per day, per worker, per office, per date and in total: planned vs actual."""
-    rows = _rows(session, _WORKER_TIMING, filters)
+    rows = fetch_rows(session, _WORKER_TIMING, filters)
     result = []
     for row in rows:
         level = {0: "day", 1: "worker", 3: "office", 6: "date", 7: "total"}[row["grouping"]]
@@ -275,7 +274,7 @@ def _num(value: Any) -> float | None:
 
 
 _CALIBRATION = f"""
-    WITH {_PLANNED_AND_DONE},
+    WITH {PLANNED_AND_DONE},
     items AS (
         SELECT f.id, f.on_site_s / 60.0 AS visit_min, e ->> 'code' AS code,
                c.name, c.standard_minutes AS standard_min
@@ -299,7 +298,7 @@ _CALIBRATION = f"""
 
 def calibration(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Per catalogue service: measured minutes (median, 90th percentile) against the standard."""
-    rows = _rows(session, _CALIBRATION, filters)
+    rows = fetch_rows(session, _CALIBRATION, filters)
     for row in rows:
         row["median_min"] = _num(row["median_min"])
         row["p90_min"] = _num(row["p90_min"])
@@ -308,7 +307,7 @@ def calibration(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
 
 
 _RENDERED_ITEMS = f"""
-    WITH {_PLANNED_AND_DONE},
+    WITH {PLANNED_AND_DONE},
     items AS (
         SELECT f.office_id, f.worker_id, f.client_id, f.id AS visit_id, e ->> 'code' AS code,
                coalesce((e ->> 'minutes')::numeric, c.standard_minutes) AS minutes,
@@ -333,7 +332,7 @@ _SERVICES = (
 )
 
 _CLIENTS = f"""
-    WITH {_PLANNED_AND_DONE}
+    WITH {PLANNED_AND_DONE}
     SELECT o.name AS office_name, c.full_name AS client_name, c.address,
            count(*) AS visits, sum(jsonb_array_length(f.counted_services)) AS services,
            round(sum(f.on_site_s) / 60.0, 1) AS minutes,
@@ -361,7 +360,7 @@ _WORKERS = (
 
 def services_rendered(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Services rendered by office and service, with a grand total row (the internal form)."""
-    rows = _rows(session, _SERVICES, filters)
+    rows = fetch_rows(session, _SERVICES, filters)
     for row in rows:
         if row["office_name"] is None:
             row["office_name"] = "Итого"
@@ -371,12 +370,12 @@ def services_rendered(session: Session, *, filters: Filters) -> list[dict[str, A
 
 def clients_served(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Each client served in the period: visits, services, time on site, who came."""
-    return _rows(session, _CLIENTS, filters)
+    return fetch_rows(session, _CLIENTS, filters)
 
 
 def workers_report(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Each worker's services rendered by service (the worker's report)."""
-    return _rows(session, _WORKERS, filters)
+    return fetch_rows(session, _WORKERS, filters)
 
 
 _FEEDBACK = """
@@ -401,14 +400,14 @@ _FEEDBACK = """
 
 def feedback(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
     """Client ratings by worker and service."""
-    rows = _rows(session, _FEEDBACK, filters)
+    rows = fetch_rows(session, _FEEDBACK, filters)
     for row in rows:
         row["average"] = _num(row["average"])
     return rows
 
 
 _RENDERED_BY_CLIENT = f"""
-    WITH {_PLANNED_AND_DONE}
+    WITH {PLANNED_AND_DONE}
     SELECT f.client_id, e ->> 'code' AS code, count(*) AS rendered
     FROM facts f CROSS JOIN LATERAL jsonb_array_elements(f.counted_services) e
     WHERE f.done
@@ -438,7 +437,7 @@ def care_plan_fulfilment(session: Session, *, filters: Filters) -> list[dict[str
                 names[(client.id, line.service_code)] = line.service_name
     rendered = {
         (row["client_id"], row["code"]): int(row["rendered"])
-        for row in _rows(session, _RENDERED_BY_CLIENT, filters)
+        for row in fetch_rows(session, _RENDERED_BY_CLIENT, filters)
     }
     rows = []
     for key in sorted(due, key=lambda k: (clients[k[0]].full_name, k[1])):
@@ -458,70 +457,3 @@ def care_plan_fulfilment(session: Session, *, filters: Filters) -> list[dict[str
             }
         )
     return rows
-
-
-_VISITS = f"""
-    WITH {_PLANNED_AND_DONE}
-    SELECT * FROM (
-    -- the worker's own visits, each with the stop it was paired with (perhaps a colleague's)
-    SELECT coalesce(st.seq, 0) AS seq, c.id AS client_id, c.full_name AS client_name, c.address,
-           coalesce(f.due_start, st.start) AS planned_start,
-           coalesce(f.planned_end, st."end") AS planned_end,
-           f.id AS visit_id, f.arrived_at, f.arrival_source, f.departed_at, f.departure_source,
-           f.standard_min, CASE WHEN f.done THEN round(f.on_site_s / 60.0, 1) END AS actual_min,
-           coalesce(f.status, 'missed') AS status, f.services, coalesce(f.confirmed, false)
-               AS confirmed, coalesce(f.flags, ARRAY[]::varchar[]) AS flags,
-           f.max_distance_m, f.reason, f.review,
-           f.corrected_minutes AS corrected_min, NULL::int AS done_by_id, NULL AS done_by
-    FROM facts f
-    LEFT JOIN all_stops st ON st.stop_id = f.stop_id
-    JOIN client c ON c.id = f.client_id
-    UNION ALL
-    -- the worker's stops with no visit of their own: not started, missed, or done by another
-    -- worker (a colleague covered): that visit is theirs, named here, not counted here
-    SELECT st.seq, c.id, c.full_name, c.address,
-           coalesce(v.planned_start, st.start), coalesce(v.planned_end, st."end"),
-           NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-           CASE WHEN v.status = 'done' THEN 'covered' ELSE coalesce(v.status, 'missed') END,
-           NULL, false, ARRAY[]::varchar[], NULL, NULL, NULL, NULL,
-           v.worker_id, w.full_name
-    FROM stops st
-    LEFT JOIN visit v ON v.id = st.visit_id
-    LEFT JOIN worker w ON w.id = v.worker_id
-    JOIN client c ON c.id = st.client_id
-    WHERE v.id IS NULL OR v.worker_id <> st.worker_id
-    ) day ORDER BY coalesce(arrived_at, planned_start), seq
-"""
-
-
-def visits_of_day(session: Session, *, filters: Filters) -> list[dict[str, Any]]:
-    """A worker's day visit by visit: planned against actual (the drill-down's last step).
-    A planned visit another worker did reads "covered" with that worker's name."""
-    rows = _rows(session, _VISITS, filters)
-    for row in rows:
-        row["services"] = ", ".join(
-            f"{s['code']} ({s.get('minutes', '')})" for s in row["services"] or []
-        )
-        row["flags"] = ", ".join(row["flags"])
-        unvisited = row["arrived_at"] is None and row["seq"] and row["done_by_id"] is None
-        if unvisited and row["status"] not in ("done", "no_show", "refused"):
-            ahead = row["planned_end"] is not None and row["planned_end"] > datetime.now(UTC)
-            row["status"] = "planned" if ahead else "missed"
-    return rows
-
-
-_EVENTS = """
-    SELECT e.type, e.t, e.services, e.distance_m, e.outside_geofence, e.confirmed, e.reason
-    FROM visit_event e JOIN visit v
-      ON v.worker_id = e.worker_id AND v.client_id = e.client_id
-    WHERE v.id = :visit
-      AND e.t >= (v.day::timestamp AT TIME ZONE :tz)
-      AND e.t < ((v.day + 1)::timestamp AT TIME ZONE :tz)
-    ORDER BY e.t
-"""
-
-
-def visit_events(session: Session, *, visit_id: int) -> list[dict[str, Any]]:
-    """The taps behind one visit, in time order."""
-    result = session.execute(text(_EVENTS), {"visit": visit_id, "tz": get_settings().timezone})
-    return [dict(row._mapping) for row in result]

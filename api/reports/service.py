@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import DomainError
-from api.reports import forms, pivot, queries, rollup, scope, tracks
+from api.reports import forms, pivot, queries, rollup, scope, tracks, visits
 from api.reports.period import check_period, preset_period
 from api.reports.schemas import REPORTS, Filters, PivotTable, RollupTable, Table, columns_json
 from core.models import Office, Role, User
@@ -28,7 +28,7 @@ QUERIES: dict[str, Query] = {
     "clients": queries.clients_served,
     "workers": queries.workers_report,
     "feedback": queries.feedback,
-    "visits": queries.visits_of_day,
+    "visits": visits.visits_of_day,
 }
 
 
@@ -295,7 +295,7 @@ def visit_detail(session: Session, *, user: User, visit_id: int) -> dict[str, An
     allowed = scope.reach(session, user=user).office_ids
     if visit is None or visit.office_id not in allowed:
         raise DomainError("visit not found", status=404)
-    return {"visit_id": visit_id, "events": queries.visit_events(session, visit_id=visit_id)}
+    return {"visit_id": visit_id, "events": visits.visit_events(session, visit_id=visit_id)}
 
 
 def offices_with_workers(session: Session, *, user: User) -> list[dict[str, Any]]:

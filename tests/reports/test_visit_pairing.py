@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.reports import queries
 from api.reports.schemas import Filters
+from api.reports.visits import visits_of_day
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 from registry.models import Worker
@@ -105,7 +106,7 @@ def test_covered_two_worker_and_missed_visits_read_the_same_everywhere(db: Sessi
 
     def visits(worker: Worker) -> dict[int, dict[str, Any]]:
         filters = Filters(office_ids=(office.id,), start=DAY, end=DAY, worker_id=worker.id)
-        return _by_client(queries.visits_of_day(db, filters=filters))
+        return _by_client(visits_of_day(db, filters=filters))
 
     of_b = visits(b)
     assert list(of_b) == [k1]
