@@ -137,6 +137,8 @@ def why_left_out(
     holds: "no room" always, a rule named where lifting it still makes room on each changed
     route (the other routes are as they were). `days`: the day's lists, kept between calls
     on the same problem (they do not depend on the routes; 0.5 s on 2,000 visits)."""
+    if not left_out:  # every visit planned: nothing to prove, no arrays to make
+        return []
     visits = list(problem.visits)
     index = {v.id: n for n, v in enumerate(visits)}
     calls = {
@@ -202,9 +204,12 @@ class _Routes:
     ):
         self.problem, self.visits, self.calls = problem, visits, calls
         self._variants: dict[tuple[str, str], Worker | None] = {}
-        as_is = _Slots(problem, visits, calls, problem.workers)
+        travel = {m: np.asarray(t, dtype=np.int64) for m, t in problem.travel_time.items()}
         later = tuple(dataclasses.replace(w, shift_end=DAY_END) for w in problem.workers)
-        self._slots = {"": as_is, "shift": _Slots(problem, visits, calls, later)}
+        self._slots = {
+            "": _Slots(problem, visits, calls, problem.workers, travel),
+            "shift": _Slots(problem, visits, calls, later, travel),
+        }
         self._passing: tuple[int, dict[str, dict[TravelMode, np.ndarray]]] = (-1, {})
         # The constant-time exact checks of ruin and recreate (`planner._ruin_slack`), for
         # routes without a two-worker visit's fixed start, which they do not know.
@@ -291,8 +296,9 @@ class _Slots:
         visits: list[Visit],
         calls: dict[str, list[Call]],
         workers: tuple[Worker, ...],
+        travel: dict[TravelMode, np.ndarray],
     ) -> None:
-        self.travel = {m: np.asarray(t, dtype=np.int64) for m, t in problem.travel_time.items()}
+        self.travel = travel  # the problem's matrices as arrays, made once by the caller
         rows: dict[TravelMode, list[tuple[int, int, int, int]]] = {}
         self.where: dict[str, tuple[TravelMode, int, int]] = {}  # worker: mode, slots from, to
         for worker in workers:
