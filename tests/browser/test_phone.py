@@ -118,3 +118,37 @@ def test_a_refused_record_leaves_the_queue_and_is_shown(
     page.locator("#refused-ok").click()
     page.wait_for_selector("#refused[hidden]", state="attached")
     assert not errors
+
+
+def test_a_sync_answered_as_the_network_goes_still_shows_offline(
+    phone: Any, office_data: OfficeData
+) -> None:
+    """The network goes while the arrival's sync is on its way back: the answer is read, the
+    queue empties, and the phone still says it is offline rather than "all sent"."""
+    with Session(get_engine()) as session:
+        stop_ids = approved_route(session, office_data)
+        session.commit()
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, office_data.workers[0]["username"])
+    page.wait_for_url("**/m/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#sync-state:has-text('Все данные отправлены')")
+
+    def answer_after_the_network_went(route: Any) -> None:
+        answer = route.fetch()  # the server stores the arrival and answers
+        phone.set_offline(True)
+        page.wait_for_selector("#sync-state:has-text('Нет сети')")
+        route.fulfill(response=answer)
+
+    page.route("**/api/mobile/sync", answer_after_the_network_went, times=1)
+    first = page.locator(f"li.stop[data-stop-id='{stop_ids[0]}']")
+    first.locator("[data-action='phone.arrived']").click()
+    page.wait_for_selector("#sync-state[data-queued='0']:has-text('Нет сети')")
+    with Session(get_engine()) as session:
+        arrived = session.scalars(
+            select(VisitEvent).where(VisitEvent.plan_stop_id == stop_ids[0])
+        ).all()
+        assert [e.type for e in arrived] == ["arrived"]
+    assert not errors

@@ -28,7 +28,8 @@ export async function showSyncState() {
   const waiting = await outbox.count();
   const box = $('sync-state');
   box.dataset.queued = waiting;
-  if (!online) {
+  // A sync answered just as the network went away must not show the phone as online.
+  if (!online || !navigator.onLine) {
     box.className = 'sync-state offline';
     box.textContent = waiting ? `${t('sync.offline')} · ${t('sync.queued', { n: waiting })}` : t('sync.offline');
   } else if (waiting) {
