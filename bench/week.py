@@ -213,7 +213,7 @@ def main() -> None:
     workers = 10 if args.quick else 40
     month = DAYS_PER_MONTH / days / workers
     head = (
-        f"{'':26} {'due':>5} {'planned':>7} {'unpl.':>5} {'max/mean':>8} {'sd min':>6} "
+        f"{'':26} {'due':>5} {'planned':>7} {'unpl.':>5} {'max/mean':>8} {'own':>5} {'sd min':>6} "
         f"{'travel min':>10} {'travel h/w/mo':>13} {'services/w/mo':>13} {'s':>6}"
     )
     print(head)
@@ -221,7 +221,8 @@ def main() -> None:
         s = row.stats
         print(
             f"{row.name:26} {s['due']:5.0f} {s['planned']:7.0f} {s['unplanned']:5.0f} "
-            f"{s['day_load_max_mean']:8.2f} {s['day_load_std_min']:6.0f} {s['travel_min']:10.0f} "
+            f"{s['day_load_max_mean']:8.2f} {s['worker_load_max_mean']:5.2f} "
+            f"{s['day_load_std_min']:6.0f} {s['travel_min']:10.0f} "
             f"{s['travel_min'] / 60 * month:13.1f} {s['planned'] * month:13.0f} {row.seconds:6.0f}"
         )
     print("visits left out of the routes, day by day from Monday:")
@@ -246,7 +247,8 @@ def main() -> None:
         f"baseline_unplanned={base['unplanned']:.0f} "
         f"day_load_max_mean={week['day_load_max_mean']:.2f} "
         f"travel_vs_baseline={week['travel_min'] / max(base['travel_min'], 1):.3f} "
-        f"seconds={rows[1].seconds:.0f}"
+        f"seconds={rows[1].seconds:.0f} "
+        f"worker_load_max_mean={week['worker_load_max_mean']:.2f}"
     )
 
 

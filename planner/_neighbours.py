@@ -2,9 +2,11 @@
 move checked by the exact schedule (`_construct.schedule`: lunch at a place, windows,
 shift, working time, load; skills by the workers who may take the visit).
 
-Two moves, first improvement, until none is left or the time is up:
+Three moves, first improvement, until none is left or the time is up:
 - relocate: a visit out of its route into another route, beside one of its nearest visits;
-- exchange: two visits of two routes trade places.
+- exchange: two visits of two routes trade places;
+- level (with fairness): a visit out of a route working above the even share into a route
+  that would still work less, where it adds least travel.
 A move is kept only if the plan's cost falls: travel, a visit given to someone other than
 its usual worker (`SolveParams.continuity_cost_s`), and, with `fairness_weight`, working
 time above an even share, priced as the model prices them (`planner._model`). Visits under
@@ -19,14 +21,13 @@ import itertools
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from planner import _construct
+from planner import _construct, _model
 from planner._construct import Call
 from planner._precheck import eligible_workers
 from planner.problem import Problem, SolveParams, Visit
 
 NEAREST = 8  # a visit is tried beside this many of its nearest visits
+LEVEL_TRIES = 4  # routes a visit of an overworked route is tried in, least travel first
 
 
 @dataclass(slots=True)
@@ -65,6 +66,20 @@ class _Routes:
             work = walking + sum(self.visits[c.visit].duration for c in calls)
             cost += self.params.fairness_weight * max(0, work - self.fair_target)
         return cost
+
+    def work(self, k: int) -> int:
+        """Route `k`'s working time: travel and time on site, no waiting."""
+        worker, calls = self.problem.workers[k], self.calls[k]
+        if not calls:
+            return 0
+        travel = self.problem.travel_time[worker.travel_mode]
+        places = [
+            worker.start_location,
+            *(self.visits[c.visit].location for c in calls),
+            worker.end_location,
+        ]
+        walking = sum(travel[a][b] for a, b in itertools.pairwise(places))
+        return walking + sum(self.visits[c.visit].duration for c in calls)
 
     def _off_preferred(self, calls: list[Call], starts: list[int]) -> int:
         """Seconds started before or after the client's preferred time, priced."""
@@ -158,7 +173,7 @@ def improve(
         for i in movable:
             if time.monotonic() >= deadline:
                 break
-            moved = _relocate(state, i, near[i]) or _exchange(state, i, near[i])
+            moved = _relocate(state, i, near[i]) or _exchange(state, i, near[i]) or _level(state, i)
             if moved:
                 changed |= moved
                 improved = True
@@ -244,6 +259,50 @@ def _exchange(state: _Routes, i: int, near: list[int]) -> set[int]:
     return set()
 
 
+def _level(state: _Routes, i: int) -> set[int]:
+    """Visit `i` out of a route that works above the even share, into the route where it adds
+    least travel among those that would still work less, if the plan's cost falls. The
+    nearest visits of a visit are mostly in its own route, so `_relocate` alone, which needs
+    travel to fall first, never evens a day whose workers keep to their own streets."""
+    if not (state.params.fairness_weight and state.fair_target):
+        return set()
+    a = state.where[i]
+    heavy = state.work(a)
+    if heavy <= state.fair_target:
+        return set()
+    visit = state.visits[i]
+    options = []
+    for b in state.allowed[i]:
+        light = state.work(b)
+        if b == a or light + visit.duration >= heavy - visit.duration:
+            continue
+        calls = state.calls[b]
+        added, position = min(
+            (
+                state.leg(b, state.place(b, calls, n - 1), visit.location)
+                + state.leg(b, visit.location, state.place(b, calls, n))
+                - state.leg(b, state.place(b, calls, n - 1), state.place(b, calls, n)),
+                n,
+            )
+            for n in range(len(calls) + 1)
+        )
+        if light + visit.duration + added < heavy:
+            options.append((added + state.other(b, i), b, position))
+    source = [c for c in state.calls[a] if c.visit != i]
+    source_cost = None
+    for _, b, position in sorted(options)[:LEVEL_TRIES]:
+        if source_cost is None:
+            source_cost = state.route_cost(a, source)
+            if source_cost is None:
+                return set()
+        target = [*state.calls[b][:position], Call(i), *state.calls[b][position:]]
+        target_cost = state.route_cost(b, target)
+        if target_cost is not None and source_cost + target_cost < state.cost[a] + state.cost[b]:
+            _apply(state, {a: (source, source_cost), b: (target, target_cost)})
+            return {a, b}
+    return set()
+
+
 def _apply(state: _Routes, new: dict[int, tuple[list[Call], int]]) -> None:
     for k, (calls, cost) in new.items():
         state.calls[k], state.cost[k] = calls, cost
@@ -272,13 +331,9 @@ class _Nearest:
 
 
 def _fair_target(problem: Problem, visits: list[Visit], params: SolveParams) -> int:
-    """An even share of the day's work, as the model reckons it (`planner._model`): service
-    plus each visit's nearest-neighbour travel, +10 %, over the workers; 0 without fairness."""
+    """The model's even share of the day's work (`planner._model.fair_workload`); 0 without
+    fairness."""
     if not params.fairness_weight or len(visits) < 2:
         return 0
-    travel = problem.travel_time[problem.workers[0].travel_mode]
-    places = [v.location for v in visits]
-    sub = np.asarray([travel[a] for a in places], dtype=np.int64)[:, places]
-    sub += np.diag(np.full(len(places), np.iinfo(np.int32).max, dtype=np.int64))
-    estimate = sum(v.duration for v in visits) + int(sub.min(axis=1).sum())
-    return int(1.1 * estimate / len(problem.workers))
+    service = sum(v.duration for v in visits)
+    return _model.fair_workload(problem, [v.location for v in visits], service)

@@ -195,22 +195,21 @@ class Office:
         on_progress: Progress | None,
         workers: dict[tuple[str, date], tuple[str, ...]] | None = None,
     ) -> dict[date, DayPlan]:
-        """Route each day: the whole day at once (`workers` None, as the day planner does),
-        or split into groups of neighbouring workers (`params.group_workers`), each visit in
-        the group of the worker chosen for it, each group routed on its own."""
+        """Route each day whole, as the day planner does: each visit toward the client's
+        usual worker, the day solver choosing who goes by the routes (the week's choice of
+        worker only estimates each worker-day's room). With `params.group_workers` and the
+        week's `workers`, a day is split instead into groups of neighbouring workers, each
+        visit in the group of the worker chosen for it, each group routed on its own."""
         days = list(days)
         plans = {}
         for n, day in enumerate(days):
             if on_progress is not None:
                 on_progress(10 + 80 * n / max(len(days), 1), f"routing {day.isoformat()}")
             problem = self.day_problem(day, placed)
-            if workers is None:  # the day planner as it is
+            if workers is None or not self.params.group_workers:
                 plan = solve(problem, self._solve_params(time_limit_s))
             else:
-                problem = _prefer_chosen(problem, day, workers)
-                parts = (
-                    self._split(problem, day, workers) if self.params.group_workers else [problem]
-                )
+                parts = self._split(problem, day, workers)
                 total = max(len(problem.visits), 1)
                 plan = _merge(
                     [
@@ -346,14 +345,16 @@ class Office:
 
 def week_stats(office: Office, days: list[DayPlan], due: int, planned: int) -> dict[str, float]:
     """Figures of a week: travel, and each worker-day's working minutes (visits and travel)
-    over the worker-days on duty: the largest against the mean, and the spread."""
-    loads = [
-        (r.service + r.travel) / 60
-        for d in days
-        for r in d.plan.routes
-        if office.works[(r.worker_id, d.day)]
-    ]
+    over the worker-days on duty: the largest against the mean and the spread, and the
+    least even worker's week (their largest working day against their own mean)."""
+    by_worker: dict[str, list[float]] = defaultdict(list)
+    for d in days:
+        for r in d.plan.routes:
+            if office.works[(r.worker_id, d.day)]:
+                by_worker[r.worker_id].append((r.service + r.travel) / 60)
+    loads = [load for week in by_worker.values() for load in week]
     mean = sum(loads) / len(loads) if loads else 0.0
+    own = [max(week) * len(week) / sum(week) for week in by_worker.values() if sum(week)]
     return {
         "due": float(due),
         "planned": float(planned),
@@ -361,23 +362,9 @@ def week_stats(office: Office, days: list[DayPlan], due: int, planned: int) -> d
         "travel_min": sum(r.travel for d in days for r in d.plan.routes) / 60,
         "day_load_max_mean": max(loads) / mean if mean else 0.0,
         "day_load_std_min": pstdev(loads) if loads else 0.0,
+        "worker_load_max_mean": max(own, default=0.0),
         "worker_days": float(len(loads)),
     }
-
-
-def _prefer_chosen(
-    problem: Problem, day: date, workers: dict[tuple[str, date], tuple[str, ...]]
-) -> Problem:
-    """Each one-worker visit with the worker the week's choice gave it as its preferred one:
-    the choice evened the worker-days, and routing toward the client's usual worker instead
-    would undo it."""
-    visits = []
-    for visit in problem.visits:
-        chosen = workers.get((visit.client_id, day), ())
-        if visit.workers_needed == 1 and chosen:
-            visit = replace(visit, preferred_worker=chosen[0])
-        visits.append(visit)
-    return replace(problem, visits=tuple(visits))
 
 
 def _merge(plans: list[Plan]) -> Plan:

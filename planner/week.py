@@ -13,7 +13,8 @@ when the line is fixed). `plan_week`:
    (`planner._week_assign`): every worker-day within the shift with an estimate of its
    travel, worker-days even, the usual worker kept, little travel, visits near their rule's
    day; fixed tasks never move;
-3. routes every day with the day solver, the chosen worker as the visit's preferred one;
+3. routes every day with the day solver, which evens the day's routes (`fairness_weight`)
+   and keeps each client's usual worker where it can;
 4. where a day's routes leave a visit out, moves its movable tasks to another allowed day
    with the most room and routes the days again (`WeekParams.repair_rounds`).
 

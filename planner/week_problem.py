@@ -71,11 +71,12 @@ class WeekParams:
     day_time_limit_s: float = 8.0  # the day solver, per day
     repair_rounds: int = 1
     repair_time_limit_s: float = 5.0  # per day routed again
-    group_workers: int = 8  # a day is routed in groups of about this many neighbours
-    # The day solver's price per second a route works above the group's mean. The day
-    # planner's 1 packs routes (a worker's walk to the zone costs more than an uneven day);
-    # 10 keeps the worker-days even (bench/README.md, week plans).
-    fairness_weight: int = 10
+    # A day is routed whole (0), or in groups of about this many neighbouring workers.
+    group_workers: int = 0
+    # The day solver's price per second a route works above the day's even share: 3 evens
+    # the worker-days for about 2 % more walking than the day planner's 1, 10 for about 8 %
+    # (bench/README.md, week plans).
+    fairness_weight: int = 3
     candidates: int = 3  # workers considered for a client on a day (the usual one first)
     fill: float = 0.9  # share of a shift (less lunch and the trip to the zone) to fill
     away_share: float = 0.5  # travel estimate of a visit outside the worker's zone

@@ -140,3 +140,35 @@ def test_with_the_products_weights_moves_keep_every_rule_and_visit() -> None:
     found = _search.Solution("search", 0, better, [None] * len(better))
     plan = solver._plan(problem, visits, found, blocked, 0.0, params=SolveParams())
     assert violations(problem, plan) == []
+
+
+def one_street_day() -> Problem:
+    """Six 50-min visits in one street 10 min from the office, 2 min apart; two workers."""
+    x = [0, 10, 12, 14, 16, 18, 20]
+    walk = [[abs(a - b) * M for b in x] for a in x]
+    lunch = Break(12 * H, 14 * H, 45 * M)
+    workers = tuple(Worker(w, 8 * H, 17 * H, 0, 0, lunch=lunch) for w in ("w1", "w2"))
+    visits = tuple(Visit(f"v{n}", f"c{n}", n, 50 * M) for n in range(1, 7))
+    return Problem(workers, visits, {TravelMode.WALK: walk})
+
+
+def test_fairness_moves_visits_out_of_an_overworked_route_into_an_idle_one() -> None:
+    # Every visit's nearest visits are in w1's route, so only the move that evens the
+    # working time can give w2 any: w2's walk to the street costs travel.
+    problem = one_street_day()
+    visits, blocked = _precheck.split(problem)
+    calls = [_construct.Call(i) for i in range(6)]
+    starts = _construct.schedule(problem, problem.workers[0], visits, calls)
+    assert starts is not None
+    found = _search.Solution("search", 0, [list(enumerate(starts)), []], [None, None])
+    fair = SolveParams(fairness_weight=1, continuity_cost_s=0)
+    packed = solver._plan(problem, visits, found, blocked, 0.0, params=TRAVEL_ONLY)
+    evened = solver._plan(problem, visits, found, blocked, 0.0, params=fair)
+
+    def working(plan_routes: list) -> list[int]:  # type: ignore[type-arg]
+        return sorted(r.service + r.travel for r in plan_routes if r.stops)
+
+    assert [len(r.stops) for r in packed.routes if r.stops] == [6]
+    assert len(working(evened.routes)) == 2
+    assert working(evened.routes)[-1] < working(packed.routes)[-1] - 2 * 50 * M
+    assert evened.unplanned == [] and violations(problem, evened) == []

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from bench.week_gen import generate
-from planner._week_office import Office, _prefer_chosen
 from planner.calendar import Availability, russian_calendar
 from planner.problem import Break, TravelMode, Worker
 from planner.recurrence import CareClient, CarePlanLine
@@ -196,19 +195,3 @@ def test_the_benchs_plan_by_hand_is_a_valid_plan(office: WeekProblem) -> None:
     assert 0 < planned <= len(office.tasks)
     for day_plan in days:
         assert violations(day_plan.problem, day_plan.plan) == [], day_plan.day
-
-
-def test_each_day_is_routed_toward_the_workers_the_week_chose(office: WeekProblem) -> None:
-    # The week's choice evens the worker-days; a visit routed toward the client's usual
-    # worker instead would undo it, so the chosen worker becomes the preferred one.
-    plan = Office(office, QUICK)
-    placed = {t.id: t.day for t in office.tasks}
-    day_problem = plan.day_problem(MONDAY, placed)
-    single = next(v for v in day_problem.visits if v.workers_needed == 1)
-    other = next(w.id for w in day_problem.workers if w.id != single.preferred_worker)
-    chosen = {(single.client_id, MONDAY): (other,)}
-    routed = _prefer_chosen(day_problem, MONDAY, chosen)
-    by_id = {v.id: v for v in routed.visits}
-    assert by_id[single.id].preferred_worker == other
-    unchanged = [v for v in routed.visits if v.client_id != single.client_id]
-    assert unchanged == [v for v in day_problem.visits if v.client_id != single.client_id]
