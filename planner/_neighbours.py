@@ -166,7 +166,7 @@ def improve(
             return stops
         state.cost[k] = cost
     near = _Nearest(problem, visits, movable)
-    changed: set[int] = set()
+    changed = _even_out(state, set(movable), deadline)
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
@@ -257,6 +257,20 @@ def _exchange(state: _Routes, i: int, near: list[int]) -> set[int]:
             _apply(state, {a: (first, first_cost), b: (second, second_cost)})
             return {a, b}
     return set()
+
+
+def _even_out(state: _Routes, movable: set[int], deadline: float) -> set[int]:
+    """The route that works most gives up visits (`_level`) while one moves: the sweep over
+    every visit below may run out of time before it reaches that route."""
+    changed: set[int] = set()
+    while time.monotonic() < deadline:
+        most = max(range(len(state.calls)), key=state.work)
+        mine = [c.visit for c in state.calls[most] if c.visit in movable]
+        moved = next((m for i in mine if (m := _level(state, i))), set())
+        if not moved:
+            return changed
+        changed |= moved
+    return changed
 
 
 def _level(state: _Routes, i: int) -> set[int]:
