@@ -268,6 +268,18 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.click("button[type=submit]")
 
 
+def open_phone(phone: Any, username: str) -> tuple[Any, list[str]]:
+    """The worker's phone page, logged in and ready; the page's script errors gather in the
+    list."""
+    page = phone.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    log_in(page, username)
+    page.wait_for_url("**/m/")
+    page.wait_for_selector("body[data-ready='1']")
+    return page, errors
+
+
 def approved_route(session: Session, data: OfficeData, *, worker_index: int = 0) -> list[int]:
     """An approved plan for today in the office's time zone: three visits for one worker.
     Returns the plan stop ids in visit order."""

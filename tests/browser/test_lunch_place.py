@@ -15,7 +15,7 @@ from core.db import get_engine
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 from registry.models import Client
-from tests.browser.conftest import OfficeData, log_in
+from tests.browser.conftest import OfficeData, open_phone
 from tests.browser.test_supervisor import open_supervisor
 
 
@@ -75,10 +75,7 @@ def test_lunch_place_on_the_phone_and_the_timeline(
     names = made["names"]
 
     # The phone: the lunch stands after visit 2, at that client's.
-    page = phone.new_page()
-    log_in(page, office_data.workers[0]["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
+    page, _ = open_phone(phone, office_data.workers[0]["username"])
     lunch = page.locator("#stops > li.lunch")
     expect(lunch).to_have_count(1)
     expect(lunch).to_have_attribute("data-place", "stop")

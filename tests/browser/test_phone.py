@@ -15,7 +15,7 @@ from core.db import get_engine
 from core.settings import get_settings
 from planner.models import PlanStop
 from registry.models import Client
-from tests.browser.conftest import OfficeData, approved_route, log_in
+from tests.browser.conftest import OfficeData, approved_route, open_phone
 from tracking.evidence import visit_code
 from tracking.models import Visit, VisitEvent
 
@@ -38,13 +38,7 @@ def test_visit_recorded_offline_arrives_once(
         stop_ids = approved_route(session, office_data)
         session.commit()
     worker = office_data.workers[0]
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    log_in(page, worker["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = open_phone(phone, worker["username"])
     cards = page.locator("li.stop")
     cards.first.wait_for()
     assert cards.count() == 3
@@ -94,12 +88,7 @@ def test_a_refused_record_leaves_the_queue_and_is_shown(
     with Session(get_engine()) as session:
         stop_ids = approved_route(session, office_data)
         session.commit()
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, office_data.workers[0]["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = open_phone(phone, office_data.workers[0]["username"])
     first = page.locator(f"li.stop[data-stop-id='{stop_ids[0]}']")
     first.wait_for()
     with page.expect_response(lambda r: "/api/mobile/sync" in r.url and r.ok):
@@ -128,12 +117,7 @@ def test_a_sync_answered_as_the_network_goes_still_shows_offline(
     with Session(get_engine()) as session:
         stop_ids = approved_route(session, office_data)
         session.commit()
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, office_data.workers[0]["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = open_phone(phone, office_data.workers[0]["username"])
     page.wait_for_selector("#sync-state:has-text('Все данные отправлены')")
 
     def answer_after_the_network_went(route: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from tests.browser.conftest import OfficeData, approved_route, log_in
+from tests.browser.conftest import OfficeData, approved_route, open_phone
 from tests.browser.test_phone import todays_code
 from tracking.models import Visit, VisitEvent
 
@@ -29,13 +29,8 @@ def test_a_finished_visit_is_corrected_on_the_phone(
         stop_ids = approved_route(session, office_data)
         session.commit()
     worker = office_data.workers[0]
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = open_phone(phone, worker["username"])
     page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, worker["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
     first = page.locator(f"li.stop[data-stop-id='{stop_ids[0]}']")
     first.wait_for()
     expect(first.locator("[data-action='phone.correct']")).to_have_count(0)  # not over yet

@@ -14,7 +14,7 @@ from core.db import get_engine
 from core.settings import get_settings
 from planner.models import Plan, PlanRoute, PlanStatus, PlanStop
 from registry.models import Client
-from tests.browser.conftest import OfficeData, approved_route, log_in
+from tests.browser.conftest import OfficeData, approved_route, open_phone
 
 
 def _approved_day(session: Session, data: OfficeData, day: date, clients: list[int]) -> None:
@@ -51,12 +51,7 @@ def test_today_tomorrow_and_the_servers_verdict(
         stop_ids = approved_route(session, office_data)
         _approved_day(session, office_data, tomorrow, office_data.client_ids[3:5])
         session.commit()
-    page = phone.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(page, office_data.workers[0]["username"])
-    page.wait_for_url("**/m/")
-    page.wait_for_selector("body[data-ready='1']")
+    page, errors = open_phone(phone, office_data.workers[0]["username"])
     page.locator("li.stop").first.wait_for()
     assert page.locator("#days [data-day-link='today']").get_attribute("aria-current") == "true"
 

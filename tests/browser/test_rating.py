@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from tests.browser.conftest import OfficeData, approved_route, log_in
+from tests.browser.conftest import OfficeData, approved_route, log_in, open_phone
 
 
 def _feedback_row(page: Any, worker_name: str) -> dict[str, str]:
@@ -30,12 +30,7 @@ def test_rating_on_the_phone_reaches_the_feedback_report(
         stop_ids = approved_route(session, office_data)
         session.commit()
     worker = office_data.workers[0]
-    mobile = phone.new_page()
-    errors: list[str] = []
-    mobile.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in(mobile, worker["username"])
-    mobile.wait_for_url("**/m/")
-    mobile.wait_for_selector("body[data-ready='1']")
+    mobile, errors = open_phone(phone, worker["username"])
     card = mobile.locator(f"li.stop[data-stop-id='{stop_ids[0]}']")
     card.wait_for()
     with mobile.expect_response(lambda r: "/api/mobile/sync" in r.url and r.ok):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.db import get_engine
 from core.settings import get_settings
 from registry.models import Client
-from tests.browser.conftest import OfficeData, log_in
+from tests.browser.conftest import OfficeData, log_in, open_phone
 from tracking.models import Visit
 
 TZ = ZoneInfo(get_settings().timezone)
@@ -117,10 +117,7 @@ def test_rejected_visit_leaves_the_report_and_the_timing(
     page.screenshot(path=str(artifacts / "review-2-decided.png"), full_page=True)
 
     # the worker confirms the monthly report on the phone: the rejected visit is not in it
-    mobile = phone.new_page()
-    log_in(mobile, worker["username"])
-    mobile.wait_for_url("**/m/")
-    mobile.wait_for_selector("body[data-ready='1']")
+    mobile, _ = open_phone(phone, worker["username"])
     mobile.click("#month-open")
     mobile.select_option("#month-pick", _month_option(day))
     mobile.wait_for_selector("#month-body[data-state='draft'] .month-lines")
