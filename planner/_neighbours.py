@@ -49,13 +49,7 @@ class _Routes:
         starts = _construct.schedule(self.problem, worker, self.visits, calls)
         if starts is None:
             return None
-        travel = self.problem.travel_time[worker.travel_mode]
-        places = [
-            worker.start_location,
-            *(self.visits[c.visit].location for c in calls),
-            worker.end_location,
-        ]
-        walking = sum(travel[a][b] for a, b in itertools.pairwise(places))
+        walking = self.walking(k, calls)
         other = sum(
             self.params.continuity_cost_s
             for c in calls
@@ -69,17 +63,21 @@ class _Routes:
 
     def work(self, k: int) -> int:
         """Route `k`'s working time: travel and time on site, no waiting."""
-        worker, calls = self.problem.workers[k], self.calls[k]
+        calls = self.calls[k]
         if not calls:
             return 0
+        return self.walking(k, calls) + sum(self.visits[c.visit].duration for c in calls)
+
+    def walking(self, k: int, calls: list[Call]) -> int:
+        """Travel of worker `k` from the start through `calls` to the end."""
+        worker = self.problem.workers[k]
         travel = self.problem.travel_time[worker.travel_mode]
         places = [
             worker.start_location,
             *(self.visits[c.visit].location for c in calls),
             worker.end_location,
         ]
-        walking = sum(travel[a][b] for a, b in itertools.pairwise(places))
-        return walking + sum(self.visits[c.visit].duration for c in calls)
+        return sum(travel[a][b] for a, b in itertools.pairwise(places))
 
     def _off_preferred(self, calls: list[Call], starts: list[int]) -> int:
         """Seconds started before or after the client's preferred time, priced."""
