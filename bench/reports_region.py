@@ -5,12 +5,14 @@ of the first region (about 36 million at the default --pings-per-day).
 Run:  .venv/bin/python -m bench.reports --region [--pings-per-day 1364] [--seed 7]
 
 Everything goes into its own database (`careroute_bench_reports`, created with PostGIS and
-migrated on the first run) by COPY, once per seed and ping count; ANALYZE follows the load (the
+migrated on the first run) by COPY, the pings by the database from each track's segments,
+once per seed and ping count; ANALYZE follows the load (the
 first reports after a bulk load without statistics took seconds instead of hundredths). The
 first region's ping summaries are computed from its pings by the reports' own refresh (timed);
 the other regions' summaries are written directly, as the national roll-up reads only the
 summaries and the visits. Timed (median of 3): the region's monthly figures per worker with
-subtotals, the national roll-up, breakdowns, and XLSX exports. The machine is shared.
+subtotals, the national roll-up, breakdowns, XLSX exports, and one worker-day's pings as the
+replay map reads them. The machine is shared.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     from api.reports import export, service, tracks
     from api.reports.schemas import Filters
     from core.models import Role, User
+    from tracking import inference
 
     print(f"database: {get_settings().database_url.rsplit('@', 1)[1]}", flush=True)
     ensure_database()
@@ -254,6 +257,18 @@ def main(argv: list[str] | None = None) -> int:
             5.0,
         )
     )
+    with session_scope() as session:
+        worker_id = session.scalar(
+            text("SELECT worker_id FROM ping WHERE office_id = :o LIMIT 1"), {"o": office_id}
+        )
+    middle = workdays(MONTH)[len(workdays(MONTH)) // 2]
+
+    def replay() -> object:
+        with session_scope() as session:
+            return inference.track(session, worker_id=worker_id, day=middle)
+
+    # the one read of the pings themselves: a worker's day on the supervisor's replay map
+    timings.append(("a worker-day's pings (replay)", replay, 1.0))
     for what, action, target in timings:
         seconds = timed(action)
         verdict = "ok" if seconds <= target else "OVER"
