@@ -51,6 +51,8 @@ def test_nobody_gets_lost(
     row = page.locator(f"[data-queue-client='{client_id}']")
     expect(row).to_contain_text("в очереди")
     expect(row).to_contain_text("Ещё ни разу не просмотрено")
+    # no week is planned in this office: the queue says how to see who fits
+    expect(page.locator("#cl-queue-week")).to_contain_text("Нет плана недели")
     page.screenshot(path=str(artifacts / "clients-queue.png"))
 
     # refused by phone, with no end date: the client stays on the queue

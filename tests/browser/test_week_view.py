@@ -1,7 +1,8 @@
 """The supervisor's week view in real Chromium: workers x days with minutes and visits, days
 off marked; a movable visit dragged to another day and worker (checked by the server and
 stored), a fixed one refused in Russian through the keyboard way (choose, then day and
-worker), the queue's fit panel, and the whole week approved."""
+worker), the queue's fit panel and the same advice on the clients' queue, and the whole week
+approved."""
 
 from __future__ import annotations
 
@@ -130,6 +131,18 @@ def test_week_view_moves_and_approves(
     page.wait_for_selector(
         f"#week-fits li.nofit[data-client='{bare}']:has-text('на эту неделю нет программы')"
     )
+
+    # the clients' queue says the same beside each client, from the newest week not ended
+    queue = context.new_page()  # signed in already: the same session's cookie
+    queue.goto("/supervisor/?tab=clients")
+    queue.wait_for_selector("body[data-ready='1']")
+    queue.click("#clients-view-queue")
+    queue.wait_for_selector("#cl-queue-week:has-text('по плану недели')")
+    queue.wait_for_selector(f"[data-queue-client='{drafted}'] .fit[data-fit]:has-text('мин')")
+    queue.wait_for_selector(
+        f"[data-queue-client='{bare}'] .nofit[data-fit]:has-text('на эту неделю нет программы')"
+    )
+    queue.close()
 
     page.click("#week-approve")
     page.wait_for_selector("#week-message:has-text('Утверждено дней: 7')")

@@ -4,7 +4,8 @@
 // the point on the map (draggable to fix a wrong geocoding), contacts, notes and door code,
 // status with its history, the care programme and the visits with their flags and ratings.
 import * as api from './api.js';
-import { fmtTime, has, lang, t, today } from './i18n.js';
+import { errorText, fmtTime, has, lang, t, today } from './i18n.js';
+import { fitText } from './fit_text.js';
 import { L } from './sv_map.js';
 import { esc } from './html.js';
 import { el as h } from './dom.js';
@@ -176,9 +177,35 @@ export class ClientsTab {
     this.lastList = 'queue';
     this.hide();
     this.root.replaceChildren(this.switcher(), h('p', { class: 'small muted', text: t('cl.queue_rule') }),
-      h('div', { id: 'cl-queue-count', class: 'small muted' }), h('ul', { class: 'cl-list', id: 'cl-queue' }),
+      h('div', { id: 'cl-queue-count', class: 'small muted' }), h('div', { id: 'cl-queue-week', class: 'small muted' }),
+      h('ul', { class: 'cl-list', id: 'cl-queue' }),
       h('div', { class: 'toolbar', id: 'cl-queue-pager' }));
     await this.loadQueue();
+  }
+
+  // Who on the queue fits now: each client's best place (worker, days, minutes and travel
+  // added) in the office's newest week plan that has not ended, from its draft programme.
+  async markFits() {
+    const note = $('cl-queue-week');
+    let fits;
+    try {
+      const week = (await api.weeksOf(this.ctx.officeId())).find((w) => w.end >= today());
+      if (!note) return;
+      if (!week) {
+        note.textContent = t('cl.queue_no_week');
+        return;
+      }
+      note.textContent = t('cl.queue_week', { start: fmtDay(week.start), end: fmtDay(week.end) });
+      fits = await api.queuedFits(week.id);
+    } catch (exc) {
+      if (note) note.textContent = errorText(exc);
+      return;
+    }
+    for (const f of fits) {
+      const row = document.querySelector(`[data-queue-client="${f.client_id}"]`);
+      if (!row || row.querySelector('[data-fit]')) continue;
+      row.append(h('div', { class: `small ${f.options[0] ? 'fit' : 'nofit'}`, 'data-fit': f.client_id, text: fitText(f) }));
+    }
   }
 
   async loadQueue() {
@@ -210,6 +237,7 @@ export class ClientsTab {
           onclick: async () => { await this.review(c.id); await this.loadQueue(); } }, t('cl.mark_seen')) : null);
     }));
     $('cl-queue-count').textContent = t('cl.queue_total', { n: page.total });
+    this.markFits();
     const prev = h('button', { disabled: this.queueOffset === 0,
       onclick: () => { this.queueOffset = Math.max(0, this.queueOffset - PAGE); this.loadQueue(); } }, t('cl.prev'));
     const next = h('button', { disabled: this.queueOffset + page.items.length >= page.total,

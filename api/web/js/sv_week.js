@@ -4,6 +4,7 @@
 // day/worker selects; the server checks the rule, the duty and the day with travel at once.
 // Approve the whole week; and where the office's queued clients fit in it.
 import * as api from './api.js';
+import { fitText } from './fit_text.js';
 import { errorText, fmtShortDate, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -226,35 +227,14 @@ export class WeekTab {
     }
   }
 
-  // Why a client in the queue does not fit yet, in words (the API gives an English reason).
-  notFitting(f) {
-    const known = [
-      [/^no address/, 'no_address'], [/^no programme/, 'no_programme'], [/^no planned days/, 'no_days'],
-      [/^the programme has no visits/, 'no_visits'], [/^no worker's days/, 'no_room'],
-    ].find(([re]) => re.test(f.reason ?? ''));
-    return known
-      ? t('week.fits_not_why', { client: f.client_name, why: t(`week.fit_why.${known[1]}`) })
-      : t('week.fits_not', { client: f.client_name });
-  }
-
   async loadFits() {
     const list = $('week-fits');
     list.replaceChildren(el('li', { className: 'muted', textContent: t('week.fits_loading') }));
     try {
       const fits = await api.queuedFits(this.view.id);
-      list.replaceChildren(...fits.map((f) => {
-        const best = f.options[0];
-        const text = best
-          ? t('week.fits_now', {
-            client: f.client_name,
-            worker: best.worker_name,
-            days: best.days.map(fmtShortDate).join(', '),
-            minutes: best.minutes,
-            travel: best.travel_minutes,
-          })
-          : this.notFitting(f);
-        return el('li', { className: best ? 'fit' : 'nofit', textContent: text, dataset: { client: f.client_id } });
-      }));
+      list.replaceChildren(...fits.map((f) => el('li', {
+        className: f.options[0] ? 'fit' : 'nofit', textContent: fitText(f), dataset: { client: f.client_id },
+      })));
       if (!fits.length) list.replaceChildren(el('li', { className: 'muted', textContent: t('week.fits_none') }));
     } catch (exc) {
       list.replaceChildren(el('li', { className: 'bad', textContent: errorText(exc) }));
