@@ -250,6 +250,7 @@ def generate(session: Session, *, seed: int, pings_per_day: int) -> dict[str, in
                             done,
                             "",
                             "{}",
+                            round(leg_s),  # the trip that ended here (travel_s)
                         )
                     )
                     if done and rng.random() < 0.1:
@@ -277,7 +278,7 @@ def generate(session: Session, *, seed: int, pings_per_day: int) -> dict[str, in
         "visit",
         "office_id, worker_id, client_id, day, planned_start, planned_end, status, arrived_at, "
         "departed_at, arrival_source, departure_source, services, minutes, confirmed, reason, "
-        "flags",
+        "flags, travel_s",
         iter(visits),
     )
     counts["legs"] = _copy(

@@ -214,6 +214,7 @@ def copy_rows(session: Session, table: str, rows: Iterable[Sequence[Any]]) -> in
 
 def write(session: Session, simulated: Simulated) -> dict[str, int]:
     """Store simulated days: daily ping partitions first, then everything by COPY."""
+    from tracking.inference import attach_travel
     from tracking.partitions import ensure_partitions
 
     days = {row[1].astimezone(UTC).date() for row in simulated.pings}
@@ -224,6 +225,10 @@ def write(session: Session, simulated: Simulated) -> dict[str, int]:
         "visits": copy_rows(session, "visit", simulated.visits),
         "legs": copy_rows(session, "travel_leg", simulated.legs),
     }
+    if simulated.visits:  # each visit keeps its measured trips, as inference does
+        offices = sorted({row[0] for row in simulated.visits})
+        days = [row[3] for row in simulated.visits]
+        attach_travel(session, office_ids=offices, start=min(days), end=max(days))
     # ratings point at their visit by worker, client and day
     counts["feedback"] = copy_rows(session, "client_feedback", simulated.feedback)
     session.execute(_LINK_FEEDBACK)

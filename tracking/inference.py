@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,7 +106,43 @@ def infer_worker_day(
             )
         )
     session.flush()
+    attach_travel(session, office_ids=[worker.office_id], start=day, end=day, worker_id=worker.id)
     return len(seen)
+
+
+def attach_travel(
+    session: Session,
+    *,
+    office_ids: Sequence[int],
+    start: date,
+    end: date,
+    worker_id: int | None = None,
+) -> None:
+    """Keep on each visit of the offices' days (one worker's, if given) the seconds of the
+    measured trips that ended at it: the legs of its worker and day that arrive at its client
+    (a visit is one worker at one client on one day), None without one. Reports read travel
+    with the visit instead of summing a month of legs per worker, day and client."""
+    legs = "office_id = ANY(:offices) AND day BETWEEN :start AND :end"
+    visits = "v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end"
+    if worker_id is not None:
+        legs += " AND worker_id = :worker"
+        visits += " AND v.worker_id = :worker"
+    params = {"offices": list(office_ids), "start": start, "end": end, "worker": worker_id}
+    session.execute(text(_ATTACH_TRAVEL.format(legs=legs, visits=visits)), params)
+
+
+_ATTACH_TRAVEL = """
+    UPDATE visit SET travel_s = found.seconds
+    FROM (SELECT v.id, l.seconds
+          FROM visit v
+          LEFT JOIN (SELECT worker_id, day, to_client_id,
+                            round(extract(epoch FROM sum(arrive - depart)))::int AS seconds
+                     FROM travel_leg WHERE {legs}
+                     GROUP BY worker_id, day, to_client_id) l
+            ON l.worker_id = v.worker_id AND l.day = v.day AND l.to_client_id = v.client_id
+          WHERE {visits}) found
+    WHERE visit.id = found.id AND visit.travel_s IS DISTINCT FROM found.seconds
+"""
 
 
 def infer_office_day(session: Session, *, office_id: int, day: date) -> dict[str, int]:

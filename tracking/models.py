@@ -179,6 +179,9 @@ class Visit(Base):
     # the farthest a tapped event was from the client's address
     max_distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     flags: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list)
+    # seconds of the measured trips that ended here (`travel_leg`), None without one;
+    # kept by `tracking.inference.attach_travel` whenever legs are stored
+    travel_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The head of department's decision (`tracking.review`): None until reviewed; a correction
     # keeps the figures above as they were reported and holds the corrected ones beside them.
     review: Mapped[str | None] = mapped_column(String(10), nullable=True)

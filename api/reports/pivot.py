@@ -8,7 +8,8 @@ dimension is chosen, a visit is split into its services and each service carries
 visit's minutes and travel in proportion to its standard minutes (equal shares when a standard
 is unknown), so the shares add up to the visit again. A client of several categories counts
 under each of them; totals over categories count each visit once (they are computed without the
-split). Travel is the measured trip that ended at the visit (`travel_leg`); lateness counts
+split). Travel is the measured trips that ended at the visit (`travel_leg`, kept on the visit as
+`visit.travel_s`); lateness counts
 visits that began more than 15 minutes after their planned start; ratings average the clients'
 marks of the visits (per service where a mark names one).
 """
@@ -107,22 +108,11 @@ _FACTS = f"""
                AS planned_min,
            coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
                AS late,
-           {{travel}} AS travel_min
-    FROM visit v {{travel_join}}
+           coalesce(v.travel_s, 0)::float8 / 60 AS travel_min
+    FROM visit v
     WHERE v.office_id = ANY(:offices) AND v.day BETWEEN :start AND :end
       AND v.status = 'done' AND v.arrived_at IS NOT NULL AND v.departed_at IS NOT NULL
       AND {review.counted_sql("v")}
-"""
-
-# the trips that ended at each visit; the intervals summed before their seconds are taken
-# (exactly the same figure: extract gives numeric, slow to sum: 0.43 -> 0.25 s on a region)
-_TRAVEL_JOIN = """
-    LEFT JOIN (SELECT worker_id, day, to_client_id,
-                      extract(epoch FROM sum(arrive - depart))::float8 / 60 AS minutes
-               FROM travel_leg
-               WHERE office_id = ANY(:offices) AND day BETWEEN :start AND :end
-               GROUP BY worker_id, day, to_client_id) l
-      ON l.worker_id = v.worker_id AND l.day = v.day AND l.to_client_id = v.client_id
 """
 
 _RATINGS = """
@@ -147,17 +137,14 @@ _PER_VISIT_RATINGS = """
 
 def _base(measure: str) -> str:
     """The CTEs up to `b`, one row per visit."""
-    travel = measure == "travel"
     rating = measure == "rating"
-    facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if travel else "0",
-                          travel_join=_TRAVEL_JOIN if travel else "")  # fmt: skip
     base = _PER_VISIT.format(
         rating_sum="coalesce(r.rating_sum, 0)" if rating else "0",
         rating_n="coalesce(r.rating_n, 0)" if rating else "0",
         rating_join=_PER_VISIT_RATINGS if rating else "",
     )
     ratings = f", ratings AS ({_RATINGS})" if rating else ""
-    return f"WITH facts AS ({facts}){ratings}, b AS ({base})"
+    return f"WITH facts AS ({_FACTS}){ratings}, b AS ({base})"
 
 
 # the base columns each dimension reads
@@ -273,8 +260,7 @@ def _summed_sql(dims: list[str], every: list[list[str]], measure: str) -> str:
     per_service = any(DIMENSIONS[d].per_service for d in dims)
     counted = _COUNTED.get(measure)
     rated_apart = measure == "rating" and per_service  # marks per service, from the few rated
-    facts = _FACTS.format(travel="coalesce(l.minutes, 0)" if measure == "travel" else "0",
-                          travel_join=_TRAVEL_JOIN if measure == "travel" else "")  # fmt: skip
+    facts = _FACTS
     visit_level = [(n, d) for n, d in enumerate(dims) if not DIMENSIONS[d].per_service]
     split_level = [(n, d) for n, d in enumerate(dims) if DIMENSIONS[d].per_service]
     keys = set().union(*(_KEYS[d] for _, d in visit_level))

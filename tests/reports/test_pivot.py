@@ -20,6 +20,7 @@ from core.models import Role
 from core.settings import get_settings
 from registry.models import TravelMode
 from tests import factories
+from tracking.inference import attach_travel
 
 TZ = ZoneInfo(get_settings().timezone)
 MON, TUE, WED = date(2026, 10, 5), date(2026, 10, 6), date(2026, 10, 7)
@@ -105,6 +106,8 @@ def month(db: Session) -> dict[str, Any]:
                 "r": rating,
             },
         )
+    # each visit keeps the trips that ended at it, as inference keeps them
+    attach_travel(db, office_ids=[office.id], start=date(2026, 10, 1), end=date(2026, 10, 31))
     db.flush()
     manager = factories.auth(factories.user(db, Role.MANAGER, region_id=office.region_id))
     return {"office": office, "manager": manager, "w2": w2, "c1": c1}
