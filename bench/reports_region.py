@@ -62,6 +62,16 @@ def timed(action: Callable[[], object], repeat: int = 3) -> float:
     return statistics.median(times)
 
 
+def _cpu_check() -> float:
+    """Seconds for a fixed piece of Python work: the shared machine's speed varies by a third
+    from hour to hour, and the timings below move with it."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(10**7):
+        total += n
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
@@ -203,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
             "once after the load",
         ),
         ("ANALYZE", "-" if analyze_s is None else f"{analyze_s:.0f} s", ""),
+        (
+            "CPU check: 10^7 additions in Python",
+            f"{_cpu_check():.2f} s",
+            "the shared machine's speed",
+        ),
     ]
     timings = [
         ("region: per worker + subtotals", rollup(manager, "worker"), 3.0),

@@ -48,10 +48,20 @@ def counted_sql(alias: str) -> str:
 
 
 def on_site_seconds_sql(alias: str) -> str:
-    """SQL: the visit's time on site in seconds, the corrected minutes when corrected."""
+    """SQL: the visit's time on site in seconds, the corrected minutes when corrected
+    (numeric; `on_site_float_sql` for sums over many visits)."""
     return (
         f"coalesce({alias}.corrected_minutes * 60.0, "
         f"extract(epoch FROM {alias}.departed_at - {alias}.arrived_at))"
+    )
+
+
+def on_site_float_sql(alias: str) -> str:
+    """SQL: the same seconds in double precision: numeric from extract() is slower to compute
+    and sum over a region's month of visits (a breakdown: about a tenth of its time)."""
+    return (
+        f"coalesce({alias}.corrected_minutes * 60.0::float8, "
+        f"date_part('epoch', {alias}.departed_at - {alias}.arrived_at))"
     )
 
 

@@ -102,9 +102,9 @@ VALUE_WORDS: dict[str, dict[str, dict[str, str]]] = {
 _FACTS = f"""
     SELECT v.id AS visit_id, v.office_id, v.worker_id, v.client_id, v.day,
            {review.services_sql("v")} AS items,
-           ({review.on_site_seconds_sql("v")})::float8 / 60 AS actual_min,
+           {review.on_site_float_sql("v")} / 60 AS actual_min,
            v.review IS NULL AS unreviewed,
-           coalesce(extract(epoch FROM v.planned_end - v.planned_start)::float8 / 60, 0)
+           coalesce(date_part('epoch', v.planned_end - v.planned_start) / 60, 0)
                AS planned_min,
            coalesce(v.arrived_at > v.planned_start + interval '{LATE_MINUTES} minutes', false)
                AS late,
