@@ -213,6 +213,25 @@ def _sql(dims: list[str], sets: list[list[str]], measure: str) -> str:
 # The counts as sums of the visits `v1` counted in each of its groups.
 _COUNTED = {"visits": "n", "late": "late_n", "unreviewed": "unreviewed_n"}
 
+# The sums of the visits by dimension and list of services (`_summed_sql`), and which one each
+# measure reads (the visits' count `n` always comes along).
+_V1_SUMS = {
+    "late_n": "count(*) FILTER (WHERE b.late)",
+    "unreviewed_n": "count(*) FILTER (WHERE b.unreviewed)",
+    "services_n": "sum(jsonb_array_length(b.items))",
+    "planned_min": "sum(b.planned_min)",
+    "actual_min": "sum(b.actual_min)",
+    "travel_min": "sum(b.travel_min)",
+}
+_V1_SUMS_READ = {
+    "late": {"late_n"},
+    "unreviewed": {"unreviewed_n"},
+    "services": {"services_n"},
+    "minutes_planned": {"planned_min"},
+    "minutes_actual": {"actual_min"},
+    "travel": {"travel_min"},
+}
+
 # Each mark with the service it rates: the one it names if the visit had it, else (a mark of the
 # visit as a whole) the visit's first service.
 _RATED = """
@@ -278,11 +297,12 @@ def _summed_sql(dims: list[str], every: list[list[str]], measure: str) -> str:
         marks = (
             "sum(coalesce(r.rating_sum, 0)) AS rating_sum, sum(coalesce(r.rating_n, 0)) AS rating_n"
         )
+    # only the sum the measure reads: each one costs its expression on every visit
+    wanted = _V1_SUMS_READ.get(measure, set())
+    sums_sql = ", ".join(f"{sql if name in wanted else '0'} AS {name}"
+                         for name, sql in _V1_SUMS.items())  # fmt: skip
     v1 = f"""
-        SELECT {", ".join(key)}, count(*) AS n, count(*) FILTER (WHERE b.late) AS late_n,
-               count(*) FILTER (WHERE b.unreviewed) AS unreviewed_n,
-               sum(jsonb_array_length(b.items)) AS services_n, sum(b.planned_min) AS planned_min,
-               sum(b.actual_min) AS actual_min, sum(b.travel_min) AS travel_min, {marks}
+        SELECT {", ".join(key)}, count(*) AS n, {sums_sql}, {marks}
         FROM facts b {" ".join(joins)}
         GROUP BY {", ".join(str(p) for p in range(1, len(key) + 1))}
     """
