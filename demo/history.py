@@ -227,8 +227,8 @@ def write(session: Session, simulated: Simulated) -> dict[str, int]:
     }
     if simulated.visits:  # each visit keeps its measured trips, as inference does
         offices = sorted({row[0] for row in simulated.visits})
-        days = [row[3] for row in simulated.visits]
-        attach_travel(session, office_ids=offices, start=min(days), end=max(days))
+        visit_days = [row[3] for row in simulated.visits]
+        attach_travel(session, office_ids=offices, start=min(visit_days), end=max(visit_days))
     # ratings point at their visit by worker, client and day
     counts["feedback"] = copy_rows(session, "client_feedback", simulated.feedback)
     session.execute(_LINK_FEEDBACK)

@@ -279,7 +279,6 @@ def _summed_sql(dims: list[str], every: list[list[str]], measure: str) -> str:
     per_service = any(DIMENSIONS[d].per_service for d in dims)
     counted = _COUNTED.get(measure)
     rated_apart = measure == "rating" and per_service  # marks per service, from the few rated
-    facts = _FACTS
     visit_level = [(n, d) for n, d in enumerate(dims) if not DIMENSIONS[d].per_service]
     split_level = [(n, d) for n, d in enumerate(dims) if DIMENSIONS[d].per_service]
     keys = set().union(*(_KEYS[d] for _, d in visit_level))
@@ -318,7 +317,7 @@ def _summed_sql(dims: list[str], every: list[list[str]], measure: str) -> str:
     sums = ["services", "planned_min", "actual_min", "travel_min", "rating_sum", "rating_n"]
     sums += [f"c{i}" for i in range(len(subsets))]
     ratings = f", ratings AS ({_RATINGS})" if measure == "rating" else ""
-    heads = f"WITH facts AS ({facts}){ratings}, v1 AS ({v1})"
+    heads = f"WITH facts AS ({_FACTS}){ratings}, v1 AS ({v1})"
     if per_service:
         firsts = "".join(
             f", row_number() OVER (PARTITION BY d.office_id, d.items"

@@ -175,6 +175,7 @@ export class ClientsTab {
   async showQueue() {
     this.view = 'queue';
     this.lastList = 'queue';
+    this.fitsFound = null;  // a fresh answer each time the queue opens
     this.hide();
     this.root.replaceChildren(this.switcher(), h('p', { class: 'small muted', text: t('cl.queue_rule') }),
       h('div', { id: 'cl-queue-count', class: 'small muted' }), h('div', { id: 'cl-queue-week', class: 'small muted' }),
@@ -185,23 +186,28 @@ export class ClientsTab {
 
   // Who on the queue fits now: each client's best place (worker, days, minutes and travel
   // added) in the office's newest week plan that has not ended, from its draft programme.
+  // Asked once each time the queue opens; its pages and "looked at" marks reuse the answer.
+  async weekFits() {
+    const week = (await api.weeksOf(this.ctx.officeId())).find((w) => w.end >= today());
+    return { week, fits: week ? await api.queuedFits(week.id) : [] };
+  }
+
   async markFits() {
     const note = $('cl-queue-week');
-    let fits;
+    let found;
     try {
-      const week = (await api.weeksOf(this.ctx.officeId())).find((w) => w.end >= today());
-      if (!note) return;
-      if (!week) {
-        note.textContent = t('cl.queue_no_week');
-        return;
-      }
-      note.textContent = t('cl.queue_week', { start: fmtDay(week.start), end: fmtDay(week.end) });
-      fits = await api.queuedFits(week.id);
+      this.fitsFound ??= this.weekFits();
+      found = await this.fitsFound;
     } catch (exc) {
+      this.fitsFound = null;
       if (note) note.textContent = errorText(exc);
       return;
     }
-    for (const f of fits) {
+    if (!note) return;
+    note.textContent = found.week
+      ? t('cl.queue_week', { start: fmtDay(found.week.start), end: fmtDay(found.week.end) })
+      : t('cl.queue_no_week');
+    for (const f of found.fits) {
       const row = document.querySelector(`[data-queue-client="${f.client_id}"]`);
       if (!row || row.querySelector('[data-fit]')) continue;
       row.append(h('div', { class: `small ${f.options[0] ? 'fit' : 'nofit'}`, 'data-fit': f.client_id, text: fitText(f) }));
