@@ -126,6 +126,14 @@ def build(
     return routes
 
 
+def detour(
+    problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], at: int
+) -> int:
+    """The walk the stop at `at` adds to its route."""
+    rest = [*calls[:at], *calls[at + 1 :]]
+    return _detour(problem, worker, visits, rest, at, visits[calls[at].visit])
+
+
 def _detour(
     problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call], at: int, visit: Visit
 ) -> int:
@@ -275,9 +283,10 @@ def insert_pair(
     allowed: list[int],
     widest: int | None = 12,
     bounds: Bounds | None = None,
-) -> None:
+) -> tuple[int, int, int] | None:
     """Two copies on two workers, both starting at the later of their earliest starts;
-    among the `widest` cheapest single places (every one with None)."""
+    among the `widest` cheapest single places (every one with None). The two detours'
+    walk and the two workers, or None when no pair fits."""
     found = _candidates(problem, visits, routes, i, allowed, want=widest, bounds=bounds)
     best: tuple[int, int, int, int, int, int] | None = None
     for a, (cost_a, ka, at_a) in enumerate(found):
@@ -287,13 +296,15 @@ def insert_pair(
             start = _common_start(problem, visits, routes, i, (ka, at_a), (kb, at_b))
             if start is not None:
                 best = (cost_a + cost_b, ka, at_a, kb, at_b, start)
-    if best is not None:
-        _, ka, at_a, kb, at_b, start = best
-        routes[ka].insert(at_a, Call(i, start))
-        routes[kb].insert(at_b, Call(i, start))
-        if bounds is not None:
-            bounds.changed(ka)
-            bounds.changed(kb)
+    if best is None:
+        return None
+    cost, ka, at_a, kb, at_b, start = best
+    routes[ka].insert(at_a, Call(i, start))
+    routes[kb].insert(at_b, Call(i, start))
+    if bounds is not None:
+        bounds.changed(ka)
+        bounds.changed(kb)
+    return cost, ka, kb
 
 
 def _common_start(

@@ -11,8 +11,11 @@ search does on smaller days (`planner._decompose`). Every insertion is checked e
 (lunch at a place, windows, shift, skills, limits), and the plan is timed by the exact
 schedule (`planner._construct.schedule`), the rule of the office's checker.
 
-Days with two-worker visits or pinned visits are not planned here: ruin and recreate
-does not place them.
+Ruin and recreate moves a visit for one worker: on a day with two-worker visits each is
+first put where its two copies walk least, each copy is then planned around as a visit
+pinned to its worker and start, and between epochs each team's visit moves to the two
+routes where its detours walk least (`planner._teams`). Days with pinned visits are not
+planned here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-from planner import _model, _ruin, _search, explain
+from planner import _model, _ruin, _search, _teams, explain
 from planner._construct import Call, schedule
 from planner._decompose import Group, _distance_matrix, _groups, with_arrays
 from planner._ruin_day import _cost, _Day, _day
@@ -48,11 +51,11 @@ STRATEGY = "ruin-recreate-large"  # the strategy's name in plans
 
 
 def suits(problem: Problem, visits: list[Visit]) -> bool:
-    """A large day whose every visit needs one worker and none is pinned."""
+    """A large day whose visits need one or two workers and none is pinned."""
     lunches = any(w.lunch is not None for w in problem.workers)
     return (
         len(visits) >= (LUNCH_DAY_FROM if lunches else LARGE_DAY_FROM)
-        and _ruin.suits(problem, visits)
+        and _teams.suits(visits)
         and all(v.pinned_worker is None and v.pinned_start is None for v in visits)
     )
 
@@ -74,8 +77,11 @@ def run(
         service = sum(v.duration for v in visits)
         fair_target = _model.fair_workload(problem, [v.location for v in visits], service)
     rng = random.Random(params.seed)
-    day = _day(problem, visits, params, fair_target)
-    routes = _ruin.construct(day, rng)
+    every = list(range(len(problem.workers)))
+    teams = any(v.workers_needed > 1 for v in visits)
+    flat = _teams.flatten(problem, visits, _teams.place(problem, visits), every)
+    day = _day(problem, flat.visits, params, fair_target)
+    routes = _ruin.construct(day, rng, flat.routes)
     helpers = 1 if params.workers >= 2 else 0
     distance = _distance_matrix(problem)
     context = multiprocessing.get_context("fork")
@@ -83,7 +89,7 @@ def run(
         searched_from = time.monotonic()
         span = max(deadline - searched_from, 1e-6)
         while time.monotonic() + LAST_EPOCH_SECONDS < (
-            end := _end(deadline, visits, routes, params)
+            end := _end(deadline, day.visits, routes, params)
         ):
             until = time.monotonic() + EPOCH_SECONDS
             if until + LAST_EPOCH_SECONDS > end:  # no epoch too short for its set-up
@@ -93,8 +99,8 @@ def run(
                 1 - (until - searched_from) / span,
             )
             stops = [[(i, 0) for i in route] for route in routes]
-            groups = _groups(problem, visits, stops, distance, rng, helpers + 1)
-            args = (problem, visits, params, fair_target, routes)
+            groups = _groups(problem, day.visits, stops, distance, rng, helpers + 1)
+            args = (problem, day.visits, params, fair_target, routes)
             futures = [
                 pool.submit(_improve, *args, group, until, rng.randrange(1 << 30), warmth)
                 for group in groups[1:]
@@ -104,10 +110,16 @@ def run(
                 changes.update(future.result())
             for k, route in changes.items():
                 routes[k] = route
+            if teams:
+                stops = _teams.move(problem, visits, _teams.unflatten(flat, _timed(day, routes)))
+                flat = _teams.flatten(problem, visits, stops, every)
+                day = _day(problem, flat.visits, params, fair_target)
+                routes = flat.routes
             if on_progress is not None:
                 percent = min(100 * (time.monotonic() - began) / max(deadline - began, 1e-6), 100)
                 on_progress(Progress(percent, _cost(day, routes)))
-    return _solution(day, routes)
+    solution = _solution(day, routes)
+    return dataclasses.replace(solution, stops=_teams.unflatten(flat, solution.stops))
 
 
 def _end(
@@ -145,8 +157,8 @@ def _improve(
     return {k: [inside[n] for n in route] for k, route in zip(workers, found, strict=True)}
 
 
-def _solution(day: _Day, routes: list[list[int]]) -> _search.Solution:
-    """The routes timed by the exact schedule, as a solution priced as the search prices it."""
+def _timed(day: _Day, routes: list[list[int]]) -> list[list[tuple[int, int]]]:
+    """The routes timed by the exact schedule: (visit, start) per stop."""
     problem, visits = day.problem, day.visits
     stops = []
     for worker, route in zip(problem.workers, routes, strict=True):
@@ -155,6 +167,12 @@ def _solution(day: _Day, routes: list[list[int]]) -> _search.Solution:
         while starts is None:  # never expected: every insertion was checked by the same rules
             calls.pop()
             starts = schedule(problem, worker, visits, calls)
-        stops.append([(c.visit, s) for c, s in zip(calls, starts, strict=True)])
+        stops.append([(c.visit, int(s)) for c, s in zip(calls, starts, strict=True)])
+    return stops
+
+
+def _solution(day: _Day, routes: list[list[int]]) -> _search.Solution:
+    """The routes timed by the exact schedule, as a solution priced as the search prices it."""
+    stops = _timed(day, routes)
     cost = _cost(day, [[i for i, _ in route] for route in stops])
-    return _search.Solution(STRATEGY, cost, stops, [None] * len(problem.workers))
+    return _search.Solution(STRATEGY, cost, stops, [None] * len(day.problem.workers))

@@ -116,18 +116,22 @@ def improve(
     return search.routes_now() if best is None else best
 
 
-def construct(day: _Day, rng: random.Random) -> list[list[int]]:
+def construct(
+    day: _Day, rng: random.Random, routes: list[list[int]] | None = None
+) -> list[list[int]]:
     """Routes (visit indexes per worker) built from nothing by the recreate step: the
     visits with the tightest windows first, each where it costs least (beside one of its
     nearest visits already placed, or opening an idle worker's route); a visit that fits
     nowhere stays out. Each insertion is checked exactly in constant time, so a day of
     2,000 visits is built in about a second where OR-Tools' insertion heuristics need tens
-    of seconds (bench/README.md, large days)."""
-    search = _Search(day, [[] for _ in day.problem.workers], every_route=False)
+    of seconds (bench/README.md, large days). `routes` are stops already placed (pinned
+    ones), kept."""
+    start = routes if routes is not None else [[] for _ in day.problem.workers]
+    search = _Search(day, start, every_route=False)
     changed: dict[int, list[int]] = {}
     order = sorted(search.left_out, key=lambda i: (day.high[i] - day.low[i], rng.random()))
     search._recreate(changed, {}, order, rng, keep_order=True)
-    return [changed.get(k, []) for k in range(len(day.problem.workers))]
+    return [changed.get(k, route) for k, route in enumerate(start)]
 
 
 @dataclass(slots=True)

@@ -73,7 +73,31 @@ def test_a_large_day_keeps_every_rule_and_says_true_reasons(
     assert len(planned) > 90
 
 
-def test_two_worker_or_pinned_visits_keep_the_routing_model(
+def test_a_large_day_with_two_worker_visits_keeps_every_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_large_day, "LUNCH_DAY_FROM", 100)
+    problem = generate(8, 120, seed=5, lunch=True, windows_share=0.4)
+    teams = {v.id for v in problem.visits[:: len(problem.visits) // 4]}
+    visits = tuple(
+        dataclasses.replace(v, workers_needed=2) if v.id in teams else v for v in problem.visits
+    )
+    problem = dataclasses.replace(problem, visits=visits)
+    assert _large_day.suits(problem, list(visits))
+    searched: list[str] = []
+    run = _large_day.run
+    monkeypatch.setattr(_large_day, "run", lambda *a, **k: searched.append("large") or run(*a, **k))
+    plan = solve(problem, SolveParams(time_limit_s=3, workers=2))
+    assert searched == ["large"]
+    assert violations(problem, plan) == []  # each team: two workers, one start
+    assert reason_violations(problem, plan) == []
+    doers = {
+        v: [r.worker_id for r in plan.routes for s in r.stops if s.visit_id == v] for v in teams
+    }
+    assert all(len(workers) == 2 and workers[0] != workers[1] for workers in doers.values())
+
+
+def test_pinned_visits_keep_the_routing_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(_large_day, "LUNCH_DAY_FROM", 100)
@@ -82,7 +106,7 @@ def test_two_worker_or_pinned_visits_keep_the_routing_model(
     assert _large_day.suits(problem, visits)
     pair = [dataclasses.replace(visits[0], workers_needed=2), *visits[1:]]
     pinned = [dataclasses.replace(visits[0], pinned_worker=problem.workers[0].id), *visits[1:]]
-    assert not _large_day.suits(problem, pair)
+    assert _large_day.suits(problem, pair)
     assert not _large_day.suits(problem, pinned)
     assert not _large_day.suits(problem, visits[:99])
     no_lunch = dataclasses.replace(
