@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 LEFT_OUT_MIN = 2000  # per task left out
 OVER_MEAN_WEIGHT = 2  # per minute a worker-day is above the mean worker-day
 PEAK_WEIGHT = 20  # per minute of the largest worker-day
+DAY_PEAK_WEIGHT = 200  # per minute of the largest day's mean worker-day
 OTHER_WORKER_MIN = 15  # a visit not by the usual worker
 MOVED_DAY_MIN = 3  # per day a task moves from its rule's day
 
@@ -56,10 +57,15 @@ def choose(office: Office, tasks: list[Task], params: WeekParams) -> Choice:
             var = z[(client_id, day, worker_id)] = model.new_bool_var("")
             travel = round(office.travel_estimate(client_id, worker_id) / 60)
             objective.append((travel + OTHER_WORKER_MIN * (worker_id != usual)) * var)
-            load[(worker_id, day)].append(travel * var)
+            # The day solver gives a visit far from a worker's zone to whoever passes near
+            # it, so room counts the walk between neighbours only: with the way from the
+            # zone too, a weekend's few workers seemed full and its visits were left to
+            # fall on their rule's day, beyond what the days' evenness saw.
+            leg = round(office.neighbour_leg(client_id) / 60)
+            load[(worker_id, day)].append(leg * var)
             hinted = worker_id in greedy.workers.get((client_id, day), ())
             model.add_hint(var, hinted)
-            hinted_load[(worker_id, day)] += travel * hinted
+            hinted_load[(worker_id, day)] += leg * hinted
     per_line: dict[tuple[str, int, date], list[cp_model.IntVar]] = defaultdict(list)
     for task in tasks:
         needed = office.clients[task.client_id].workers_needed
@@ -118,6 +124,19 @@ def choose(office: Office, tasks: list[Task], params: WeekParams) -> Choice:
         model.add_hint(over, max(hinted_load[(worker_id, day)] - mean, 0))
         objective.append(OVER_MEAN_WEIGHT * over)
     objective.append(PEAK_WEIGHT * peak)
+    # The day solver evens a day's routes among those on duty, so the heaviest worker-day
+    # of the week is about the heaviest day's mean: the days are evened as well.
+    on_duty: dict[date, int] = defaultdict(int)
+    day_terms: dict[date, list[cp_model.LinearExprT]] = defaultdict(list)
+    for worker_id, day in worker_days:
+        on_duty[day] += 1
+        day_terms[day] += load.get((worker_id, day), [])
+    day_peak = model.new_int_var(0, 24 * 60, "day_peak")
+    hinted_days = {d: sum(hinted_load[(w, d)] for w, dd in worker_days if dd == d) for d in on_duty}
+    model.add_hint(day_peak, max((-(-v // on_duty[d]) for d, v in hinted_days.items()), default=0))
+    for day, terms in day_terms.items():
+        model.add(sum(terms) <= on_duty[day] * day_peak)
+    objective.append(DAY_PEAK_WEIGHT * day_peak)
     model.minimize(sum(objective))
 
     solver = cp_model.CpSolver()

@@ -93,6 +93,10 @@ class Office:
         away = self.matrix[self._centre[worker_id]][self.location(client_id)]
         return leg + int(away * self.params.away_share)
 
+    def neighbour_leg(self, client_id: str) -> int:
+        """Seconds of a leg from the client to a neighbour in the zone."""
+        return self._leg[client_id]
+
     def room(self, worker_id: str, day: date) -> int:
         """Seconds of visits and travel a worker-day may take: the shift less lunch and the
         trip to the zone and back, times `params.fill`."""

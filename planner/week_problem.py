@@ -77,7 +77,10 @@ class WeekParams:
     # the worker-days for about 2 % more walking than the day planner's 1, 10 for about 8 %
     # (bench/README.md, week plans).
     fairness_weight: int = 3
-    candidates: int = 3  # workers considered for a client on a day (the usual one first)
+    # Workers considered for a client on a day (the usual one first). With 3, a holiday's
+    # or weekend's few workers on duty could not take their days' visits in the estimates,
+    # which then left 35 of the holiday's visits to fall on it unevened (bench/README.md).
+    candidates: int = 6
     fill: float = 0.9  # share of a shift (less lunch and the trip to the zone) to fill
     away_share: float = 0.5  # travel estimate of a visit outside the worker's zone
     workers: int = 2  # parallel searches (CP-SAT and the day solver)
