@@ -30,7 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from planner import _model, _ruin, _search, _teams, explain
 from planner._construct import Call, schedule
 from planner._decompose import Group, _distance_matrix, _groups, with_arrays
-from planner._ruin_day import _cost, _Day, _day
+from planner._ruin_day import _cost, _Day, _day, _walking
 from planner.problem import Problem, Progress, SolveParams, Visit
 
 LARGE_DAY_FROM = 800  # visits: from here on the routing model costs more than it gives
@@ -40,6 +40,7 @@ LARGE_DAY_FROM = 800  # visits: from here on the routing model costs more than i
 # 600 / 594 and 4228 / 5259 through the model; 30x250 lunch days 1211 / 1194 against
 # 1217 / 1196 (plain 60x600 days: 3712 / 3900 against 3721 / 3857, so they stay).
 LUNCH_DAY_FROM = 200
+EVEN_SLACK = 1.03  # over the mean working time, free of fairness's cost
 EPOCH_SECONDS = 2.0  # the two processes improve disjoint halves, then redraw them
 # An epoch's set-up (each half's lists) takes 0.3-0.5 s on 2,000 visits: none shorter.
 LAST_EPOCH_SECONDS = 1.0
@@ -115,11 +116,22 @@ def run(
                 flat = _teams.flatten(problem, visits, stops, every)
                 day = _day(problem, flat.visits, params, fair_target)
                 routes = flat.routes
+            if fair_target:
+                fair_target = day.fair_target = _even_share(day, routes)
             if on_progress is not None:
                 percent = min(100 * (time.monotonic() - began) / max(deadline - began, 1e-6), 100)
                 on_progress(Progress(percent, _cost(day, routes)))
     solution = _solution(day, routes)
     return dataclasses.replace(solution, stops=_teams.unflatten(flat, solution.stops))
+
+
+def _even_share(day: _Day, routes: list[list[int]]) -> int:
+    """The working time (walk and visits) above which fairness costs, from the routes as
+    they are: the mean over every worker on duty, idle ones too, +3 %. The estimate made
+    before the search (`_model.fair_workload`, +10 %) left one worker a day idle on the
+    week bench's weekdays, every other route being within it."""
+    work = _walking(day, routes) + sum(day.visits[i].duration for route in routes for i in route)
+    return int(EVEN_SLACK * work / max(len(routes), 1))
 
 
 def _end(
