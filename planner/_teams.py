@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from planner import _construct
-from planner._construct import Call
+from planner._construct import NEVER, Call
 from planner._precheck import eligible_workers
 from planner.problem import Problem, Visit
 
@@ -71,8 +71,9 @@ def place(problem: Problem, visits: list[Visit]) -> Stops:
 
 def move(problem: Problem, visits: list[Visit], stops: Stops) -> Stops:
     """Each team's visit taken out of its two routes and put back where its two detours
-    walk least, when that is less than where it was."""
-    teams = sorted({i for route in stops for i, _ in route if visits[i].workers_needed > 1})
+    walk least, when that is less than where it was; a team's visit left out is put in
+    where it fits (the search places visits for one worker only)."""
+    teams = [i for i, v in enumerate(visits) if v.workers_needed > 1]
     if not teams:
         return stops
     routes = [
@@ -84,7 +85,7 @@ def move(problem: Problem, visits: list[Visit], stops: Stops) -> Stops:
     for i in teams:
         held = [k for k, route in enumerate(routes) if any(c.visit == i for c in route)]
         before = {k: list(routes[k]) for k in held}
-        saved = 0
+        saved = 0 if held else NEVER
         for k in held:
             at = next(n for n, c in enumerate(routes[k]) if c.visit == i)
             saved += _construct.detour(problem, problem.workers[k], visits, routes[k], at)

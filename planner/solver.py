@@ -7,8 +7,9 @@ from 80 visits the first of them (and on plain days every one) improves the day 
 by part on its own (`planner._decompose`, each with its own random parts); from 150
 visits the processes share one day, each improving its own half of the routes (the
 search ends at 97 % of the limit). A large day (from 800 visits, from 200 with lunches)
-whose visits each need one worker and none is pinned is built and improved by ruin and
-recreate alone, without the routing model (`planner._large_day`). The cheapest solution
+whose visits need one or two workers and none is pinned is built and improved by ruin
+and recreate alone, without the routing model (`planner._large_day`, two-worker visits by
+`planner._teams`). The cheapest solution
 becomes the plan: every lunch put at a place (`planner._lunch.at_a_place`), every left-out
 visit that fits somewhere put in by the exact check (`planner._repair`), visits moved
 between neighbouring routes where that is cheaper (`planner._neighbours`), with a reason in

@@ -67,3 +67,12 @@ def test_a_team_visit_moves_only_where_it_walks_less_and_keeps_every_rule() -> N
         assert len(copies) == 2 and copies[0][0] != copies[1][0] and copies[0][1] == copies[1][1]
     served = sorted(i for route in moved for i, _ in route)
     assert served == sorted(i for route in stops for i, _ in route)
+
+
+def test_a_team_visit_left_out_is_put_in_where_it_fits() -> None:
+    problem, visits, teams = team_day()
+    stops = _teams.place(problem, visits)
+    without = [[(i, s) for i, s in route if i != teams[0]] for route in stops]
+    after = _teams.move(problem, visits, without)
+    copies = [(k, s) for k, route in enumerate(after) for i, s in route if i == teams[0]]
+    assert len(copies) == 2 and copies[0][0] != copies[1][0] and copies[0][1] == copies[1][1]
