@@ -29,6 +29,14 @@ class Call:
     fixed_start: int | None = None
 
 
+def calls_of(visits: list[Visit], stops: list[list[tuple[int, int]]]) -> list[list[Call]]:
+    """Routes of calls from stops (visit, start): a two-worker copy keeps its start."""
+    return [
+        [Call(i, start if visits[i].workers_needed > 1 else None) for i, start in route]
+        for route in stops
+    ]
+
+
 def schedule(
     problem: Problem, worker: Worker, visits: list[Visit], calls: list[Call]
 ) -> list[int] | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from planner import _construct
-from planner._construct import Call
 from planner._precheck import eligible_workers
 from planner.problem import Problem, Visit
 
@@ -31,10 +30,7 @@ def repair(
     left_out = [i for i in range(len(visits)) if i not in planned and (only is None or i in only)]
     if not left_out:
         return stops
-    routes = [
-        [Call(i, start if visits[i].workers_needed > 1 else None) for i, start in route]
-        for route in stops
-    ]
+    routes = _construct.calls_of(visits, stops)
     index_of = {w.id: k for k, w in enumerate(problem.workers)}
     left_out.sort(key=lambda i: (-visits[i].priority, -visits[i].workers_needed, i))
     changed: set[int] = set()

@@ -76,10 +76,7 @@ def move(problem: Problem, visits: list[Visit], stops: Stops) -> Stops:
     teams = [i for i, v in enumerate(visits) if v.workers_needed > 1]
     if not teams:
         return stops
-    routes = [
-        [Call(i, start if visits[i].workers_needed > 1 else None) for i, start in route]
-        for route in stops
-    ]
+    routes = _construct.calls_of(visits, stops)
     index_of = {w.id: k for k, w in enumerate(problem.workers)}
     changed: set[int] = set()
     for i in teams:
