@@ -4,10 +4,11 @@ Variables: `x[t, d]` task t on day d (one of its allowed days, or left out at a 
 price), `z[c, d, w]` worker w visits client c on day d (as many workers as the client needs,
 among the day's candidates), `u[t, d, w]` worker w does task t on day d (only with the
 client's worker(s) of that day: a client's tasks on one day make one visit). A worker-day's
-load is the minutes of its tasks plus a travel estimate per visit, at most the worker-day's
-room. The objective, in minutes: the travel estimates, the load above the period's mean
-worker-day (evenness) and the largest worker-day, a visit by someone other than the usual
-worker, a task moved away from its rule's day, and tasks left out. Fixed tasks have one
+load is the minutes of its tasks plus the walk to a neighbour per visit, at most the
+worker-day's room. The objective, in minutes: the travel estimates, the load above the
+period's mean worker-day (evenness), the largest worker-day and the heaviest day's mean
+worker-day, a visit by someone other than the usual worker, a task moved away from its
+rule's day, and tasks left out. Fixed tasks have one
 allowed day, so they never move. A greedy plan (`_greedy`) is the search's first solution.
 """
 

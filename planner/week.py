@@ -11,7 +11,7 @@ when the line is fixed). `plan_week`:
    with the reason;
 2. chooses each task's day and each client-day's worker(s) with CP-SAT
    (`planner._week_assign`): every worker-day within the shift with an estimate of its
-   travel, worker-days even, the usual worker kept, little travel, visits near their rule's
+   travel, worker-days and days even, the usual worker kept, little travel, visits near their rule's
    day; fixed tasks never move;
 3. routes every day with the day solver, which evens the day's routes (`fairness_weight`)
    and keeps each client's usual worker where it can;
