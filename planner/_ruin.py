@@ -21,6 +21,7 @@ they are; a part with two-worker visits is not handed here.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -125,13 +126,39 @@ def construct(
     nowhere stays out. Each insertion is checked exactly in constant time, so a day of
     2,000 visits is built in about a second where OR-Tools' insertion heuristics need tens
     of seconds (bench/README.md, large days). `routes` are stops already placed (pinned
-    ones), kept."""
+    ones), kept.
+
+    A visit whose usual worker is on duty (and whose continuity has a price) goes first to
+    that worker's route, where it fits: built in one pass, the cheapest insertion beside a
+    visit already placed gave 201 of the 276 such visits of a week bench's weekday to
+    someone else, and the search did not undo it (16 with this first pass)."""
     start = routes if routes is not None else [[] for _ in day.problem.workers]
+    own = [
+        i
+        for i in day.movable
+        if day.other_worker_cost[i] > 0 and day.usual_worker[i] in day.allowed_set[i]
+    ]
+    if own:
+        start = _usual_first(day, start, own, rng)
     search = _Search(day, start, every_route=False)
     changed: dict[int, list[int]] = {}
     order = sorted(search.left_out, key=lambda i: (day.high[i] - day.low[i], rng.random()))
     search._recreate(changed, {}, order, rng, keep_order=True)
     return [changed.get(k, route) for k, route in enumerate(start)]
+
+
+def _usual_first(
+    day: _Day, routes: list[list[int]], own: list[int], rng: random.Random
+) -> list[list[int]]:
+    """`routes` with each visit of `own` put into its usual worker's route where it fits."""
+    only = set(own)
+    allowed = [[day.usual_worker[i]] if i in only else [] for i in range(len(day.visits))]
+    usual = dataclasses.replace(day, allowed=allowed, allowed_set=[frozenset(a) for a in allowed])
+    search = _Search(usual, routes, every_route=False)
+    changed: dict[int, list[int]] = {}
+    order = sorted(own, key=lambda i: (day.high[i] - day.low[i], rng.random()))
+    search._recreate(changed, {}, order, rng, keep_order=True)
+    return [changed.get(k, route) for k, route in enumerate(routes)]
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import pytest
 
 from bench.homecare_gen import generate
 from planner import _large_day, _ruin, _ruin_day
-from planner._construct import Call, schedule
+from planner._construct import Call, positions, schedule
 from planner.problem import Problem, Progress, SolveParams
 from planner.solver import solve
 from tests.planner.checker import reason_violations, violations
@@ -113,3 +113,24 @@ def test_pinned_visits_keep_the_routing_model(
         problem, workers=tuple(dataclasses.replace(w, lunch=None) for w in problem.workers)
     )
     assert not _large_day.suits(no_lunch, visits)  # a plain day waits for LARGE_DAY_FROM
+
+
+def test_construction_gives_a_visit_to_its_usual_worker_where_it_fits() -> None:
+    problem = generate(8, 150, seed=6, lunch=True, windows_share=0.3, continuity=True)
+    visits = list(problem.visits)
+    day = _ruin_day._day(problem, visits, SolveParams())  # continuity has its price
+    routes = _ruin.construct(day, random.Random(6))
+    index = {w.id: k for k, w in enumerate(problem.workers)}
+    usual = [i for i, v in enumerate(visits) if v.preferred_worker in index]
+    assert len(usual) > 50
+    given_away = 0
+    for k, route in enumerate(routes):
+        for i in route:
+            if i in usual and index[visits[i].preferred_worker] != k:
+                given_away += 1
+                own = index[visits[i].preferred_worker]
+                calls = [Call(j) for j in routes[own]]
+                # no room left in the usual worker's route, by the exact schedule
+                assert not list(positions(problem, problem.workers[own], visits, calls, i))
+    served = [i for route in routes for i in route]
+    assert given_away < len([i for i in usual if i in served]) // 2
